@@ -1,0 +1,316 @@
+"""Read a CTDC file in any release layout into the canonical frame.
+
+Entry points: :func:`read_ctdc` (bytes or a path in, :class:`LoadResult` out) and
+:func:`load_cached` (the same, with an on-disk parquet cache keyed by the file's
+content hash). Anything a user can get wrong raises :class:`DataError` whose message
+is one sentence saying what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import re
+import zlib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from core.clean import MISSING_TOKENS, canonical_frame
+from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER, is_flag_column
+
+__all__ = [
+    "LOADER_VERSION",
+    "DataError",
+    "LoadResult",
+    "cache_dir",
+    "content_hash",
+    "load_cached",
+    "read_ctdc",
+]
+
+LOADER_VERSION = "1"
+_KNOWN_COLUMNS_2021 = (
+    "yearOfRegistration gender ageBroad majorityStatusAtExploit traffickMonths citizenship "
+    "CountryOfExploitation"
+).split()
+# Older releases' names for the same information, and columns we read but do not keep.
+_ALIASES = {
+    "majoritystatus": "majorityStatus",
+    "majorityentry": "majorityEntry",
+    "datasource": "Datasource",
+    "countryofexploitation": "CountryOfExploitation",
+}
+_NEWER_MEANS = re.compile(r"means(?!OfControl)[A-Z]\w*")
+
+
+class DataError(ValueError):
+    """A file that cannot be used; the message is one sentence for the user."""
+
+
+@dataclass
+class LoadResult:
+    """A loaded file: the canonical frame and what the loader found out about it."""
+
+    frame: pd.DataFrame
+    release: str
+    rows: int
+    columns_recognised: list[str]
+    columns_ignored: list[str]
+    warnings: list[str] = field(default_factory=list)
+    content_hash: str = ""
+    source_label: str = ""
+
+    def summary(self) -> dict[str, object]:
+        info = asdict(self)
+        info.pop("frame")
+        return info
+
+
+def content_hash(data: bytes) -> str:
+    """SHA-256 of the file's bytes (the cache key: the same content parses once)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _decompress(data: bytes) -> bytes:
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return gzip.decompress(data)
+        except (EOFError, OSError, zlib.error) as exc:
+            raise DataError(
+                "The .gz archive is truncated or damaged, so it cannot be read; "
+                "download or compress the file again and retry."
+            ) from exc
+    if data[:4] == b"PK\x03\x04":
+        raise DataError(
+            "This is a ZIP archive; unzip it and upload the CSV or TSV file inside "
+            "(or compress it as .gz)."
+        )
+    return data
+
+
+def _decode(data: bytes, warnings: list[str]) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16")
+    head = data[:65536]
+    if b"\x00" in head:
+        raise DataError(
+            "This file is binary, not a table of text; upload the CTDC data as a "
+            "CSV or TSV text file (optionally .gz)."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+        warnings.append(
+            "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
+            "Check country codes and labels for odd characters."
+        )
+        return text
+
+
+def _sniff_separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in ("\t", ",", ";")}
+    sep = max(counts, key=lambda s: counts[s])
+    if counts[sep] == 0:
+        raise DataError(
+            "The first line has no tabs, commas or semicolons, so this is not a table; "
+            "upload the CTDC data as a CSV or TSV file."
+        )
+    return sep
+
+
+def _canonical_name(name: str, known: dict[str, str]) -> str:
+    key = re.sub(r"[^a-z0-9]", "", name.strip().lower())
+    return known.get(key, _ALIASES.get(key, name.strip()))
+
+
+def _detect_release(columns: list[str], raw: pd.DataFrame) -> str:
+    if any(_NEWER_MEANS.fullmatch(c) for c in columns):
+        return RELEASE_2024
+    genders = set()
+    if "gender" in raw.columns:
+        genders = {str(v).strip().lower() for v in raw["gender"].cat.categories}
+    if genders & {"man", "woman"}:
+        return RELEASE_2024
+    older_signals = {"Datasource", "majorityStatus", "majorityEntry"} & set(columns)
+    flags = [c for c in columns if is_flag_column(c)]
+    uses_zero_or_99 = any(
+        {str(v).strip() for v in raw[c].cat.categories} & {"0", "-99", "0.0", "-99.0"}
+        for c in flags[:10]
+    )
+    if older_signals or uses_zero_or_99:
+        return RELEASE_OLDER
+    return RELEASE_2021
+
+
+def read_ctdc(source: bytes | str | os.PathLike[str], /, *, label: str = "") -> LoadResult:
+    """Read a CTDC file (any release, tab/comma/semicolon, optionally .gz).
+
+    Parameters
+    ----------
+    source
+        The file's bytes or its path.
+    label
+        How the source is named on screen (defaults to the file name).
+
+    Raises
+    ------
+    DataError
+        With one sentence for the user when the file cannot be used.
+    """
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        label = label or path.name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise DataError(f"No file at {path}; check the path and try again.") from exc
+        except OSError as exc:
+            raise DataError(f"The file {path} cannot be read ({exc.strerror}).") from exc
+    return _read_bytes(data, label=label, digest=content_hash(data))
+
+
+def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
+    warnings: list[str] = []
+    if not data.strip():
+        raise DataError("The file is empty; choose a CTDC data file with a header and rows.")
+    text = _decode(_decompress(data), warnings)
+    stripped = text.lstrip()
+    if not stripped:
+        raise DataError("The file is empty; choose a CTDC data file with a header and rows.")
+    if stripped[0] in "{[":
+        raise DataError(
+            "This looks like JSON, not a CTDC table; export the data as CSV or TSV and retry."
+        )
+    if stripped[0] == "<":
+        raise DataError(
+            "This looks like a web page or XML, not a CTDC table; download the CSV or "
+            "TSV file itself and retry."
+        )
+    header = stripped.split("\n", 1)[0]
+    sep = _sniff_separator(header)
+    try:
+        raw = pd.read_csv(
+            io.StringIO(stripped),
+            sep=sep,
+            dtype="category",
+            keep_default_na=False,
+            na_values=[""],
+            skip_blank_lines=True,
+            on_bad_lines="error",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else "unreadable rows"
+        raise DataError(
+            f"The table could not be parsed ({first}); check that every row has the "
+            "same number of separators as the header."
+        ) from exc
+    known = {c.lower(): c for c in _KNOWN_COLUMNS_2021}
+    renamed = {c: _canonical_name(str(c), known) for c in raw.columns}
+    raw = raw.rename(columns=renamed)
+    raw = raw.loc[:, ~raw.columns.duplicated()]
+    columns = [str(c) for c in raw.columns]
+    release = _detect_release(columns, raw)
+    if "majorityStatusAtExploit" not in raw.columns and "majorityStatus" in raw.columns:
+        raw = raw.rename(columns={"majorityStatus": "majorityStatusAtExploit"})
+        columns = [str(c) for c in raw.columns]
+
+    missing = [c for c in ("yearOfRegistration", "gender") if c not in columns]
+    if not ({"ageBroad", "majorityStatusAtExploit"} & set(columns)):
+        missing.append("ageBroad or majorityStatusAtExploit")
+    if missing:
+        raise DataError(
+            "This file lacks the columns CTDC Explorer needs ("
+            + ", ".join(missing)
+            + "); use a CTDC victim-level data file with year, gender and age or majority status."
+        )
+    if len(raw) == 0:
+        raise DataError("The file has a header but no records; choose a file with data rows.")
+
+    recognised = [c for c in columns if c in _KNOWN_COLUMNS_2021 or is_flag_column(c)]
+    ignored = [c for c in columns if c not in recognised]
+    frame, clean_warnings = canonical_frame(raw)
+    warnings.extend(clean_warnings)
+    if frame["yearOfRegistration"].notna().sum() == 0:
+        raise DataError(
+            "No row has a readable year of registration; check the yearOfRegistration "
+            "column (it should hold years such as 2019)."
+        )
+    n_missing_optional = [
+        c for c in ("ageBroad", "majorityStatusAtExploit", "traffickMonths", "citizenship",
+                    "CountryOfExploitation") if c not in columns
+    ]
+    if n_missing_optional:
+        warnings.append(
+            "Not in this file, so shown as unknown: " + ", ".join(n_missing_optional) + "."
+        )
+    if ignored:
+        shown = ", ".join(ignored[:6]) + (f" and {len(ignored) - 6} more" if len(ignored) > 6 else "")
+        warnings.append(f"Columns not used by CTDC Explorer: {shown}.")
+    return LoadResult(
+        frame=frame,
+        release=release,
+        rows=len(frame),
+        columns_recognised=recognised,
+        columns_ignored=ignored,
+        warnings=warnings,
+        content_hash=digest,
+        source_label=label,
+    )
+
+
+def cache_dir() -> Path:
+    """Where parsed files are cached: ``$CTDC_CACHE_DIR`` or ``~/.cache/ctdc-explorer``."""
+    root = os.environ.get("CTDC_CACHE_DIR") or Path.home() / ".cache" / "ctdc-explorer"
+    return Path(root)
+
+
+def load_cached(
+    source: bytes | str | os.PathLike[str], /, *, label: str = "", use_disk: bool = True
+) -> LoadResult:
+    """:func:`read_ctdc` with a parquet cache on disk keyed by the content hash.
+
+    A second call with the same bytes (from any process) reads the parquet file
+    instead of parsing and cleaning again. A cache that cannot be written (read-only
+    disk) is skipped silently: caching is an optimisation, never a failure.
+    """
+    if isinstance(source, bytes):
+        data = source
+    else:
+        path = Path(source)
+        label = label or path.name
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise DataError(f"No file at {path}; check the path and try again.") from exc
+    digest = content_hash(data)
+    target = cache_dir() / f"{digest[:32]}-v{LOADER_VERSION}"
+    if use_disk and (target / "meta.json").exists():
+        try:
+            meta = json.loads((target / "meta.json").read_text())
+            frame = pd.read_parquet(target / "frame.parquet")
+            meta["source_label"] = label or meta.get("source_label", "")
+            return LoadResult(frame=frame, **meta)
+        except (OSError, ValueError, TypeError):
+            pass  # a damaged cache entry is rebuilt below
+    result = _read_bytes(data, label=label, digest=digest)
+    if use_disk:
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+            result.frame.to_parquet(target / "frame.parquet", index=False)
+            (target / "meta.json").write_text(json.dumps(result.summary()))
+        except OSError:
+            pass
+    return result
+
+
+def is_missing_token(value: str) -> bool:
+    """True for the spellings of 'missing' that CTDC files use ('' and -99 among them)."""
+    return value.strip().lower() in MISSING_TOKENS
