@@ -1,0 +1,8 @@
+"""Headless commands: ``python -m core validate|summary|models|forecast ...``.
+
+Every failure a user can cause prints one line ``error: ...`` and exits 2.
+"""
+
+from core.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,115 @@
+"""Command-line interface of CTDC Explorer (``python -m core``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from core.load import DataError, LoadResult, load_cached
+from core.summary import headline
+
+__all__ = ["main", "register"]
+
+_COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], int]]] = {}
+
+
+def register(name: str, configure: Callable[[argparse.ArgumentParser], None],
+             run: Callable[[argparse.Namespace], int]) -> None:
+    """Add a sub-command (used by the analysis modules' CLI functions)."""
+    _COMMANDS[name] = (configure, run)
+
+
+def _load(path: str) -> LoadResult:
+    return load_cached(path)
+
+
+def _configure_validate(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", help="a CTDC data file (TSV, CSV, .gz; any release)")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    try:
+        result = _load(args.file)
+    except DataError as exc:
+        if args.json:
+            print(json.dumps({"ok": False, "error": str(exc), "rows": 0, "release": None,
+                              "warnings": []}))
+        print(f"error: {exc}", file=sys.stdout if not args.json else sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps({
+            "ok": True,
+            "rows": result.rows,
+            "release": result.release,
+            "columns_recognised": result.columns_recognised,
+            "columns_ignored": result.columns_ignored,
+            "warnings": result.warnings,
+        }))
+    else:
+        print(f"ok: {result.rows:,} records")
+        print(f"release: {result.release}")
+        print(f"columns recognised: {len(result.columns_recognised)}"
+              + (f"; ignored: {', '.join(result.columns_ignored)}" if result.columns_ignored else ""))
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+    return 0
+
+
+def _configure_summary(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", required=True, help="a CTDC data file")
+    parser.add_argument("--json", action="store_true", help="print one JSON line")
+
+
+def _run_summary(args: argparse.Namespace) -> int:
+    result = _load(args.data)
+    h = headline(result.frame)
+    if args.json:
+        print(json.dumps({"release": result.release, **h.as_dict()}))
+        return 0
+    print(f"release: {result.release}")
+    print(f"records: {h.records:,}")
+    years = f"{h.year_min}-{h.year_max}" if h.year_min is not None else "none"
+    print(f"years covered: {years} ({h.records - h.records_with_year:,} records without a year)")
+    print(f"countries: {h.countries_citizenship} of citizenship, "
+          f"{h.countries_exploitation} of exploitation")
+    if h.share_female is not None:
+        print(f"share female: {h.share_female:.1%} of {h.gender_known:,} with known gender")
+    if h.share_minor is not None:
+        print(f"share minors: {h.share_minor:.1%} of {h.majority_known:,} with known majority status")
+    return 0
+
+
+register("validate", _configure_validate, _run_validate)
+register("summary", _configure_summary, _run_summary)
+
+
+def _discover() -> None:
+    """Import the analysis modules that register further commands, if present."""
+    import importlib
+
+    for module in ("core.models_cli", "core.forecast_cli"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _discover()
+    parser = argparse.ArgumentParser(prog="python -m core", description="CTDC Explorer, headless.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, (configure, _run) in _COMMANDS.items():
+        configure(sub.add_parser(name))
+    args = parser.parse_args(argv)
+    try:
+        return _COMMANDS[args.command][1](args)
+    except DataError as exc:
+        print(f"error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted")
+        return 2

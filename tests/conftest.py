@@ -1,0 +1,83 @@
+"""Shared fixtures: where the real file is, loaded frames, and AppTest runners.
+
+The real CTDC release is read from ../shared/data (never copied into the project);
+tests that need it skip with a clear reason where it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REAL_FILE = ROOT.parent / "shared" / "data" / "CTDC_synthetic_20210825.tsv"
+DEMO_FILE = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+REAL_MISSING = "real CTDC file not present at ../shared/data/CTDC_synthetic_20210825.tsv"
+PAGE_FILES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep the parquet cache of test runs out of the user's home folder."""
+    old = os.environ.get("CTDC_CACHE_DIR")
+    os.environ["CTDC_CACHE_DIR"] = str(tmp_path_factory.mktemp("ctdc-cache"))
+    os.environ.pop("CTDC_DATA", None)
+    yield
+    if old is None:
+        os.environ.pop("CTDC_CACHE_DIR", None)
+    else:
+        os.environ["CTDC_CACHE_DIR"] = old
+
+
+@pytest.fixture(scope="session")
+def real_file() -> Path:
+    if not REAL_FILE.exists():
+        pytest.skip(REAL_MISSING)
+    return REAL_FILE
+
+
+@pytest.fixture(scope="session")
+def real_frame(real_file: Path) -> pd.DataFrame:
+    from core.load import load_cached
+
+    return load_cached(real_file).frame
+
+
+@pytest.fixture(scope="session")
+def demo_frame() -> pd.DataFrame:
+    from core.load import load_cached
+
+    if not DEMO_FILE.exists():
+        pytest.fail("the embedded demo file data/demo_ctdc_2021layout.tsv.gz is missing")
+    return load_cached(DEMO_FILE).frame
+
+
+@pytest.fixture
+def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
+    """Run a page under AppTest on the demo (default) or the real file.
+
+    ``run_page("pages/1_Explore.py", data="real", query={"gender": "Male"})``
+    returns the AppTest after its first run.
+    """
+    from streamlit.testing.v1 import AppTest
+
+    def _run(page: str, *, data: str = "demo", query: dict[str, str] | None = None,
+             timeout: float = 180) -> AppTest:
+        if data == "real":
+            if not REAL_FILE.exists():
+                pytest.skip(REAL_MISSING)
+            monkeypatch.setenv("CTDC_DATA", str(REAL_FILE))
+        elif data == "demo":
+            monkeypatch.delenv("CTDC_DATA", raising=False)
+        else:
+            monkeypatch.setenv("CTDC_DATA", data)
+        at = AppTest.from_file(str(ROOT / page), default_timeout=timeout)
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
+        return at.run()
+
+    return _run
