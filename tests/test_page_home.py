@@ -1,0 +1,77 @@
+"""Home under AppTest: demo label, headline numbers, filters, links, the real file."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.app import DEMO_LABEL
+from tests.conftest import DEMO_FILE
+
+
+def _text(at: object) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]  # type: ignore[attr-defined]
+    parts += [w.value for w in at.warning] + [i.value for i in at.info]  # type: ignore[attr-defined]
+    return "\n".join(str(p) for p in parts)
+
+
+def _metrics(at: object) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}  # type: ignore[attr-defined]
+
+
+def test_demo_home(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py")
+    assert not at.exception
+    assert DEMO_LABEL in _text(at)
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    metrics = _metrics(at)
+    assert metrics["Records"] == f"{len(raw):,}"
+    known = raw["gender"] != ""
+    assert metrics["Female"] == f"{(raw['gender'][known] == 'Female').mean():.1%}"
+    assert "Identified cases, not prevalence" in _text(at)
+    assert "Counter-Trafficking Data Collaborative (CTDC). Global Synthetic Dataset" in at.code[0].value
+
+
+def test_filters_change_numbers_and_url(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py")
+    at.sidebar.multiselect(key="f_genders").set_value(["Male"]).run()
+    assert not at.exception
+    assert _metrics(at)["Female"] == "0.0%"
+    assert at.query_params["gender"] == ["Male"] or at.query_params["gender"] == "Male"
+
+
+def test_filter_to_nothing_is_friendly(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py", query={"cit": "USA", "exp": "RUS", "gender": "Transgender/NonConforming"})
+    assert not at.exception
+    assert any("No records match these filters" in i.value for i in at.info)
+
+
+def test_link_reproduces_the_view(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py", query={"years": "2010-2015", "noyear": "0", "gender": "Female"})
+    assert not at.exception
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
+    expected = ((year >= 2010) & (year <= 2015) & (raw["gender"] == "Female")).sum()
+    assert _metrics(at)["Records"] == f"{expected:,}"
+    assert at.sidebar.slider(key="f_years").value == (2010, 2015)
+
+
+def test_bad_ctdc_data_setting_falls_back_to_demo(run_page: Callable[..., object], tmp_path: Path) -> None:
+    at = run_page("Home.py", data=str(tmp_path / "missing.tsv"))
+    assert not at.exception
+    assert any("not a file" in e.value for e in at.error)
+    assert DEMO_LABEL in _text(at)
+
+
+@pytest.mark.real
+def test_real_home(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py", data="real")
+    assert not at.exception
+    assert DEMO_LABEL not in _text(at)
+    metrics = _metrics(at)
+    assert metrics["Records"] == "193,025"
+    assert metrics["Years covered"] == "2002–2021"
+    assert metrics["Female"] == f"{105_990 / 145_930:.1%}"
