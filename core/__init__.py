@@ -1,0 +1,1 @@
+"""CTDC Explorer core: pure data and analysis functions (Streamlit only in core.app)."""
