@@ -1,0 +1,835 @@
+"""Yearly trends and Prophet forecasts by segment, honest about thin and lagging data.
+
+The CTDC data are yearly (about 20 points) and the last years are incomplete because
+registration lags. This module
+
+* counts registrations per year for a segment of the records (:func:`yearly_counts`),
+* finds the incomplete years at the end of a series (:func:`detect_incomplete_years`),
+* fits Prophet set up for yearly points and forecasts with 80% and 95% intervals
+  (:func:`forecast_segment`),
+* back-tests Prophet against a naive forecast (repeat the last year) and a straight
+  line on the last complete years (:func:`backtest`), and says the result in one
+  sentence (:func:`backtest_sentence`),
+* draws the chart (:func:`forecast_chart`) and states its finding (:func:`forecast_title`).
+
+Counts are of identified victims by year of registration, not of trafficking.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from core.privacy import small_mask
+
+__all__ = [
+    "DEFAULT_SEGMENTS",
+    "HOLDOUT_YEARS",
+    "MIN_BACKTEST_YEARS",
+    "MIN_FIT_YEARS",
+    "SEGMENTS",
+    "Backtest",
+    "ForecastSettings",
+    "Segment",
+    "SegmentForecast",
+    "available_segments",
+    "backtest",
+    "backtest_sentence",
+    "backtest_table",
+    "chart_frame",
+    "detect_incomplete_years",
+    "fit_series",
+    "forecast_chart",
+    "forecast_segment",
+    "forecast_table",
+    "forecast_title",
+    "incomplete_sentence",
+    "linear_forecast",
+    "mae",
+    "mape",
+    "naive_forecast",
+    "prepare_segments",
+    "run_segments",
+    "yearly_counts",
+]
+
+HOLDOUT_YEARS = 3
+# Prophet fits a trend with changepoints; below four yearly points any "trend" is a
+# line through two or three dots, so the page says so instead of fitting.
+MIN_FIT_YEARS = 4
+MIN_BACKTEST_YEARS = HOLDOUT_YEARS + MIN_FIT_YEARS
+
+_YEAR = "yearOfRegistration"
+
+
+# --------------------------------------------------------------------------- segments
+@dataclass(frozen=True)
+class Segment:
+    """A group of records whose yearly count is forecast on its own."""
+
+    key: str
+    label: str
+    column: str | None  # None: every record
+    value: str | bool | None = None
+
+    def mask(self, frame: pd.DataFrame, /) -> np.ndarray:
+        """Boolean array: True for the records in the segment (unknowns are out)."""
+        if self.column is None:
+            return np.ones(len(frame), dtype=bool)
+        series = frame[self.column]
+        if isinstance(self.value, bool):
+            return series.fillna(False).to_numpy(dtype=bool) == self.value
+        return (series == self.value).fillna(False).to_numpy(dtype=bool)
+
+
+SEGMENTS: dict[str, Segment] = {
+    s.key: s
+    for s in (
+        Segment("all", "All records", None),
+        Segment("female", "Female", "gender", "Female"),
+        Segment("male", "Male", "gender", "Male"),
+        Segment("adult", "Adults", "majorityStatusAtExploit", "Adult"),
+        Segment("minor", "Minors", "majorityStatusAtExploit", "Minor"),
+        Segment("sexual", "Sexual exploitation", "isSexualExploit", True),
+        Segment("labour", "Forced labour", "isForcedLabour", True),
+    )
+}
+DEFAULT_SEGMENTS: tuple[str, ...] = ("all", "female", "male", "adult", "minor")
+
+# Okabe-Ito, fixed per segment so a segment keeps its colour whatever else is shown.
+_COLOURS: dict[str, str] = {
+    "all": "#000000",
+    "female": "#E69F00",
+    "male": "#56B4E9",
+    "adult": "#009E73",
+    "minor": "#D55E00",
+    "sexual": "#CC79A7",
+    "labour": "#0072B2",
+}
+_GREY = "#999999"
+
+
+def available_segments(frame: pd.DataFrame, /) -> list[str]:
+    """Keys of :data:`SEGMENTS` whose column exists in ``frame``.
+
+    Examples
+    --------
+    >>> available_segments(pd.DataFrame({"yearOfRegistration": [2019], "gender": ["Male"]}))
+    ['all', 'female', 'male']
+    """
+    return [k for k, s in SEGMENTS.items() if s.column is None or s.column in frame.columns]
+
+
+# --------------------------------------------------------------------------- counting
+def yearly_counts(
+    frame: pd.DataFrame,
+    /,
+    *,
+    segment: str = "all",
+    span: tuple[int, int] | None = None,
+) -> pd.Series:
+    """Records per year of registration for one segment, years without records as 0.
+
+    Parameters
+    ----------
+    frame
+        The canonical frame (or a slice). Records with no year are not counted.
+    segment
+        A key of :data:`SEGMENTS`.
+    span
+        First and last year of the series; by default the years of ``frame``. The
+        segment's series then starts at its first year with a record: zeros before it
+        mean the field was not yet recorded, not that nobody was identified.
+
+    Returns
+    -------
+    pandas.Series
+        Integer counts indexed by year (int), named ``"count"``; empty if no year.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"yearOfRegistration": pd.array([2010, 2010, 2012, None], dtype="Int16"),
+    ...                    "gender": ["Male", "Female", "Female", "Female"]})
+    >>> yearly_counts(df).to_dict()
+    {2010: 2, 2011: 0, 2012: 1}
+    >>> yearly_counts(df, segment="female", span=(2009, 2013)).to_dict()
+    {2010: 1, 2011: 0, 2012: 1, 2013: 0}
+    """
+    years = frame[_YEAR]
+    known = years.notna().to_numpy()
+    if span is None:
+        if not known.any():
+            return pd.Series([], dtype="int64", name="count").rename_axis("year")
+        span = (int(years.min()), int(years.max()))
+    if span[0] > span[1]:
+        return pd.Series([], dtype="int64", name="count").rename_axis("year")
+    picked = SEGMENTS[segment].mask(frame) & known
+    values = years[picked].astype("int64")
+    counts = values.value_counts().reindex(range(span[0], span[1] + 1), fill_value=0)
+    counts = counts.sort_index().astype("int64")
+    nonzero = np.flatnonzero(counts.to_numpy() > 0)
+    counts = counts.iloc[nonzero[0]:] if len(nonzero) else counts.iloc[:0]
+    counts.index = counts.index.astype("int64")
+    return counts.rename("count").rename_axis("year")
+
+
+def detect_incomplete_years(
+    counts: pd.Series,
+    /,
+    *,
+    ratio: float = 0.5,
+    window: int = 3,
+) -> list[int]:
+    """Years at the end of a yearly series whose counts fall far below the years before.
+
+    Going back from the last year, a trailing run of years is incomplete while every
+    count in it is below ``ratio`` times the median of the ``window`` years just before
+    the run (at least two such years are needed to judge). The median keeps one odd
+    year from setting the bar. Same semantics as ``core.explore.incomplete_years``.
+
+    Parameters
+    ----------
+    counts
+        Counts indexed by consecutive years, in order.
+    ratio
+        How far below the preceding years a count must fall (0.5: under half).
+    window
+        How many preceding years set the reference level.
+
+    Returns
+    -------
+    list of int
+        The incomplete years, oldest first (empty if none).
+
+    Examples
+    --------
+    >>> s = pd.Series([24930, 17170, 26050, 27840, 4120, 2060], index=range(2016, 2022))
+    >>> detect_incomplete_years(s)
+    [2020, 2021]
+    >>> detect_incomplete_years(pd.Series([10, 12, 11, 9], index=range(2000, 2004)))
+    []
+    """
+    values = np.asarray(counts, dtype=float)
+    years = [int(y) for y in counts.index]
+    start = len(values)
+    for s in range(len(values) - 1, 1, -1):
+        reference = np.median(values[max(0, s - window):s])
+        if reference > 0 and np.all(values[s:] < ratio * reference):
+            start = s
+        else:
+            break
+    return years[start:]
+
+
+def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used: bool) -> str:
+    """One sentence saying which years look incomplete, why, and what is done with them.
+
+    Examples
+    --------
+    >>> s = pd.Series([26050, 27840, 4120, 2060], index=range(2018, 2022))
+    >>> print(incomplete_sentence(s, [2020, 2021], used=False))
+    2020 and 2021 hold far fewer records (4,120 and 2,060) than 2019 (27,840), most likely because registration lags behind; they are left out of the fit and shown in grey.
+    """
+    if not incomplete:
+        return ""
+    years = [int(y) for y in incomplete]
+    named = " and ".join(str(y) for y in years) if len(years) <= 2 else (
+        ", ".join(str(y) for y in years[:-1]) + f" and {years[-1]}")
+    held = " and ".join(f"{int(counts.loc[y]):,}" for y in years) if len(years) <= 2 else (
+        ", ".join(f"{int(counts.loc[y]):,}" for y in years[:-1])
+        + f" and {int(counts.loc[years[-1]]):,}")
+    before = years[0] - 1
+    verb = "holds" if len(years) == 1 else "hold"
+    reference = f" than {before} ({int(counts.loc[before]):,})" if before in counts.index else ""
+    what = ("you chose to keep them in the fit, so the trend bends down at the end"
+            if used else "they are left out of the fit and shown in grey")
+    return (f"{named} {verb} far fewer records ({held}){reference}, most likely because "
+            f"registration lags behind; {what}.")
+
+
+# --------------------------------------------------------------------------- metrics
+def mae(actual: Sequence[float], predicted: Sequence[float], /) -> float:
+    """Mean absolute error.
+
+    Examples
+    --------
+    >>> mae([10, 20], [12, 17])
+    2.5
+    """
+    a = np.asarray(actual, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+    return float(np.mean(np.abs(a - p))) if len(a) else float("nan")
+
+
+def mape(actual: Sequence[float], predicted: Sequence[float], /) -> float:
+    """Mean absolute percentage error, in percent, over the years with a count above 0.
+
+    A zero count has no percentage error; those years are left out (NaN if all are 0).
+
+    Examples
+    --------
+    >>> mape([10, 20, 0], [12, 17, 5])
+    17.5
+    """
+    a = np.asarray(actual, dtype=float)
+    p = np.asarray(predicted, dtype=float)
+    keep = a > 0
+    if not keep.any():
+        return float("nan")
+    return float(np.mean(np.abs(a[keep] - p[keep]) / a[keep]) * 100)
+
+
+def naive_forecast(train: pd.Series, /, *, years: Sequence[int]) -> np.ndarray:
+    """Repeat the last observed value for every year asked.
+
+    Examples
+    --------
+    >>> naive_forecast(pd.Series([5, 7], index=[2000, 2001]), years=[2002, 2003]).tolist()
+    [7.0, 7.0]
+    """
+    return np.full(len(years), float(train.iloc[-1]))
+
+
+def linear_forecast(train: pd.Series, /, *, years: Sequence[int]) -> np.ndarray:
+    """Least-squares straight line through (year, count), extended; floored at 0.
+
+    Examples
+    --------
+    >>> linear_forecast(pd.Series([1, 3, 5], index=[2000, 2001, 2002]), years=[2003]).tolist()
+    [7.0]
+    """
+    x = np.asarray(train.index, dtype=float)
+    slope, intercept = np.polyfit(x - x.mean(), np.asarray(train, dtype=float), 1)
+    return np.maximum(intercept + slope * (np.asarray(years, dtype=float) - x.mean()), 0.0)
+
+
+# --------------------------------------------------------------------------- Prophet
+@dataclass(frozen=True)
+class ForecastSettings:
+    """How the forecasts are made (all of it goes into cache keys)."""
+
+    horizon: int = 3
+    changepoint_prior_scale: float = 0.05
+    include_incomplete: bool = False
+    samples: int = 1000
+    seed: int = 0
+
+
+def _quiet() -> None:
+    """Keep cmdstanpy's and Prophet's INFO chatter out of the terminal."""
+    from cmdstanpy.utils import get_logger  # creates the logger's handler first
+
+    get_logger().setLevel(logging.WARNING)
+    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
+    logging.getLogger("prophet").setLevel(logging.WARNING)
+
+
+def _ds(years: Sequence[int]) -> pd.Series:
+    return pd.Series(pd.to_datetime([f"{int(y)}-01-01" for y in years]), name="ds")
+
+
+def _fit_prophet(train: pd.Series, /, *, changepoint_prior_scale: float) -> Any:
+    """A Prophet model for yearly points (ds = 1 January), no seasonality, fitted."""
+    _quiet()
+    from prophet import Prophet
+
+    model = Prophet(
+        growth="linear",
+        yearly_seasonality=False,
+        weekly_seasonality=False,
+        daily_seasonality=False,
+        changepoint_prior_scale=changepoint_prior_scale,
+        uncertainty_samples=0,  # intervals come from one set of draws, see forecast_segment
+    )
+    history = pd.DataFrame({"ds": _ds(train.index), "y": np.asarray(train, dtype=float)})
+    model.fit(history)
+    return model
+
+
+def _prophet_point(train: pd.Series, years: Sequence[int], *, changepoint_prior_scale: float) -> np.ndarray:
+    model = _fit_prophet(train, changepoint_prior_scale=changepoint_prior_scale)
+    predicted = model.predict(pd.DataFrame({"ds": _ds(years)}))
+    return np.maximum(predicted["yhat"].to_numpy(dtype=float), 0.0)
+
+
+@dataclass
+class SegmentForecast:
+    """The forecast of one segment, or the sentence saying why there is none.
+
+    ``table`` has one row per year: ``year``, ``y`` (observed count, NaN for future
+    years), ``yhat`` (fitted or forecast), ``yhat_lower``/``yhat_upper`` (95%),
+    ``yhat_lower_80``/``yhat_upper_80``, ``is_forecast`` (a year after the data),
+    ``excluded_incomplete`` (an observed year left out of the fit) and ``in_fit``.
+    Model columns are NaN when there is no fit.
+    """
+
+    segment: str
+    label: str
+    table: pd.DataFrame
+    fitted: bool
+    message: str = ""
+    fit_years: list[int] = field(default_factory=list)
+
+
+_TABLE_COLUMNS = ["year", "y", "yhat", "yhat_lower", "yhat_upper", "yhat_lower_80",
+                  "yhat_upper_80", "is_forecast", "excluded_incomplete", "in_fit"]
+
+
+def fit_series(counts: pd.Series, incomplete: Sequence[int], /, *,
+               include_incomplete: bool) -> pd.Series:
+    """The part of ``counts`` the model is fitted on (drops incomplete years unless kept).
+
+    Examples
+    --------
+    >>> s = pd.Series([5, 6, 1], index=[2000, 2001, 2002])
+    >>> fit_series(s, [2002], include_incomplete=False).index.tolist()
+    [2000, 2001]
+    """
+    if include_incomplete:
+        return counts
+    return counts[~counts.index.isin(list(incomplete))]
+
+
+def _too_few(label: str, n: int, *, years: Sequence[int], excluded: int) -> str:
+    if n == 0 and excluded == 0:
+        return (f"{label}: no records with a year of registration in this slice, so there "
+                "is nothing to forecast. Widen the sidebar filters to include some.")
+    listed = ", ".join(str(y) for y in years)
+    have = f"only {n} complete year{'s' if n != 1 else ''} of data" + (f" ({listed})" if n else "")
+    return (f"{label}: {have}; a trend needs at least {MIN_FIT_YEARS}, so no forecast is "
+            "drawn. Widen the year range or the other filters in the sidebar.")
+
+
+def forecast_segment(
+    counts: pd.Series,
+    /,
+    *,
+    segment: str = "all",
+    incomplete: Sequence[int] = (),
+    settings: ForecastSettings = ForecastSettings(),
+) -> SegmentForecast:
+    """Fit Prophet to a yearly series and forecast ``settings.horizon`` years past its end.
+
+    The model sees the years of :func:`fit_series`; it also estimates the incomplete
+    years it did not see. Both intervals come from one set of posterior predictive
+    draws (``settings.samples``, seeded), so the 80% band always lies inside the 95%
+    band and one fit suffices. Counts cannot be negative: estimates are floored at 0.
+
+    Parameters
+    ----------
+    counts
+        Counts indexed by consecutive years (from :func:`yearly_counts`).
+    segment
+        The key of the segment (for labels).
+    incomplete
+        Years to treat as incomplete (from :func:`detect_incomplete_years`).
+    settings
+        Horizon, changepoint flexibility, whether incomplete years are used, draws.
+
+    Returns
+    -------
+    SegmentForecast
+        With ``fitted=False`` and a sentence in ``message`` when there are fewer than
+        :data:`MIN_FIT_YEARS` years to fit.
+    """
+    label = SEGMENTS[segment].label if segment in SEGMENTS else segment
+    incomplete = [int(y) for y in incomplete if int(y) in set(counts.index)]
+    train = fit_series(counts, incomplete, include_incomplete=settings.include_incomplete)
+    observed_years = [int(y) for y in counts.index]
+    last = observed_years[-1] if observed_years else None
+    future = list(range(last + 1, last + 1 + settings.horizon)) if last is not None else []
+    table = pd.DataFrame({"year": observed_years + future})
+    table["y"] = pd.Series(np.asarray(counts, dtype=float)).reindex(range(len(table))).to_numpy()
+    for column in _TABLE_COLUMNS[2:7]:
+        table[column] = np.nan
+    table["is_forecast"] = table["year"] > (last if last is not None else 0)
+    table["excluded_incomplete"] = table["year"].isin(incomplete) & ~table["is_forecast"]
+    if not settings.include_incomplete:
+        table["in_fit"] = table["year"].isin(train.index) & ~table["excluded_incomplete"]
+    else:
+        table["in_fit"] = ~table["is_forecast"]
+        table["excluded_incomplete"] = False
+    if len(train) < MIN_FIT_YEARS:
+        message = _too_few(label, len(train), years=[int(y) for y in train.index],
+                           excluded=len(counts) - len(train))
+        return SegmentForecast(segment, label, table[_TABLE_COLUMNS], fitted=False,
+                               message=message, fit_years=[int(y) for y in train.index])
+
+    model = _fit_prophet(train, changepoint_prior_scale=settings.changepoint_prior_scale)
+    everything = pd.DataFrame({"ds": _ds(table["year"])})
+    table["yhat"] = model.predict(everything)["yhat"].to_numpy(dtype=float)
+    model.uncertainty_samples = settings.samples
+    state = np.random.get_state()  # Prophet draws from NumPy's global generator
+    try:
+        np.random.seed(settings.seed)
+        draws = model.predictive_samples(everything)["yhat"]
+    finally:
+        np.random.set_state(state)
+    quantiles = np.percentile(draws, [2.5, 97.5, 10, 90], axis=1)
+    for column, values in zip(_TABLE_COLUMNS[3:7], quantiles, strict=True):
+        table[column] = values
+    model_columns = _TABLE_COLUMNS[2:7]
+    table[model_columns] = table[model_columns].clip(lower=0.0)
+    return SegmentForecast(segment, label, table[_TABLE_COLUMNS], fitted=True,
+                           fit_years=[int(y) for y in train.index])
+
+
+# --------------------------------------------------------------------------- backtest
+@dataclass
+class Backtest:
+    """Errors of three forecasts on the held-out years, or why there are none."""
+
+    segment: str
+    label: str
+    table: pd.DataFrame  # model, mae, mape, holdout_years (empty when not run)
+    holdout: list[int]
+    message: str = ""
+
+    @property
+    def ran(self) -> bool:
+        return not self.table.empty
+
+
+_MODELS = ("Prophet", "Naive (repeat last year)", "Linear trend")
+
+
+def backtest(
+    train: pd.Series,
+    /,
+    *,
+    segment: str = "all",
+    holdout: int = HOLDOUT_YEARS,
+    changepoint_prior_scale: float = 0.05,
+    forecaster: Callable[..., np.ndarray] | None = None,
+) -> Backtest:
+    """Hold out the last ``holdout`` years, refit on the rest, and score three forecasts.
+
+    Parameters
+    ----------
+    train
+        The series the model is fitted on (complete years unless the user kept the
+        incomplete ones), indexed by consecutive years.
+    segment
+        The segment key (for labels).
+    holdout
+        How many of the last years to hold out.
+    changepoint_prior_scale
+        Prophet's trend flexibility, as in the forecast.
+    forecaster
+        Replaces Prophet (``f(train, years, changepoint_prior_scale=...)``); for tests.
+
+    Returns
+    -------
+    Backtest
+        MAE (records a year) and MAPE (percent) of Prophet, the naive forecast and the
+        linear trend; an empty table and a sentence when fewer than
+        ``holdout + MIN_FIT_YEARS`` years are available.
+    """
+    label = SEGMENTS[segment].label if segment in SEGMENTS else segment
+    if len(train) < holdout + MIN_FIT_YEARS:
+        message = (f"{label}: {len(train)} complete year{'s' if len(train) != 1 else ''} "
+                   f"are too few to test the forecast on the last {holdout} (at least "
+                   f"{holdout + MIN_FIT_YEARS} are needed).")
+        empty = pd.DataFrame(columns=["model", "mae", "mape", "holdout_years"])
+        return Backtest(segment, label, empty, [], message)
+    fit_part, held = train.iloc[:-holdout], train.iloc[-holdout:]
+    years = [int(y) for y in held.index]
+    prophet = forecaster or _prophet_point
+    predictions = {
+        _MODELS[0]: prophet(fit_part, years, changepoint_prior_scale=changepoint_prior_scale),
+        _MODELS[1]: naive_forecast(fit_part, years=years),
+        _MODELS[2]: linear_forecast(fit_part, years=years),
+    }
+    span = f"{years[0]}-{years[-1]}"
+    table = pd.DataFrame([
+        {"model": name, "mae": mae(held, p), "mape": mape(held, p), "holdout_years": span}
+        for name, p in predictions.items()
+    ])
+    return Backtest(segment, label, table, years)
+
+
+def backtest_sentence(result: Backtest, /) -> str:
+    """The backtest in one plain sentence.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"model": ["Prophet", "Naive (repeat last year)", "Linear trend"],
+    ...                   "mae": [10.0, 30.0, 20.0], "mape": [5.0, 15.0, 10.0],
+    ...                   "holdout_years": ["2017-2019"] * 3})
+    >>> print(backtest_sentence(Backtest("all", "All records", t, [2017, 2018, 2019])))
+    All records, tested on 2017-2019: Prophet's error was 5% against 15% for simply repeating the last year and 10% for a straight-line trend, so Prophet did best here.
+    """
+    if not result.ran:
+        return result.message
+    rows = result.table.set_index("model")
+    metric, unit = ("mape", "%") if rows["mape"].notna().all() else ("mae", " records a year")
+
+    def fmt(v: float) -> str:
+        return f"{v:,.0f}{unit}"
+
+    p, n, lin = (float(rows.loc[m, metric]) for m in _MODELS)
+    best = min(((p, "Prophet"), (n, "naive"), (lin, "linear")), key=lambda t: t[0])[1]
+    verdict = {
+        "Prophet": "so Prophet did best here",
+        "naive": "so simply repeating the last year did better: read the forecast with caution",
+        "linear": "so a straight line did better: read the forecast with caution",
+    }[best]
+    if best != "Prophet" and np.isclose(p, min(n, lin)):
+        verdict = "so Prophet did no better than the simplest forecasts"
+    return (f"{result.label}, tested on {result.table['holdout_years'].iloc[0]}: Prophet's "
+            f"error was {fmt(p)} against {fmt(n)} for simply repeating the last year and "
+            f"{fmt(lin)} for a straight-line trend, {verdict}.")
+
+
+def prepare_segments(
+    frame: pd.DataFrame,
+    /,
+    *,
+    segments: Sequence[str] = DEFAULT_SEGMENTS,
+) -> tuple[pd.Series, list[int], dict[str, pd.Series]]:
+    """Yearly counts of the slice and of each segment, and the slice's incomplete years.
+
+    Incomplete years are detected on the whole slice (registration lag is a property
+    of the year, not of the group) and apply to every segment. Every segment's series
+    ends at the slice's last year.
+
+    Returns
+    -------
+    tuple
+        (counts of all records, incomplete years, {segment key: counts}).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"yearOfRegistration": pd.array([2000, 2001, 2001], dtype="Int16"),
+    ...                    "gender": ["Male", "Female", "Male"]})
+    >>> total, incomplete, series = prepare_segments(df, segments=["female"])
+    >>> total.to_dict(), incomplete, series["female"].to_dict()
+    ({2000: 1, 2001: 2}, [], {2001: 1})
+    """
+    total = yearly_counts(frame)
+    incomplete = detect_incomplete_years(total)
+    span = (int(total.index[0]), int(total.index[-1])) if len(total) else (1, 0)
+    series = {key: yearly_counts(frame, segment=key, span=span) for key in segments}
+    return total, incomplete, series
+
+
+def run_segments(
+    frame: pd.DataFrame,
+    /,
+    *,
+    segments: Sequence[str] = DEFAULT_SEGMENTS,
+    settings: ForecastSettings = ForecastSettings(),
+) -> tuple[list[int], list[SegmentForecast], list[Backtest]]:
+    """Forecast and back-test several segments of one frame (the CLI's and benchmark's path).
+
+    Returns
+    -------
+    tuple
+        The incomplete years, the forecasts and the backtests, in ``segments`` order.
+    """
+    _total, incomplete, series = prepare_segments(frame, segments=segments)
+    forecasts, tests = [], []
+    for key in segments:
+        counts = series[key]
+        forecasts.append(forecast_segment(counts, segment=key, incomplete=incomplete,
+                                          settings=settings))
+        train = fit_series(counts, incomplete, include_incomplete=settings.include_incomplete)
+        tests.append(backtest(train, segment=key,
+                              changepoint_prior_scale=settings.changepoint_prior_scale))
+    return incomplete, forecasts, tests
+
+
+def forecast_table(results: Sequence[SegmentForecast], /) -> pd.DataFrame:
+    """The download table: observed, fitted and forecast values with both intervals.
+
+    ``Fitted`` holds the model's value for the years it was fitted on; ``Forecast``
+    for the years it did not see (incomplete years left out, and the future).
+    """
+    rows = []
+    for r in results:
+        t = r.table
+        rows.append(pd.DataFrame({
+            "Segment": r.label,
+            "Year": t["year"].to_numpy(),
+            "Observed": t["y"].astype("Int64").to_numpy(),
+            "Fitted": t["yhat"].where(t["in_fit"]).round(0).to_numpy(),
+            "Forecast": t["yhat"].where(~t["in_fit"]).round(0).to_numpy(),
+            "80% low": t["yhat_lower_80"].round(0).to_numpy(),
+            "80% high": t["yhat_upper_80"].round(0).to_numpy(),
+            "95% low": t["yhat_lower"].round(0).to_numpy(),
+            "95% high": t["yhat_upper"].round(0).to_numpy(),
+            "Future year": t["is_forecast"].to_numpy(),
+            "Left out as incomplete": t["excluded_incomplete"].to_numpy(),
+        }))
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+def backtest_table(tests: Sequence[Backtest], /) -> pd.DataFrame:
+    """The backtests that ran, in one table with plain-word columns (errors rounded)."""
+    rows = [
+        pd.DataFrame({
+            "Segment": t.label,
+            "Model": t.table["model"].to_numpy(),
+            "Mean error (records a year)": t.table["mae"].round(0).to_numpy(),
+            "Mean error (%)": t.table["mape"].round(1).to_numpy(),
+            "Held-out years": t.table["holdout_years"].to_numpy(),
+        })
+        for t in tests if t.ran
+    ]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+
+
+# --------------------------------------------------------------------------- chart
+def _change(result: SegmentForecast) -> tuple[float, int, int, bool] | None:
+    """(relative change, from year, to year, 95% interval includes no change)."""
+    t = result.table
+    fitted = t[t["in_fit"] & t["y"].notna()]
+    if not result.fitted or fitted.empty:
+        return None
+    base = fitted.iloc[-1]
+    end = t.iloc[-1]
+    if base["y"] <= 0:
+        return None
+    change = float(end["yhat"] / base["y"] - 1)
+    spans = bool(end["yhat_lower"] <= base["y"] <= end["yhat_upper"])
+    return change, int(base["year"]), int(end["year"]), spans
+
+
+def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[str, str]:
+    """Title and subtitle stating what the forecast says, computed from the results.
+
+    Segments whose last fitted count is below ``k`` are not quoted (small counts).
+
+    Returns
+    -------
+    tuple of str
+        ("By 2024 the forecast rises for Female (+12%) ...", "The 95% interval ...").
+    """
+    quoted = []
+    for r in results:
+        c = _change(r)
+        if c is None:
+            continue
+        last_count = float(r.table.loc[r.table["in_fit"], "y"].iloc[-1])
+        if small_mask(np.array([last_count]), k)[0]:
+            continue
+        quoted.append((r.label, *c))
+    if not quoted:
+        return ("Too few years or records to forecast in this slice",
+                "See the notes below the chart.")
+    end_year = max(q[3] for q in quoted)
+    groups: dict[str, list[str]] = {"rises": [], "falls": [], "stays about level": []}
+    for label, change, _base, _end, _spans in quoted:
+        key = "rises" if change > 0.05 else "falls" if change < -0.05 else "stays about level"
+        groups[key].append(f"{label} ({change:+.0%})")
+    parts = [f"{verb} for {_join(items)}" for verb, items in groups.items() if items]
+    title = f"By {end_year} the forecast {'; '.join(parts)}"
+    base_years = sorted({q[2] for q in quoted})
+    base = " or ".join(str(y) for y in base_years)
+    unsure = [q[0] for q in quoted if q[4]]
+    if len(quoted) == 1:
+        sub = f"Change from the last year in the fit ({base})."
+        if unsure:
+            sub += " The 95% interval still includes no change."
+    else:
+        sub = f"Change from the last year in the fit ({base})."
+        if unsure:
+            sub += (f" For {len(unsure)} of {len(quoted)} segments the 95% interval "
+                    "still includes no change.")
+    return title, sub
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def chart_frame(results: Sequence[SegmentForecast], /, *, k: int) -> pd.DataFrame:
+    """One long table for the chart: observed counts 1..k-1 are blanked (not drawn)."""
+    parts = []
+    for r in results:
+        t = r.table.copy()
+        t.insert(0, "segment", r.label)
+        t.insert(1, "key", r.segment)
+        parts.append(t)
+    data = pd.concat(parts, ignore_index=True)
+    data.loc[small_mask(data["y"].to_numpy(), k), "y"] = np.nan
+    last_fit = data[data["in_fit"]].groupby("segment")["year"].max()
+    data["band"] = data["year"] >= data["segment"].map(last_fit)
+    data["band"] = data["band"].fillna(False).astype(bool) & data["yhat"].notna()
+    return data
+
+
+def forecast_chart(
+    results: Sequence[SegmentForecast],
+    /,
+    *,
+    k: int,
+    layout: str = "overlay",
+    title: tuple[str, str] | None = None,
+) -> Any:
+    """Altair chart: observed counts, the model's fit and forecast, 80% and 95% bands.
+
+    Parameters
+    ----------
+    results
+        The segments to draw (those without a fit show only their observed counts).
+    k
+        Small-cell threshold: observed counts 1..k-1 are not drawn.
+    layout
+        ``"overlay"`` (one chart, a colour per segment) or ``"facet"`` (small
+        multiples, each with its own vertical scale).
+    title
+        Title and subtitle; by default :func:`forecast_title`.
+    """
+    import altair as alt
+
+    data = chart_frame(results, k=k)
+    labels = [r.label for r in results]
+    colour = alt.Color(
+        "segment:N", title="Segment", sort=labels,
+        scale=alt.Scale(domain=labels, range=[_COLOURS.get(r.segment, "#000000") for r in results]),
+    )
+    x = alt.X("year:Q", title="Year of registration",
+              axis=alt.Axis(format="d", tickMinStep=1),
+              scale=alt.Scale(domain=[int(data["year"].min()), int(data["year"].max())], nice=False))
+    y_title = "Identified victims registered"
+    tooltip = [
+        alt.Tooltip("segment:N", title="Segment"),
+        alt.Tooltip("year:Q", title="Year", format="d"),
+        alt.Tooltip("y:Q", title="Observed", format=",.0f"),
+        alt.Tooltip("yhat:Q", title="Model", format=",.0f"),
+        alt.Tooltip("yhat_lower:Q", title="95% from", format=",.0f"),
+        alt.Tooltip("yhat_upper:Q", title="95% to", format=",.0f"),
+    ]
+    base = alt.Chart()
+    band95 = base.mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("yhat_lower:Q", title=y_title), y2="yhat_upper:Q", color=colour,
+    ).transform_filter("datum.band")
+    band80 = base.mark_area(opacity=0.3).encode(
+        x=x, y="yhat_lower_80:Q", y2="yhat_upper_80:Q", color=colour,
+    ).transform_filter("datum.band")
+    observed = base.transform_filter("datum.in_fit && isValid(datum.y)")
+    observed_line = observed.mark_line(strokeWidth=2).encode(x=x, y="y:Q", color=colour)
+    observed_dots = observed.mark_circle(size=40, opacity=1).encode(
+        x=x, y="y:Q", color=colour, tooltip=tooltip)
+    model = base.mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
+        x=x, y="yhat:Q", color=colour, tooltip=tooltip,
+    ).transform_filter("isValid(datum.yhat)")
+    greyed = base.mark_point(size=60, filled=True, color=_GREY, opacity=1).encode(
+        x=x, y="y:Q", tooltip=tooltip,
+    ).transform_filter("datum.excluded_incomplete && isValid(datum.y)")
+    layers = [band95, band80, observed_line, observed_dots, model, greyed]
+    heading = title if title is not None else forecast_title(results, k=k)
+    chart_title = alt.TitleParams(heading[0], subtitle=heading[1], anchor="start")
+    if layout == "facet" and len(results) > 1:
+        # Each panel is titled with its segment: the colour legend would only repeat it.
+        return alt.layer(*layers, data=data).properties(width=330, height=200).facet(
+            facet=alt.Facet("segment:N", sort=labels, title=None), columns=2,
+        ).resolve_scale(y="independent").properties(title=chart_title).configure_legend(
+            disable=True)
+    return alt.layer(*layers, data=data).properties(title=chart_title, height=420)
