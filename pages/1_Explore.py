@@ -1,0 +1,359 @@
+"""Explore: which tactics traffickers use, how registrations trended, and who they shifted to.
+
+Six sections for whatever the sidebar selects: flows between countries, highest- vs
+lowest-volume countries, tactics, trends, shifts toward groups, and data quality.
+"""
+
+import streamlit as st
+
+from core import explore as ex
+from core import explore_charts as charts
+from core.app import data_note, setup_page, show_altair, show_plotly, show_table
+from core.schema import FLAG_GROUPS
+
+ctx = setup_page(
+    "Explore",
+    icon="🔎",
+    intro=(
+        "Which tactics do traffickers use most, how have registrations trended, and have "
+        "they shifted toward particular groups? Every chart follows the sidebar filters. "
+        "Counts are of **identified** victims: they show who partners found and recorded, "
+        "not how common trafficking is."
+    ),
+)
+k = ctx.k
+bases: list[tuple[str, str, int]] = []  # (section, chart, records): shown under Data quality
+
+
+# ----------------------------------------------------------------------- cached aggregates
+@st.cache_data(show_spinner=False, max_entries=20)
+def _flows(_frame, key: str, top_n: int) -> ex.Flows:
+    return ex.country_flows(_frame, top_n=top_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _sankey(_frame, key: str, top_n: int):
+    return ex.sankey_links(_frame, top_n=top_n)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _countries(_frame, key: str, by: str, n: int, min_records: int):
+    return ex.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+
+
+@st.cache_data(show_spinner=False, max_entries=40)
+def _profiles(_frame, key: str, by: str, n: int, min_records: int, field: str):
+    chosen = ex.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+    return (ex.profile_with_pooled(_frame, chosen, by=by, field=field),
+            ex.profile_shares(_frame, chosen, by=by, field=field, pooled=True))
+
+
+@st.cache_data(show_spinner=False, max_entries=60)
+def _tactics(_frame, key: str, group: str, by: str | None):
+    return ex.tactic_shares(_frame, group=group, by=by)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _yearly(_frame, key: str) -> ex.YearlyCounts:
+    return ex.yearly_counts(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _yearly_types(_frame, key: str):
+    return ex.yearly_by_flag(_frame, group="exploitation")
+
+
+@st.cache_data(show_spinner=False, max_entries=40)
+def _shifts(_frame, key: str, field: str, exclude: tuple[int, ...]):
+    shares = ex.yearly_shares(_frame, field=field)
+    return shares, ex.share_trends(shares, field=field, exclude_years=exclude)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _missing(_frame, key: str):
+    return ex.missing_by_field(_frame)
+
+
+def _too_small(what: str) -> None:
+    st.info(
+        f"{what} Every count here is below {k} records, and small counts are hidden to "
+        "protect the people in them. Widen the filters in the sidebar, or lower "
+        "'Hide counts below' if your data-sharing rules allow it."
+    )
+
+
+tabs = st.tabs([
+    "1 · Flows between countries",
+    "2 · Highest vs lowest volume",
+    "3 · Tactics",
+    "4 · Trends",
+    "5 · Shifts toward groups",
+    "6 · Data quality",
+])
+
+# ----------------------------------------------------------------------- 1. flows
+with tabs[0]:
+    st.subheader("Where victims come from and where they are exploited")
+    left, right = st.columns(2)
+    top_n = left.slider("Countries on each axis", 5, 30, 15, key="exp_top_n",
+                        help="The countries with the most records (both countries known).")
+    scale = right.radio("Colour scale", ["Log (small and large flows both visible)", "Raw counts"],
+                        key="exp_scale", horizontal=True)
+    with st.spinner("Counting flows between countries…"):
+        flows = _flows(ctx.frame, ctx.cache_key, top_n)
+    if flows.both_known == 0:
+        st.info("No record in view has both its country of citizenship and its country of "
+                "exploitation recorded, so there are no flows to show. Widen the filters "
+                "in the sidebar.")
+    elif ex.visible_rows(flows.table, k=k) == 0:
+        _too_small("The flows in view are too small to show.")
+    else:
+        drawn = ex.withhold_small(flows.table, k=k, count_columns=["count"],
+                                  dependent_columns=["log10_count"])
+        show_altair(
+            charts.flows_heatmap(flows.with_table(drawn), title=ex.flows_headline(flows, k=k),
+                                 log=scale.startswith("Log")),
+            flows.table, name="explore_flows_heatmap", k=k,
+            count_columns=["count"], dependent_columns=["log10_count"],
+            caption=(f"{data_note(flows.shown)} The top {top_n} countries on each axis, among "
+                     f"{flows.both_known:,} records with both countries known. Empty cells: no "
+                     f"record (or fewer than {k}, hidden)."),
+        )
+        bases.append(("Flows", "Heatmap of flows", flows.shown))
+
+    st.markdown("**The main flows**")
+    sankey_n = st.slider("Flows to show", 5, 30, 12, key="exp_sankey_n")
+    links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
+    if links.empty:
+        st.info("No flows to draw: no record in view has both countries known.")
+    elif ex.visible_rows(links, k=k) == 0:
+        _too_small("The flows in view are too small to draw.")
+    else:
+        drawn_links = ex.withhold_small(links, k=k, count_columns=["count"],
+                                        dependent_columns=["share"])
+        shown_links = int(drawn_links["count"].sum())
+        show_plotly(
+            charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
+            links, name="explore_flows_sankey", k=k,
+            count_columns=["count"], dependent_columns=["share"],
+            caption=f"{data_note(shown_links)} Left: citizenship; right: country of exploitation.",
+        )
+        bases.append(("Flows", "Main flows (Sankey)", shown_links))
+
+# ----------------------------------------------------------------------- 2. top vs bottom
+with tabs[1]:
+    st.subheader("Do high- and low-volume countries differ in who is identified?")
+    c1, c2, c3 = st.columns(3)
+    by = c1.radio("Countries by", list(ex.COUNTRY_FIELDS), key="exp_tb_by",
+                  format_func=ex.COUNTRY_FIELDS.get)
+    n_countries = c2.number_input("Countries in each group", 1, 15, 5, key="exp_tb_n")
+    min_records = c3.number_input(
+        "Minimum records for a country", 1, 100_000, 200, step=50, key="exp_tb_min",
+        help="Countries with fewer records are left out, so the lowest group is not noise.")
+    with st.spinner("Ranking countries…"):
+        chosen = _countries(ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records))
+    groups_present = set(chosen["group"])
+    if chosen.empty:
+        st.info(f"No country has at least {int(min_records):,} records in view. Lower the "
+                "minimum above, or widen the filters in the sidebar.")
+    else:
+        if ex.BOTTOM_LABEL not in groups_present:
+            st.info(f"Only {len(chosen)} countries have at least {int(min_records):,} records, "
+                    "so there is no lowest-volume group to compare with. Lower the minimum or "
+                    "the number of countries per group.")
+        st.caption(
+            "Shares within each country (and each group, pooled), among its records with the "
+            "field known, so countries of different size compare fairly."
+        )
+        for field, label in ex.PROFILE_FIELDS.items():
+            table, pooled = _profiles(ctx.frame, ctx.cache_key, by, int(n_countries),
+                                      int(min_records), field)
+            n_known = ex.records_behind(pooled, by="group")
+            if n_known == 0:
+                st.info(f"{label}: not recorded for any record of these countries.")
+                continue
+            if ex.visible_rows(table, k=k) == 0:
+                _too_small(f"{label}: the counts are too small to show.")
+                continue
+            drawn = ex.withhold_small(table, k=k, count_columns=["count", "known"],
+                                      dependent_columns=["share"])
+            categories = list(dict.fromkeys(table["category"]))
+            show_altair(
+                charts.profile_chart(drawn, title=ex.profile_headline(pooled, field=field, k=k),
+                                     field_label=label, categories=categories,
+                                     ordered=field != "gender"),
+                table, name=f"explore_profile_{field}", k=k,
+                count_columns=["count", "known"], dependent_columns=["share"],
+                caption=(f"{data_note(n_known)} Records of the chosen countries "
+                         f"({ex.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
+                         f"country with fewer than {k} of them is not drawn, and segments "
+                         f"below {k} records are hidden (so a bar can stop short of 100%)."),
+            )
+            bases.append(("Highest vs lowest volume", label, n_known))
+
+# ----------------------------------------------------------------------- 3. tactics
+with tabs[2]:
+    st.subheader("Which tactics are used most?")
+    split = st.selectbox("Split by", [None, *ex.SPLIT_FIELDS], key="exp_split",
+                         format_func=lambda v: "No split" if v is None else ex.SPLIT_FIELDS[v])
+    split_label = ex.SPLIT_FIELDS.get(split) if split else None
+    st.caption(
+        "Shares follow the CTDC rule: among victims with at least one item of that kind "
+        "recorded (records with none recorded gave no information and are left out). One "
+        "victim can have several, so shares add up to more than 100%."
+    )
+    for group in ("means", "recruiter", "exploitation", "labour", "sex"):
+        noun = FLAG_GROUPS[group].label
+        with st.spinner(f"Counting {noun.lower()}…"):
+            table = _tactics(ctx.frame, ctx.cache_key, group, split)
+        if table.empty:
+            st.info(f"{noun}: this data file has no such columns.")
+            continue
+        n_known = ex.records_behind(table, by=split)
+        if n_known == 0:
+            st.info(f"{noun}: no record in view has any recorded"
+                    f"{' (with ' + split_label.lower() + ' known)' if split_label else ''}.")
+            continue
+        if ex.visible_rows(table, k=k) == 0:
+            _too_small(f"{noun}: the counts are too small to show.")
+            continue
+        drawn = ex.withhold_small(table, k=k, count_columns=["count", "known"],
+                                  dependent_columns=["share"])
+        groups = list(dict.fromkeys(table[split])) if split else []
+        show_altair(
+            charts.tactics_chart(drawn, title=ex.tactics_headline(table, group=group, by=split, k=k),
+                                 axis_title=f"Share of victims with any {noun.lower()} known",
+                                 by=split, by_label=split_label, groups=groups),
+            table, name=f"explore_tactics_{group}", k=k,
+            count_columns=["count", "known"], dependent_columns=["share"],
+            caption=(f"{data_note(n_known, what='victims with any ' + noun.lower() + ' recorded')}"
+                     + (f" Victims with {split_label.lower()} unknown are left out." if split else "")),
+        )
+        bases.append(("Tactics", noun, n_known))
+
+# ----------------------------------------------------------------------- 4. trends
+with tabs[3]:
+    st.subheader("How have registrations trended?")
+    with st.spinner("Counting registrations per year…"):
+        yearly = _yearly(ctx.frame, ctx.cache_key)
+        types = _yearly_types(ctx.frame, ctx.cache_key)
+    if yearly.with_year == 0:
+        st.info("No record in view has a year of registration, so there is no trend to "
+                "show. Widen the year range or the other filters in the sidebar.")
+    elif ex.visible_rows(yearly.table, k=k) == 0:
+        _too_small("The yearly counts are too small to show.")
+    else:
+        if yearly.incomplete:
+            st.warning(
+                f"{ex.year_span_text(yearly.incomplete)}: far fewer records than the years "
+                "before, most likely because registration lags (cases reach the data years "
+                "later). These years are marked, not dropped; do not read them as a fall.",
+                icon="⏳",
+            )
+        drawn = ex.withhold_small(yearly.table, k=k, count_columns=["count"])
+        show_altair(
+            charts.yearly_chart(drawn, title=ex.yearly_headline(yearly, k=k)),
+            yearly.table, name="explore_trend_total", k=k, count_columns=["count"],
+            caption=(f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have no "
+                     "year and are not in this chart."),
+        )
+        bases.append(("Trends", "Registrations per year", yearly.with_year))
+        drawn_types = ex.withhold_small(types, k=k, count_columns=["count"])
+        show_altair(
+            charts.yearly_by_type_chart(
+                drawn_types, title=ex.type_trend_headline(types, incomplete=yearly.incomplete),
+                incomplete=yearly.incomplete),
+            types, name="explore_trend_by_type", k=k, count_columns=["count"],
+            caption=(f"{data_note(yearly.with_year)} A victim recorded with several types counts "
+                     "in each. Grey band: likely incomplete years."),
+        )
+        bases.append(("Trends", "Registrations per year by type", yearly.with_year))
+
+# ----------------------------------------------------------------------- 5. shifts
+with tabs[4]:
+    st.subheader("Has trafficking shifted toward particular groups?")
+    c1, c2 = st.columns(2)
+    field = c1.selectbox("Group by", list(ex.SHIFT_FIELDS), key="exp_shift_field",
+                         format_func=ex.SHIFT_FIELDS.get)
+    skip_incomplete = c2.checkbox("Leave likely incomplete years out of the trend",
+                                  value=True, key="exp_shift_skip")
+    label = ex.SHIFT_FIELDS[field]
+    yearly_all = _yearly(ctx.frame, ctx.cache_key)
+    exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
+    with st.spinner("Fitting a trend for each group…"):
+        shares, trends = _shifts(ctx.frame, ctx.cache_key, field, exclude)
+    n_known = int(shares.drop_duplicates(subset=["year"])["known"].sum()) if len(shares) else 0
+    if n_known == 0:
+        st.info(f"No record in view has both a year and {label.lower()} recorded. Widen the "
+                "filters in the sidebar.")
+    elif ex.visible_rows(shares, k=k) == 0:
+        _too_small("The yearly shares are too small to show.")
+    else:
+        drawn = ex.withhold_small(shares, k=k, count_columns=["count", "known"],
+                                  dependent_columns=["share"])
+        labels = list(dict.fromkeys(shares["label"]))
+        show_altair(
+            charts.shares_chart(drawn, title=ex.shares_headline(trends), field_label=label,
+                                labels=labels, ordered=field == "ageBroad",
+                                incomplete=yearly_all.incomplete),
+            shares, name=f"explore_shift_{field}", k=k,
+            count_columns=["count", "known"], dependent_columns=["share"],
+            caption=(f"{data_note(n_known, what='records with a year and ' + label.lower() + ' known')}"
+                     " Faded bars: likely incomplete years."
+                     + (" Minor/adult is as given, or derived from the age band where missing."
+                        if field == "majorityStatusAtExploit" else "")),
+        )
+        bases.append(("Shifts", f"Shares by {label.lower()} per year", n_known))
+        st.markdown("**Trend per group** (binomial model of the share on year)")
+        st.markdown("\n".join(f"- {t.sentence()}" for t in trends))
+        st.caption(
+            "Change per decade: the average change of the fitted share, in percentage points "
+            "per ten years; the 95% interval allows for year-to-year swings beyond chance. "
+            + ("Likely incomplete years are left out of the fit. " if exclude else "")
+            + "A shift in who is *identified* can reflect where partners work, not only who is "
+            "trafficked."
+        )
+        fitted = [t for t in trends if t.ok]
+        if fitted:
+            focus = st.selectbox("Look closer at", [t.category for t in fitted],
+                                 key="exp_shift_focus",
+                                 format_func=lambda c: ex.category_label(field, c))
+            trend = next(t for t in fitted if t.category == focus)
+            observed = drawn[drawn["category"] == focus]
+            show_altair(
+                charts.trend_chart(observed, ex.trend_curve(trend), title=trend.sentence().rstrip("."),
+                                   label=trend.label.lower(), incomplete=yearly_all.incomplete),
+                shares[shares["category"] == focus], name=f"explore_shift_trend_{field}", k=k,
+                count_columns=["count", "known"], dependent_columns=["share"],
+                caption=f"{data_note(trend.n_records)} Dots: observed share (size: records); "
+                        "line: fitted trend.",
+            )
+            bases.append(("Shifts", f"Trend for {trend.label}", trend.n_records))
+        show_table(ex.trends_table(trends), name=f"explore_shift_table_{field}", k=k,
+                   count_columns=["Records"],
+                   caption="The trend of every group, with its 95% interval.")
+
+# ----------------------------------------------------------------------- 6. data quality
+with tabs[5]:
+    st.subheader("How complete are the records in view?")
+    missing = _missing(ctx.frame, ctx.cache_key)
+    m1, m2, m3 = st.columns(3)
+    m1.metric("Records in view", f"{len(ctx.frame):,}")
+    m2.metric("With a year", f"{yearly.with_year:,}" if yearly.with_year >= k or yearly.with_year == 0
+              else f"<{k}")
+    m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}")
+    drawn = ex.withhold_small(missing, k=k, count_columns=["missing"],
+                              dependent_columns=["missing_share"])
+    show_altair(
+        charts.missing_chart(drawn, title=ex.missing_headline(missing)),
+        missing, name="explore_quality_missing", k=k,
+        count_columns=["missing"], dependent_columns=["missing_share"],
+        caption=(f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
+                 "as missing when none of its flags is set; sub-types of labour and sexual "
+                 "exploitation are counted over all records, not only those of that type."),
+    )
+    bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
+    st.markdown("**How many records each chart rests on**")
+    show_table(ex.chart_bases(bases), name="explore_quality_bases", k=k,
+               count_columns=["Records"],
+               caption="Each chart uses only the records where what it shows is known.")
