@@ -285,7 +285,7 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None,
             f"**{DEMO_LABEL}.** These {len(full):,} records were generated to resemble the "
             "CTDC release; every number on this page is for illustration. Upload the real "
             "file in the sidebar (or see the README) to analyse it.",
-            icon="🧪",
+            icon=":material/science:",
         )
     st.caption(
         f"Data: {source.label} · {result.release} · {len(frame):,} of {len(full):,} records "

@@ -1,0 +1,137 @@
+"""The real app in a real browser: pages open, filters persist and live in the URL,
+links reproduce a view, uploads are read or refused with a sentence, downloads work."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from tests.browser.conftest import App, screenshot, wait_idle
+from tests.conftest import REAL_FILE, ROOT
+
+pytestmark = pytest.mark.browser
+
+PAGE_SCRIPTS = sorted((ROOT / "pages").glob("*.py"))
+
+
+def page_url_name(script: Path) -> str:
+    """Streamlit's URL path of a pages/ script: the stem without its number prefix."""
+    stem = script.stem
+    if stem.split("_", 1)[0].isdigit():
+        stem = stem.split("_", 1)[1]
+    return stem
+
+
+def open_page(page: Page, app: App, path: str = "", query: str = "") -> None:
+    page.goto(f"{app.url}/{path}{'?' + query if query else ''}")
+    wait_idle(page)
+
+
+def pick(page: Page, label: str, option: str) -> None:
+    """Choose an option in a sidebar multiselect, as a person would."""
+    page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_idle(page)
+
+
+def metric_value(page: Page, label: str) -> Locator:
+    return page.get_by_test_id("stMetric").filter(has_text=label).get_by_test_id("stMetricValue")
+
+
+def test_home_on_demo(page: Page, app: App) -> None:
+    open_page(page, app)
+    expect(page.get_by_text("Illustrative demo data, not real records")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(metric_value(page, "Records")).to_have_text("20,000")
+    screenshot(page, "home")
+
+
+@pytest.mark.parametrize("script", PAGE_SCRIPTS, ids=[p.stem for p in PAGE_SCRIPTS])
+def test_every_page_opens(page: Page, app: App, script: Path) -> None:
+    open_page(page, app, page_url_name(script))
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_text("Illustrative demo data, not real records").first).to_be_visible()
+    expect(page.locator("h1").first).to_be_visible()
+    screenshot(page, script.stem)
+
+
+def test_filter_persists_across_pages_and_in_the_url(page: Page, app: App) -> None:
+    open_page(page, app)
+    pick(page, "Gender", "Male")
+    page.wait_for_url("**gender=Male**")
+    expect(metric_value(page, "Female")).to_have_text("0.0%")
+    if not PAGE_SCRIPTS:
+        pytest.skip("no pages besides Home yet")
+    page.get_by_test_id("stSidebarNav").get_by_role("link").nth(1).click()
+    wait_idle(page)
+    page.wait_for_url("**gender=Male**")
+    gender_box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Gender")
+    expect(gender_box).to_contain_text("Male")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_copied_link_reproduces_the_view(page: Page, app: App) -> None:
+    open_page(page, app, query="years=2012-2016&noyear=0&gender=Female")
+    raw = pd.read_csv(ROOT / "data" / "demo_ctdc_2021layout.tsv.gz", sep="\t", dtype=str,
+                      keep_default_na=False)
+    year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
+    expected = int(((year >= 2012) & (year <= 2016) & (raw["gender"] == "Female")).sum())
+    expect(metric_value(page, "Records")).to_have_text(f"{expected:,}")
+    assert "years=2012-2016" in page.url
+
+
+def upload(page: Page, path: Path) -> None:
+    page.get_by_test_id("stSidebar").get_by_text("Use your own CTDC file").click()
+    page.get_by_test_id("stSidebar").locator("input[type='file']").set_input_files(str(path))
+    wait_idle(page)
+
+
+def test_broken_upload_gets_a_sentence(page: Page, app: App, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.tsv.gz"
+    bad.write_bytes(gzip.compress(b"yearOfRegistration\tgender\n" * 200)[:40])
+    open_page(page, app)
+    upload(page, bad)
+    expect(page.get_by_text("truncated or damaged")).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(metric_value(page, "Records")).to_have_text("20,000")  # still on the demo
+
+
+def test_uploading_the_real_file(page: Page, app: App) -> None:
+    if not REAL_FILE.exists():
+        pytest.skip("real CTDC file not present at ../shared/data")
+    open_page(page, app)
+    upload(page, REAL_FILE)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(metric_value(page, "Records")).to_have_text("193,025", timeout=120_000)
+    expect(page.get_by_text("Illustrative demo data, not real records")).to_have_count(0)
+    screenshot(page, "home_real_upload")
+
+
+def _download(page: Page, button_name: str) -> bytes:
+    with page.expect_download(timeout=60_000) as info:
+        page.get_by_role("button", name=button_name).first.click()
+    path = info.value.path()
+    return Path(path).read_bytes()
+
+
+def test_chart_downloads(page: Page, app: App) -> None:
+    explore = [p for p in PAGE_SCRIPTS if "Explore" in p.stem]
+    if not explore:
+        pytest.skip("the Explore page does not exist yet")
+    open_page(page, app, page_url_name(explore[0]))
+    png = _download(page, "Chart (PNG)")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    csv = _download(page, "Data (CSV)").decode("utf-8-sig")
+    table = pd.read_csv(io.StringIO(csv))
+    assert len(table.columns) >= 2 and len(table) >= 1
+    for column in table.columns:
+        if not pd.api.types.is_string_dtype(table[column]):
+            continue  # numbers (negative ones too) are not formulas
+        cells = table[column].dropna().astype(str)
+        assert not cells.str.match(r"^[=+\-@]").any(), column
