@@ -51,15 +51,20 @@ __all__ = [
     "firth_logit",
     "fit_model",
     "flag_group_of",
+    "format_count",
     "grouped_logit",
     "group_table",
     "make_design",
     "model_records",
+    "outcome_phrase",
     "overview_table",
     "prepare_records",
     "probability_chart",
     "probability_headline",
     "probability_sentences",
+    "readable_coefficients",
+    "readable_groups",
+    "visible_rows",
 ]
 
 Method = Literal["ml", "firth"]
@@ -547,11 +552,54 @@ def firth_logit(X: np.ndarray, events: np.ndarray, trials: np.ndarray, /
 
 @dataclass(frozen=True)
 class Separation:
-    """Whether the maximum-likelihood estimates are infinite, and why, in words."""
+    """Whether the maximum-likelihood estimates are infinite (or explode), and where.
+
+    ``edge_cells`` holds ``(cell name, records, "none" | "all")`` for cells where no
+    record, or every record, has the outcome; ``infinite_labels`` the plain labels of
+    the terms whose estimates are infinite (linear-programming check of Konis 2007).
+    """
 
     detected: bool
     infinite_terms: tuple[str, ...] = ()
-    sentences: tuple[str, ...] = ()
+    infinite_labels: tuple[str, ...] = ()
+    edge_cells: tuple[tuple[str, int, str], ...] = ()
+    exploded: bool = False
+
+    def sentences(self, outcome: str, /, *, k: int = 1) -> list[str]:
+        """The problem in words; record counts 1..k-1 are shown as '<k'.
+
+        Examples
+        --------
+        >>> Separation(True, edge_cells=(("boys", 4, "none"),)).sentences("isSexualExploit", k=10)
+        ['None of the <10 records of boys are in sexual exploitation.']
+        """
+        if not self.detected:
+            return []
+        phrase = outcome_phrase(outcome)
+        out = []
+        for name, n, kind in self.edge_cells:
+            if kind == "none":
+                out.append(f"None of the {format_count(n, k)} records of {name} are {phrase}.")
+            else:
+                out.append(f"All {format_count(n, k)} records of {name} are {phrase}.")
+        if self.infinite_labels:
+            out.append("The maximum-likelihood estimates of " + ", ".join(self.infinite_labels)
+                       + " are infinite (separation); the numbers shown for them are meaningless.")
+        elif self.exploded:
+            out.append("Some estimates are extremely large or uncertain, a sign that the "
+                       "records cannot pin them down.")
+        return out
+
+
+def format_count(n: int, k: int, /) -> str:
+    """A count for a sentence: '<k' when it is between 1 and k - 1.
+
+    Examples
+    --------
+    >>> format_count(4, 10), format_count(0, 10), format_count(1234, 10)
+    ('<10', '0', '1,234')
+    """
+    return f"<{k}" if 0 < n < k else f"{n:,}"
 
 
 def _cell_name(row: pd.Series, predictors: Sequence[str]) -> str:
@@ -570,25 +618,22 @@ def _cell_name(row: pd.Series, predictors: Sequence[str]) -> str:
 
 
 def _check_separation(design: Design, cells: pd.DataFrame, params: np.ndarray,
-                      cov: np.ndarray, converged: bool, outcome_label: str) -> Separation:
-    sentences = []
+                      cov: np.ndarray, converged: bool) -> Separation:
+    edges = []
     for _, row in cells.iterrows():
-        name = _cell_name(row, design.predictors)
-        if row["events"] == 0:
-            sentences.append(f"None of the {int(row['n']):,} records of {name} has "
-                             f"'{outcome_label.lower()}'.")
-        elif row["events"] == row["n"]:
-            sentences.append(f"All {int(row['n']):,} records of {name} have "
-                             f"'{outcome_label.lower()}'.")
+        if row["events"] == 0 or row["events"] == row["n"]:
+            kind = "none" if row["events"] == 0 else "all"
+            edges.append((_cell_name(row, design.predictors), int(row["n"]), kind))
     infinite: tuple[str, ...] = ()
     X = design.matrix(cells)
     try:
         from firthmodels import detect_separation
 
-        support_x = np.vstack([X[cells["events"].to_numpy() > 0],
-                               X[(cells["n"] - cells["events"]).to_numpy() > 0]])
-        support_y = np.concatenate([np.ones(int((cells["events"] > 0).sum())),
-                                    np.zeros(int((cells["n"] > cells["events"]).sum()))])
+        has_event = cells["events"].to_numpy() > 0
+        has_non_event = (cells["n"] - cells["events"]).to_numpy() > 0
+        support_x = np.vstack([X[has_event], X[has_non_event]])
+        support_y = np.concatenate([np.ones(int(has_event.sum())),
+                                    np.zeros(int(has_non_event.sum()))])
         result = detect_separation(support_x, support_y, fit_intercept=False)
         infinite = tuple(t for t, finite in zip(design.terms, result.is_finite, strict=True)
                          if not finite)
@@ -598,16 +643,14 @@ def _check_separation(design: Design, cells: pd.DataFrame, params: np.ndarray,
     bse = np.sqrt(np.clip(np.diag(cov), 0, None))
     exploded = (not converged or bool(np.any(np.abs(params) > _EXPLODED_ESTIMATE))
                 or bool(np.any(~np.isfinite(bse)) or np.any(bse > _EXPLODED_SE)))
-    if exploded and not infinite:
-        sentences.append("Some estimates are extremely large or uncertain, a sign that the "
-                         "records cannot pin them down.")
-    detected = lp_detected or bool(infinite) or (exploded and bool(sentences))
-    if infinite:
-        words = ", ".join(design.term_label(t) for t in infinite)
-        sentences.append(f"The maximum-likelihood estimates of {words} are infinite "
-                         "(separation); the numbers shown for them are meaningless.")
-    return Separation(detected=detected, infinite_terms=infinite,
-                      sentences=tuple(sentences) if detected else ())
+    detected = lp_detected or bool(infinite) or exploded
+    return Separation(
+        detected=detected,
+        infinite_terms=infinite,
+        infinite_labels=tuple(design.term_label(t) for t in infinite),
+        edge_cells=tuple(edges) if detected else (),
+        exploded=exploded,
+    )
 
 
 @dataclass(frozen=True)
@@ -691,8 +734,9 @@ def fit_model(records: pd.DataFrame, spec: ModelSpec, /, *,
     if n_events == 0 or n_events == len(rows):
         which = "none" if n_events == 0 else "all"
         raise ModelError(
-            f"In the {len(rows):,} records in view, {which} have '{spec.label.lower()}', "
-            "so there is nothing to compare; widen the filters in the sidebar."
+            f"Of the records in view that this model uses, {which} are "
+            f"{outcome_phrase(spec.outcome)}, so there is nothing to compare; widen the "
+            "filters in the sidebar."
         )
     design = make_design(rows, spec)
     columns = [PREDICTORS[p][0] for p in spec.predictors]
@@ -707,7 +751,7 @@ def fit_model(records: pd.DataFrame, spec: ModelSpec, /, *,
     events = cells["events"].to_numpy(float)
     trials = cells["n"].to_numpy(float)
     params, cov, converged = grouped_logit(X, events, trials)
-    separation = _check_separation(design, cells, params, cov, converged, spec.label)
+    separation = _check_separation(design, cells, params, cov, converged)
     ci = p_values = None
     if method == "firth":
         params, cov, ci, p_values, converged = firth_logit(X, events, trials)
@@ -751,7 +795,8 @@ def coefficient_table(fit: LogitFit, /) -> pd.DataFrame:
         "ci_low": low,
         "ci_high": high,
     })
-    change = np.expm1(table[["estimate", "ci_low", "ci_high"]].to_numpy()) * 100
+    with np.errstate(over="ignore"):  # infinite under separation: shown as inf
+        change = np.expm1(table[["estimate", "ci_low", "ci_high"]].to_numpy()) * 100
     table["odds_change_pct"] = change[:, 0]
     table["odds_change_ci_low"] = change[:, 1]
     table["odds_change_ci_high"] = change[:, 2]
@@ -813,10 +858,36 @@ def group_table(fit: LogitFit, /) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- words
+_RECRUITERS = {"IntimatePartner": "an intimate partner", "Friend": "a friend",
+               "Family": "a family member", "Other": "another relation"}
+
+
+def outcome_phrase(column: str, /) -> str:
+    """What having the outcome means, as a phrase after 'are'.
+
+    Examples
+    --------
+    >>> outcome_phrase("isSexualExploit")
+    'in sexual exploitation'
+    >>> outcome_phrase("recruiterRelationFamily")
+    'recruited by a family member'
+    >>> outcome_phrase("meansOfControlDebtBondage")
+    'controlled through debt bondage'
+    """
+    group = flag_group_of(column)
+    label = flag_label(column).lower()
+    if group == "recruiter":
+        stem = column.removeprefix("recruiterRelation")
+        return f"recruited by {_RECRUITERS.get(stem, label)}"
+    if group == "means":
+        return f"controlled through {label}"
+    return f"in {label}"
+
+
 def _pct(value: float) -> str:
-    if value < 0.01 and value > 0:
+    if 0 < value < 0.01:
         return "under 1%"
-    if value > 0.99 and value < 1:
+    if 0.99 < value < 1:
         return "over 99%"
     return f"{value:.0%}"
 
@@ -824,13 +895,15 @@ def _pct(value: float) -> str:
 def probability_headline(tables: dict[str, pd.DataFrame], /) -> str:
     """A title stating the finding of a chart of group probabilities.
 
-    ``tables`` maps outcome labels to :func:`group_table` results (first one leads).
+    ``tables`` maps outcome columns to :func:`group_table` results (the first two lead).
 
     Examples
     --------
     >>> t = pd.DataFrame({"group": ["Girls", "Men"], "n": [10, 10], "probability": [0.8, 0.1]})
-    >>> probability_headline({"Sexual exploitation": t})
+    >>> probability_headline({"isSexualExploit": t})
     'Girls are the most likely to be in sexual exploitation (80%)'
+    >>> probability_headline({"isSexualExploit": t, "isForcedLabour": t.assign(probability=[0.1, 0.7])})
+    'Girls are the most likely to be in sexual exploitation (80%), men in forced labour (70%)'
     """
     parts = []
     for outcome, table in list(tables.items())[:2]:
@@ -838,50 +911,75 @@ def probability_headline(tables: dict[str, pd.DataFrame], /) -> str:
         if usable.empty:
             continue
         top = usable.loc[usable["probability"].idxmax()]
-        parts.append((str(top["group"]), outcome.lower(), _pct(float(top["probability"]))))
+        parts.append((str(top["group"]), outcome_phrase(outcome),
+                      _pct(float(top["probability"]))))
     if not parts:
         return "No group in view has records for these outcomes"
-    first = f"{parts[0][0]} are the most likely to be in {parts[0][1]} ({parts[0][2]})"
+    text = f"{parts[0][0]} are the most likely to be {parts[0][1]} ({parts[0][2]})"
     if len(parts) > 1:
-        who = "they" if parts[1][0] == parts[0][0] else parts[1][0].lower()
-        first += f"; {who} in {parts[1][1]} ({parts[1][2]})"
-    return first
+        who = "they also" if parts[1][0] == parts[0][0] else parts[1][0].lower()
+        text += f", {who} {parts[1][1]} ({parts[1][2]})"
+    return text
 
 
 def probability_sentences(table: pd.DataFrame, outcome: str, /, *,
                           reference: pd.DataFrame | None = None,
-                          reference_outcome: str = "forced labour") -> list[str]:
-    """Plain sentences per group: the probability with its interval, and, when a
-    ``reference`` table (e.g. forced labour) is given, how many are in ``outcome``
-    for every 100 in the reference outcome.
+                          reference_outcome: str = "isForcedLabour", k: int = 1) -> list[str]:
+    """Plain sentences per group: the probability with its interval and, when a
+    ``reference`` table (forced labour) is given, how many are in ``outcome`` for every
+    100 in the reference outcome.
+
+    A group where no record (or every record) has the outcome is described by its
+    counts (shown as '<k' when 1..k-1); the model's estimate follows only when its
+    interval says something.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"group": ["Men"], "n": [100], "probability": [0.02],
+    >>> t = pd.DataFrame({"group": ["Men"], "n": [100], "events": [2], "probability": [0.02],
     ...                   "probability_ci_low": [0.01], "probability_ci_high": [0.05]})
-    >>> ref = t.assign(probability=[0.8])
-    >>> probability_sentences(t, "sexual exploitation", reference=ref)[1]
-    'For every 100 men in forced labour in these records, about 2 are in sexual exploitation (model estimate).'
+    >>> s = probability_sentences(t, "isSexualExploit", reference=t.assign(probability=[0.8]))
+    >>> s[0]
+    '2% of men in these records are in sexual exploitation (model estimate; 95% CI 1% to 5%).'
+    >>> s[1]
+    'For every 100 men in forced labour in these records, about 2 are in sexual exploitation.'
+    >>> edge = t.assign(events=[0], probability=[1e-9], probability_ci_low=[0.0],
+    ...                 probability_ci_high=[1.0])
+    >>> probability_sentences(edge, "isSexualExploit")
+    ['None of the 100 men in these records are in sexual exploitation.']
     """
+    phrase = outcome_phrase(outcome)
     out = []
+
+    def on_edge(row: pd.Series) -> bool:
+        return int(row["events"]) in (0, int(row["n"]))
+
     for _, row in table.iterrows():
         group = str(row["group"])
-        if row["n"] == 0:
+        n = int(row["n"])
+        if n == 0:
             out.append(f"{group}: no records in view, so nothing can be said.")
             continue
-        out.append(
-            f"About {_pct(float(row['probability']))} of {group.lower()} in these records are in "
-            f"{outcome} (95% CI {_pct(float(row['probability_ci_low']))} to "
-            f"{_pct(float(row['probability_ci_high']))})."
-        )
+        low, high = float(row["probability_ci_low"]), float(row["probability_ci_high"])
+        share = _pct(float(row["probability"]))
+        interval = f"95% CI {_pct(low)} to {_pct(high)}"
+        if on_edge(row):
+            which = "None" if int(row["events"]) == 0 else "All"
+            text = f"{which} of the {format_count(n, k)} {group.lower()} in these records are {phrase}"
+            informative = high - low < 0.98
+            out.append(text + (f"; the model puts it at {share} ({interval})." if informative
+                               else "."))
+            continue
+        out.append(f"{share[:1].upper()}{share[1:]} of {group.lower()} in these records are "
+                   f"{phrase} (model estimate; {interval}).")
         if reference is not None:
             match = reference[reference["group"] == group]
-            if len(match) and float(match["probability"].iloc[0]) > 0:
+            if len(match) and not on_edge(match.iloc[0]) \
+                    and float(match["probability"].iloc[0]) > 0:
                 per_100 = 100 * float(row["probability"]) / float(match["probability"].iloc[0])
                 amount = f"{per_100:,.0f}" if per_100 >= 1 else "fewer than 1"
                 out.append(
-                    f"For every 100 {group.lower()} in {reference_outcome} in these records, "
-                    f"about {amount} are in {outcome} (model estimate)."
+                    f"For every 100 {group.lower()} {outcome_phrase(reference_outcome)} in "
+                    f"these records, about {amount} are {phrase}."
                 )
     return out
 
@@ -911,14 +1009,7 @@ def probability_chart(table: pd.DataFrame, /, *, title: str, k: int = 1) -> obje
     """
     import altair as alt
 
-    from core.privacy import small_mask
-
-    data = table[table["n"] > 0].copy()
-    hidden = np.zeros(len(data), dtype=bool)
-    for column in ("n", "events", "non_events"):
-        if column in data.columns:
-            hidden |= small_mask(data[column].to_numpy(), k)
-    data = data[~hidden]
+    data = visible_rows(table, k=k).copy()
     groups = [g for g in GROUP_ORDER if g in set(data["group"])] or sorted(set(data["group"]))
     colours = [GROUP_COLOURS.get(g, "#000000") for g in groups]
     if not set(groups) <= set(GROUP_COLOURS):  # cells other than the four groups
@@ -943,3 +1034,60 @@ def probability_chart(table: pd.DataFrame, /, *, title: str, k: int = 1) -> obje
     errors = base.mark_rule(color="#000000").encode(
         y="probability_ci_low:Q", y2="probability_ci_high:Q")
     return (bars + errors).properties(title=title, height=360)
+
+
+# --------------------------------------------------------------------------- display
+def visible_rows(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
+    """Rows with records in view and no count (records, events, non-events) in 1..k-1.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"n": [0, 50, 50], "events": [0, 3, 20], "non_events": [0, 47, 30]})
+    >>> visible_rows(t, k=10).index.tolist()
+    [2]
+    """
+    from core.privacy import small_mask
+
+    keep = table["n"].to_numpy() > 0
+    for column in ("n", "events", "non_events"):
+        if column in table.columns:
+            keep &= ~small_mask(table[column].to_numpy(), k)
+    return table[keep]
+
+
+def readable_groups(table: pd.DataFrame, /) -> pd.DataFrame:
+    """A :func:`group_table` (or :func:`overview_table`) with plain column names, rounded.
+
+    Probabilities become percentages with two decimals.
+    """
+    names = {
+        "outcome": "Outcome", "group": "Group", "n": "Records", "events": "With the outcome",
+        "non_events": "Without", "log_odds": "Log-odds", "odds": "Odds",
+        "probability": "Probability (%)", "probability_ci_low": "95% CI from (%)",
+        "probability_ci_high": "95% CI to (%)",
+    }
+    out = table[[c for c in names if c in table.columns]].copy()
+    for column in ("probability", "probability_ci_low", "probability_ci_high"):
+        out[column] = (out[column] * 100).round(2)
+    out["log_odds"] = out["log_odds"].round(4)
+    out["odds"] = out["odds"].map(lambda v: float(f"{v:.4g}"))
+    return out.rename(columns=names)
+
+
+def readable_coefficients(table: pd.DataFrame, /) -> pd.DataFrame:
+    """A :func:`coefficient_table` with plain column names, rounded for reading."""
+    names = {
+        "label": "Term", "term": "Code", "estimate": "Estimate (log-odds)",
+        "std_error": "Std. error", "z": "z", "p_value": "p-value", "ci_low": "95% CI from",
+        "ci_high": "95% CI to", "odds_change_pct": "Change in odds (%)",
+        "odds_change_ci_low": "Change: 95% CI from (%)",
+        "odds_change_ci_high": "Change: 95% CI to (%)",
+    }
+    out = table[list(names)].copy()
+    for column in ("estimate", "std_error", "ci_low", "ci_high"):
+        out[column] = out[column].round(5)
+    out["z"] = out["z"].round(2)
+    out["p_value"] = out["p_value"].map(lambda v: float(f"{v:.3g}"))
+    for column in ("odds_change_pct", "odds_change_ci_low", "odds_change_ci_high"):
+        out[column] = out[column].round(1)
+    return out.rename(columns=names)

@@ -1,0 +1,206 @@
+"""Who is most at risk: logit models of the form of exploitation and the recruiter relation."""
+
+import streamlit as st
+
+from core.app import data_note, setup_page, show_altair, show_table
+from core.logit import (
+    DENOMINATOR_RULES,
+    PREDICTORS,
+    PUBLISHED_MODELS,
+    FirthUnavailable,
+    ModelError,
+    ModelSpec,
+    coefficient_table,
+    fit_model,
+    format_count,
+    group_table,
+    overview_table,
+    prepare_records,
+    probability_chart,
+    probability_headline,
+    probability_sentences,
+    readable_coefficients,
+    readable_groups,
+    visible_rows,
+)
+from core.schema import flag_label, is_flag_column
+
+PRESETS = {"published": "As published", "ctdc": "CTDC denominators", "custom": "Custom model"}
+PRESET_DIFFERENCE = (
+    "**As published** counts a record that names no type of exploitation (or no recruiter "
+    "relation) as 0, i.e. 'not in sexual exploitation'; **CTDC denominators** leaves such "
+    "records out, because they gave no information. The probabilities then rest only on "
+    "records that state the type, and can change a lot."
+)
+DERIVED_HELP = (
+    "The published analysis used majority status only where the file gives it (about one "
+    "record in five). Tick this to use the status derived from the age band (0–17 is a "
+    "minor) where it is missing: more records, but no longer the published selection."
+)
+PROB_COLUMNS = ["log_odds", "odds", "probability", "probability_ci_low", "probability_ci_high"]
+COUNT_COLUMNS = ["n", "events", "non_events"]
+
+ctx = setup_page(
+    "Who is most at risk",
+    icon="⚖️",
+    intro=(
+        "Which groups of identified victims (girls, women, boys, men) are most likely to be "
+        "in sexual exploitation rather than forced labour, and who recruited them: logit "
+        "models fitted on the records in view."
+    ),
+)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _prepare(_frame, key: str, majority: str):
+    return prepare_records(_frame, majority=majority)
+
+
+@st.cache_data(show_spinner=False, max_entries=60)
+def _fit(_records, key: str, majority: str, outcome: str, predictors: tuple,
+         interaction: bool, subset: tuple, rule: str, method: str):
+    spec = ModelSpec(outcome, predictors, interaction, subset)
+    try:
+        return fit_model(_records, spec, denominators=rule, method=method), None
+    except ModelError as exc:
+        return None, str(exc)
+
+
+preset = st.radio("Models", list(PRESETS), format_func=PRESETS.get, key="risk_preset",
+                  horizontal=True)
+st.markdown(PRESET_DIFFERENCE)
+derived = st.checkbox("Use majority status derived from age where missing",
+                      key="risk_derived", help=DERIVED_HELP)
+
+if preset == "custom":
+    outcomes = [c for c in ctx.frame.columns if is_flag_column(c)]
+    left, middle, right = st.columns([2, 2, 2])
+    outcome = left.selectbox("Outcome", outcomes, format_func=flag_label, key="risk_outcome")
+    predictors = middle.multiselect(
+        "Predictors", list(PREDICTORS), default=["gender", "majority"],
+        format_func=lambda p: PREDICTORS[p][1].capitalize(), key="risk_predictors")
+    interaction = right.toggle("Interaction between predictors", value=True,
+                               key="risk_interaction")
+    rule = right.radio("Records with no flag in the outcome's group", list(DENOMINATOR_RULES),
+                       format_func=DENOMINATOR_RULES.get, key="risk_rule")
+    if not predictors:
+        st.info("Choose at least one predictor (gender, majority status or age band) to fit a model.")
+        st.stop()
+    if {"majority", "age"} <= set(predictors):
+        st.caption("Majority status and age band overlap (minors are the 0–17 bands), so "
+                   "their effects are hard to tell apart.")
+    specs = (ModelSpec(outcome, tuple(predictors), interaction and len(predictors) > 1),)
+else:
+    specs, rule = PUBLISHED_MODELS, preset
+
+majority = "derived" if derived else "given"
+with st.spinner("Preparing the records…"):
+    prepared = _prepare(ctx.frame, ctx.cache_key, majority)
+if prepared.note:
+    st.warning(prepared.note)
+with st.expander(f"How the records were selected: {format_count(len(prepared.records), ctx.k)} "
+                 f"of {format_count(prepared.total, ctx.k)} records in view are used"):
+    show_table(prepared.steps_table(), name="risk_selection", k=ctx.k,
+               count_columns=["records"],
+               caption="Each step leaves out records; the models use what remains.")
+if prepared.records.empty:
+    st.info("No record in view has a year, a gender of female or male and a majority status. "
+            "Widen the filters in the sidebar, or tick 'Use majority status derived from age'.")
+    st.stop()
+
+
+def fit_all(method: str, only: set[str] | None = None) -> dict[str, tuple]:
+    return {
+        spec.outcome: _fit(prepared.records, ctx.cache_key, majority, spec.outcome,
+                           spec.predictors, spec.interaction, spec.subset, rule, method)
+        for spec in specs if only is None or spec.outcome in only
+    }
+
+
+with st.spinner("Fitting the models…"):
+    results = fit_all("ml")
+
+separated = [o for o, (fit, _) in results.items() if fit is not None and fit.separation.detected]
+if separated:
+    names = ", ".join(flag_label(o).lower() for o in separated)
+    st.warning(
+        f"Separation in the model(s) for {names}: a group has no records with (or without) "
+        "the outcome, so some maximum-likelihood estimates are infinite and their numbers "
+        "are meaningless. Firth-penalised estimates stay finite."
+    )
+    if st.checkbox("Use Firth-penalised estimates for these models", key="risk_firth"):
+        try:
+            with st.spinner("Fitting Firth-penalised models (profile intervals take a moment)…"):
+                results.update(fit_all("firth", set(separated)))
+        except FirthUnavailable as exc:
+            st.warning(str(exc))
+
+fits = [fit for fit, _ in results.values() if fit is not None]
+st.subheader("Probabilities by group")
+if not fits:
+    st.info("None of the models can be fitted on the records in view (see the reasons "
+            "below). Widen the filters in the sidebar.")
+else:
+    overview = overview_table(fits)
+    shown = visible_rows(overview, k=ctx.k)
+    title = probability_headline(
+        {model: part for model, part in shown.groupby("model", sort=False)})
+    show_altair(
+        probability_chart(overview, title=title, k=ctx.k),
+        overview.drop(columns=["model"]),
+        name="risk_probabilities",
+        caption=data_note(len(prepared.records))
+        + " Bars are model probabilities with 95% intervals: shares among identified victims "
+        "in view, not the chance that anyone in a population is trafficked. Groups with "
+        f"fewer than {ctx.k} records, events or non-events are left out.",
+        k=ctx.k, count_columns=COUNT_COLUMNS, dependent_columns=PROB_COLUMNS,
+    )
+
+st.subheader("The models")
+tabs = st.tabs([spec.label for spec in specs])
+labour = results.get("isForcedLabour", (None, None))[0]
+for tab, spec in zip(tabs, specs, strict=True):
+    fit, error = results[spec.outcome]
+    with tab:
+        if fit is None:
+            st.info(error)
+            continue
+        method = "Firth-penalised" if fit.method == "firth" else "maximum likelihood"
+        st.markdown(
+            f"`{spec.formula}` · {format_count(fit.n, ctx.k)} records, "
+            f"{format_count(fit.events, ctx.k)} with '{spec.label.lower()}' · "
+            f"{DENOMINATOR_RULES[rule]} · {method}"
+            + (" · records with an intimate-partner, friend or family recruiter"
+               if spec.subset and rule == "published" else "")
+        )
+        if fit.separation.detected:
+            advice = ("" if fit.method == "firth" else
+                      " Tick 'Use Firth-penalised estimates' above for finite estimates.")
+            st.warning(" ".join(fit.separation.sentences(spec.outcome, k=ctx.k)) + advice)
+        groups = group_table(fit)
+        reference = (visible_rows(group_table(labour), k=ctx.k)
+                     if labour is not None and spec.outcome == "isSexualExploit" else None)
+        sentences = probability_sentences(visible_rows(groups, k=ctx.k), spec.outcome,
+                                          reference=reference, k=ctx.k)
+        if sentences:
+            st.markdown("\n".join(f"- {s}" for s in sentences))
+        withheld = len(groups[groups["n"] > 0]) - len(visible_rows(groups, k=ctx.k))
+        if withheld:
+            st.caption(f"{withheld} group(s) with fewer than {ctx.k} records, events or "
+                       "non-events are not described.")
+        show_table(
+            readable_groups(groups), name=f"risk_groups_{spec.outcome}", k=ctx.k,
+            count_columns=["Records", "With the outcome", "Without"],
+            dependent_columns=["Log-odds", "Odds", "Probability (%)", "95% CI from (%)",
+                               "95% CI to (%)"],
+            caption=data_note(fit.n) + " Log-odds, odds and probabilities are model estimates; "
+            "intervals by the delta method on the log-odds.",
+        )
+        show_table(
+            readable_coefficients(coefficient_table(fit)),
+            name=f"risk_coefficients_{spec.outcome}", k=ctx.k,
+            caption=data_note(fit.n) + (
+                " Profile penalised-likelihood intervals and likelihood-ratio p-values "
+                "(as R's logistf)." if fit.method == "firth" else " Wald intervals.")
+            + " Change in odds = (exp(estimate) − 1) × 100.",
+        )
