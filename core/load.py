@@ -7,7 +7,6 @@ is one sentence saying what is wrong and what to do.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import io
 import json
@@ -30,6 +29,7 @@ __all__ = [
     "cache_dir",
     "content_hash",
     "load_cached",
+    "max_bytes",
     "read_ctdc",
 ]
 
@@ -76,10 +76,42 @@ def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def max_bytes() -> int:
+    """Largest file (after decompression) the app reads: ``$CTDC_MAX_MB`` MiB, default 600.
+
+    The real release is 10 MiB; the cap protects a small cloud instance from a huge
+    upload or a compressed "bomb".
+    """
+    try:
+        return int(float(os.environ.get("CTDC_MAX_MB", "600")) * 2**20)
+    except ValueError:
+        return 600 * 2**20
+
+
+def _too_large(limit: int) -> DataError:
+    return DataError(
+        f"The file is larger than {limit / 2**20:.4g} MB (after decompression), more than "
+        "CTDC Explorer reads at once; filter or split it first."
+    )
+
+
 def _decompress(data: bytes) -> bytes:
+    limit = max_bytes()
     if data[:2] == b"\x1f\x8b":
         try:
-            return gzip.decompress(data)
+            # Bounded decompression (never more than the cap: gzip bombs), member by
+            # member (concatenated .gz files are valid gzip).
+            out = bytearray()
+            rest = data
+            while rest.strip(b"\x00"):
+                inflater = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+                out += inflater.decompress(rest, limit + 1 - len(out))
+                if len(out) > limit:
+                    raise _too_large(limit)
+                if not inflater.eof:
+                    raise EOFError("truncated")
+                rest = inflater.unused_data
+            return bytes(out)
         except (EOFError, OSError, zlib.error) as exc:
             raise DataError(
                 "The .gz archive is truncated or damaged, so it cannot be read; "
@@ -90,6 +122,8 @@ def _decompress(data: bytes) -> bytes:
             "This is a ZIP archive; unzip it and upload the CSV or TSV file inside "
             "(or compress it as .gz)."
         )
+    if len(data) > limit:
+        raise _too_large(limit)
     return data
 
 
