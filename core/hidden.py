@@ -45,6 +45,8 @@ __all__ = [
     "joint_counts",
     "joint_covariance",
     "parse_number",
+    "protect_estimates",
+    "readable_estimates",
     "survey_from_table",
     "survey_rows",
     "total_estimate",
@@ -487,7 +489,7 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
     ...                   "factor": [0.0112], "estimate": [119.3], "ci_low": [88.0],
     ...                   "ci_high": [161.0], "note": [""]})
     >>> estimate_sentences(t, unit="thousands")[0]
-    'Men: for every 100 in forced labour, about 1.1 in sexual exploitation in these records, so 10,656 thousand people x 0.0112 = about 119 thousand people (95% interval 88 to 161).'
+    'Men: for every 100 not in sexual exploitation (read as forced labour), about 1.1 in sexual exploitation in these records, so 10,656 thousand people x 0.0112 = about 119 thousand people (95% interval 88 to 161).'
     """
     out = []
     for _, row in table.iterrows():
@@ -496,8 +498,10 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
             continue
         factor = float(row["factor"])
         per_100 = f"{100 * factor:,.1f}" if 100 * factor < 10 else f"{100 * factor:,.0f}"
+        base = ("in forced labour" if row["method"] == "ratio"
+                else "not in sexual exploitation (read as forced labour)")
         out.append(
-            f"{row['group']}: for every 100 in forced labour, about {per_100} in sexual "
+            f"{row['group']}: for every 100 {base}, about {per_100} in sexual "
             f"exploitation in these records, so {_amount(float(row['survey_count']), unit)} "
             f"x {factor:.3g} = about {_amount(float(row['estimate']), unit)} "
             f"(95% interval {float(row['ci_low']):,.0f} to {float(row['ci_high']):,.0f})."
@@ -530,3 +534,54 @@ def estimate_chart(table: pd.DataFrame, /, *, title: str, unit: str) -> object:
     )
     whiskers = base.mark_rule(color="#000000", strokeWidth=1.5).encode(y="ci_low:Q", y2="ci_high:Q")
     return (bars + whiskers).properties(title=title, height=340)
+
+
+def protect_estimates(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
+    """Withhold the numbers of groups whose records or events are between 1 and k - 1.
+
+    The factor is a ratio of such counts, so it (and the estimate built on it) would
+    reveal them; those rows keep their survey inputs and get a note instead.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"records": [500, 500], "events_sexual": [3, 40],
+    ...                   "events_labour": [None, None], "factor": [0.006, 0.087],
+    ...                   "factor_ci_low": [0.0, 0.06], "factor_ci_high": [0.02, 0.1],
+    ...                   "estimate": [6.0, 87.0], "ci_low": [2.0, 60.0],
+    ...                   "ci_high": [20.0, 100.0], "note": ["", ""]})
+    >>> protect_estimates(t, k=10)["estimate"].tolist()
+    [nan, 87.0]
+    """
+    from core.privacy import small_mask
+
+    out = table.copy()
+    mask = np.zeros(len(out), dtype=bool)
+    for column in ("records", "events_sexual", "events_labour"):
+        values = pd.to_numeric(out[column], errors="coerce").to_numpy(dtype=float)
+        mask |= small_mask(np.nan_to_num(values, nan=0.0), k)
+        # non-events reveal as much as events
+        if column != "records":
+            rest = pd.to_numeric(out["records"], errors="coerce").to_numpy(dtype=float) - values
+            mask |= small_mask(np.nan_to_num(rest, nan=0.0), k)
+    numbers = ["factor", "factor_ci_low", "factor_ci_high", "estimate", "ci_low", "ci_high"]
+    out.loc[mask, numbers] = np.nan
+    out.loc[mask, "note"] = f"withheld: fewer than {k} records or events in this group"
+    return out
+
+
+def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
+    """An :func:`extrapolate` table with plain column names, rounded for reading."""
+    names = {
+        "group": "Group", "survey_count": "Survey count", "survey_low": "Survey lower bound",
+        "survey_high": "Survey upper bound", "records": "Records",
+        "events_sexual": "In sexual exploitation", "events_labour": "In forced labour",
+        "factor": "Factor", "estimate": "Estimate", "ci_low": "95% interval from",
+        "ci_high": "95% interval to", "note": "Note",
+    }
+    out = table[[c for c in names if c in table.columns]].copy()
+    if out["events_labour"].isna().all():
+        out = out.drop(columns=["events_labour"])
+    out["factor"] = out["factor"].map(lambda v: float(f"{v:.4g}") if pd.notna(v) else v)
+    for column in ("estimate", "ci_low", "ci_high"):
+        out[column] = out[column].round(1)
+    return out.rename(columns=names)

@@ -1,0 +1,187 @@
+"""Estimate hidden populations: survey counts of forced labour x what the records imply."""
+
+import streamlit as st
+
+from core.app import data_note, setup_page, show_altair, show_table
+from core.hidden import (
+    EXAMPLE_SOURCE,
+    EXAMPLE_SURVEY,
+    EXAMPLE_UNIT,
+    METHODS,
+    SURVEY_GROUPS,
+    UNITS,
+    estimate_chart,
+    estimate_headline,
+    estimate_sentences,
+    extrapolate,
+    joint_counts,
+    protect_estimates,
+    readable_estimates,
+    survey_rows,
+    total_estimate,
+)
+from core.logit import PUBLISHED_MODELS, ModelError, fit_model, format_count, prepare_records
+
+SPECS = {"published": "As published: a missing flag counts as 0",
+         "ctdc": "CTDC denominators: records with no exploitation type left out"}
+FIELDS = {group: (f"hid_{group.lower()}", f"hid_{group.lower()}_low", f"hid_{group.lower()}_high")
+          for group in SURVEY_GROUPS}
+TEXT_KEYS = [key for keys in FIELDS.values() for key in keys]
+CHOICES = {"hid_unit": list(UNITS), "hid_method": list(METHODS), "hid_spec": list(SPECS)}
+SEEDED = "hid_seeded"
+
+
+def seed_inputs() -> None:
+    """Fill the inputs once per session: from the link if it carries them, else the example.
+
+    Runs before the shared sidebar, which rewrites the address bar with its own filters.
+    """
+    if st.session_state.get(SEEDED):
+        return
+    query = {key: st.query_params[key] for key in st.query_params if key.startswith("hid_")}
+    if query:
+        for key in TEXT_KEYS:
+            st.session_state[key] = str(query.get(key, ""))[:40]
+        for key, options in CHOICES.items():
+            st.session_state[key] = query[key] if query.get(key) in options else options[0]
+        st.session_state["hid_derived"] = query.get("hid_derived") == "1"
+    else:
+        use_example()
+    st.session_state[SEEDED] = True
+
+
+def use_example() -> None:
+    for group, (count, low, high) in FIELDS.items():
+        st.session_state[count] = EXAMPLE_SURVEY.get(group, "")
+        st.session_state[low] = st.session_state[high] = ""
+    st.session_state["hid_unit"] = EXAMPLE_UNIT
+    st.session_state.setdefault("hid_method", "published")
+    st.session_state.setdefault("hid_spec", "published")
+    st.session_state.setdefault("hid_derived", False)
+
+
+def clear_counts() -> None:
+    for key in TEXT_KEYS:
+        st.session_state[key] = ""
+
+
+def keep_in_link() -> None:
+    """Write the inputs into the address bar so that a copied link reproduces the estimate."""
+    for key in TEXT_KEYS + list(CHOICES):
+        value = str(st.session_state.get(key, "")).strip()
+        if value:
+            st.query_params[key] = value
+        elif key in st.query_params:
+            del st.query_params[key]
+    if st.session_state.get("hid_derived"):
+        st.query_params["hid_derived"] = "1"
+    elif "hid_derived" in st.query_params:
+        del st.query_params["hid_derived"]
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _models(_frame, key: str, majority: str, spec: str):
+    prepared = prepare_records(_frame, majority=majority)
+    try:
+        sexual = fit_model(prepared.records, PUBLISHED_MODELS[0], denominators=spec)
+        labour = fit_model(prepared.records, PUBLISHED_MODELS[1], denominators=spec)
+    except ModelError as exc:
+        return prepared, None, None, None, str(exc)
+    joint = joint_counts(prepared.records, denominators=spec)
+    return prepared, sexual, labour, joint, None
+
+
+seed_inputs()
+ctx = setup_page(
+    "Estimate hidden populations",
+    icon="🔭",
+    intro=(
+        "Surveys count people in forced labour; identified victims show how often each group "
+        "is in sexual exploitation instead. Type survey counts per group to estimate how many "
+        "people are in forced commercial sexual exploitation."
+    ),
+)
+
+st.subheader("Survey counts of people in forced labour")
+unit = st.radio("Unit of the counts", list(UNITS), format_func=lambda u: UNITS[u].capitalize(),
+                key="hid_unit", horizontal=True)
+for group, (count, low, high) in FIELDS.items():
+    c1, c2, c3 = st.columns([2, 1, 1])
+    c1.text_input(f"{group}: survey count ({UNITS[unit]})", key=count,
+                  placeholder="empty: not estimated")
+    c2.text_input("Lower bound (optional)", key=low)
+    c3.text_input("Upper bound (optional)", key=high)
+if all(st.session_state.get(FIELDS[g][0], "") == EXAMPLE_SURVEY.get(g, "") for g in FIELDS) \
+        and unit == EXAMPLE_UNIT:
+    st.caption(EXAMPLE_SOURCE)
+b1, b2, _ = st.columns([1, 1, 4])
+b1.button("Restore the example", on_click=use_example, key="hid_example")
+b2.button("Clear all counts", on_click=clear_counts, key="hid_clear")
+
+st.subheader("Method")
+method = st.radio("Method", list(METHODS), format_func=lambda m: METHODS[m][0],
+                  key="hid_method", label_visibility="collapsed")
+for key, (name, text) in METHODS.items():
+    st.markdown(f"**{name}.** {text}")
+left, right = st.columns(2)
+spec = left.radio("Models fitted on", list(SPECS), format_func=SPECS.get, key="hid_spec")
+derived = right.checkbox(
+    "Use majority status derived from age where missing", key="hid_derived",
+    help="The published analysis used majority status only where the file gives it.")
+keep_in_link()
+
+rows, errors = survey_rows({g: tuple(st.session_state.get(k, "") for k in keys)
+                            for g, keys in FIELDS.items()})
+for error in errors:
+    st.error(error)
+if not rows:
+    st.info("Type a survey count for at least one group (girls, women, boys or men) to get "
+            "an estimate, or press 'Restore the example'.")
+    st.stop()
+
+with st.spinner("Fitting the models on the records in view…"):
+    prepared, sexual, labour, joint, problem = _models(
+        ctx.frame, ctx.cache_key, "derived" if derived else "given", spec)
+if prepared.note:
+    st.warning(prepared.note)
+if problem:
+    st.info(f"{problem} No estimate is possible on these records.")
+    st.stop()
+
+st.markdown(
+    f"Model 1 `{PUBLISHED_MODELS[0].formula}`"
+    + (f" and model 2 `{PUBLISHED_MODELS[1].formula}`" if method == "ratio" else "")
+    + f", fitted on {format_count(sexual.n, ctx.k)} records ({SPECS[spec].lower()}; majority "
+    f"status {'given or derived from age' if prepared.majority_source == 'derived' else 'as given'}"
+    f"; filters: {ctx.filters.describe()})."
+)
+table = protect_estimates(
+    extrapolate(rows, method=method, sexual=sexual, labour=labour, joint=joint), k=ctx.k)
+total, total_low, total_high = total_estimate(table, sexual=sexual, labour=labour, joint=joint)
+
+st.subheader("Estimates")
+if table["estimate"].notna().any():
+    st.metric(f"Total estimated in sexual exploitation ({UNITS[unit]})", f"{total:,.0f}",
+              help="Sum of the groups that can be estimated.")
+    st.caption(f"95% interval {total_low:,.0f} to {total_high:,.0f} {UNITS[unit]} "
+               "(model uncertainty and the survey bounds given).")
+    show_altair(
+        estimate_chart(table, title=estimate_headline(table, unit=unit), unit=unit),
+        table, name="hid_estimates", k=ctx.k,
+        count_columns=["records", "events_sexual", "events_labour"],
+        dependent_columns=["factor", "factor_ci_low", "factor_ci_high", "estimate", "ci_low",
+                           "ci_high"],
+        caption=data_note(sexual.n) + " Whiskers: 95% intervals. Identified victims are not a "
+        "random sample, so the factors carry whatever shapes who is identified.",
+    )
+else:
+    st.info("None of the groups you typed can be estimated from the records in view (see the "
+            "notes below); widen the filters in the sidebar or type counts for other groups.")
+st.markdown("\n".join(f"- {s}" for s in estimate_sentences(table, unit=unit)))
+show_table(
+    readable_estimates(table), name="hid_table", k=ctx.k,
+    count_columns=["Records", "In sexual exploitation"]
+    + (["In forced labour"] if method == "ratio" else []),
+    dependent_columns=["Factor", "Estimate", "95% interval from", "95% interval to"],
+    caption=data_note(sexual.n) + f" Estimates in {UNITS[unit]}, like the survey counts.",
+)
