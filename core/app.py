@@ -143,7 +143,6 @@ def _upload_widget() -> None:
     with st.sidebar.expander("Use your own CTDC file", expanded=False):
         uploaded = st.file_uploader(
             "CTDC data file (TSV, CSV or .gz; any release)",
-            type=["tsv", "csv", "txt", "gz"],
             key="ctdc_uploader",
             help="The file stays in this browser session only; nothing is stored for others.",
         )

@@ -119,8 +119,8 @@ def _decompress(data: bytes) -> bytes:
             ) from exc
     if data[:4] == b"PK\x03\x04":
         raise DataError(
-            "This is a ZIP archive; unzip it and upload the CSV or TSV file inside "
-            "(or compress it as .gz)."
+            "This is a ZIP archive or an Excel workbook; unzip it, or save the sheet as "
+            "CSV, and use the CSV or TSV file (optionally compressed as .gz)."
         )
     if len(data) > limit:
         raise _too_large(limit)

@@ -138,3 +138,20 @@ def test_validate_as_a_process(name: str, tmp_path: Path) -> None:
         assert out.stdout.strip().count("\n") == 0 and out.stdout.startswith("error: ")
     else:
         assert out.returncode == 0 and f"ok: {case.rows:,} records" in out.stdout
+
+
+def test_upload_widget(case: Case, run_page: Callable[..., object]) -> None:
+    """The same corpus through the sidebar's real upload widget (AppTest)."""
+    at = run_page("Home.py")
+    uploader = at.sidebar.file_uploader[0]  # type: ignore[attr-defined]
+    uploader.set_value((case.name, case.build(), "text/plain")).run()
+    assert not at.exception  # type: ignore[attr-defined]
+    metrics = {m.label: m.value for m in at.metric}  # type: ignore[attr-defined]
+    errors = " ".join(e.value for e in at.sidebar.error)  # type: ignore[attr-defined]
+    if case.rows is not None:
+        assert not errors
+        assert metrics["Records"] == f"{case.rows:,}"
+        assert not any("Illustrative demo data" in w.value for w in at.warning)  # type: ignore[attr-defined]
+    else:
+        assert case.phrase and case.phrase in errors
+        assert metrics["Records"] == "20,000"  # still the demo, nothing lost
