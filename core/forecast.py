@@ -37,6 +37,7 @@ __all__ = [
     "ForecastSettings",
     "Segment",
     "SegmentForecast",
+    "YearlyData",
     "available_segments",
     "backtest",
     "backtest_sentence",
@@ -226,8 +227,13 @@ def detect_incomplete_years(
     return years[start:]
 
 
-def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used: bool) -> str:
+def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used: bool,
+                        k: int = 1, where: str = "") -> str:
     """One sentence saying which years look incomplete, why, and what is done with them.
+
+    ``counts`` is the series the years were detected on; ``where`` (e.g. "Across the
+    whole file") opens the sentence when that is not the slice on screen. Counts from
+    1 to ``k - 1`` are written as "<k".
 
     Examples
     --------
@@ -240,15 +246,19 @@ def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used
     years = [int(y) for y in incomplete]
     named = " and ".join(str(y) for y in years) if len(years) <= 2 else (
         ", ".join(str(y) for y in years[:-1]) + f" and {years[-1]}")
-    held = " and ".join(f"{int(counts.loc[y]):,}" for y in years) if len(years) <= 2 else (
-        ", ".join(f"{int(counts.loc[y]):,}" for y in years[:-1])
-        + f" and {int(counts.loc[years[-1]]):,}")
+    def n(year: int) -> str:
+        value = int(counts.loc[year])
+        return f"<{k}" if 0 < value < k else f"{value:,}"
+
+    held = " and ".join(n(y) for y in years) if len(years) <= 2 else (
+        ", ".join(n(y) for y in years[:-1]) + f" and {n(years[-1])}")
     before = years[0] - 1
     verb = "holds" if len(years) == 1 else "hold"
-    reference = f" than {before} ({int(counts.loc[before]):,})" if before in counts.index else ""
+    reference = f" than {before} ({n(before)})" if before in counts.index else ""
     what = ("you chose to keep them in the fit, so the trend bends down at the end"
             if used else "they are left out of the fit and shown in grey")
-    return (f"{named} {verb} far fewer records ({held}){reference}, most likely because "
+    opening = f"{where}, {named}" if where else named
+    return (f"{opening} {verb} far fewer records ({held}){reference}, most likely because "
             f"registration lags behind; {what}.")
 
 
@@ -335,8 +345,9 @@ def _ds(years: Sequence[int]) -> pd.Series:
 
 def _fit_prophet(train: pd.Series, /, *, changepoint_prior_scale: float) -> Any:
     """A Prophet model for yearly points (ds = 1 January), no seasonality, fitted."""
-    _quiet()
     from prophet import Prophet
+
+    _quiet()  # after the import: prophet sets its own logger to INFO when imported
 
     model = Prophet(
         growth="linear",
@@ -505,6 +516,7 @@ def backtest(
     segment: str = "all",
     holdout: int = HOLDOUT_YEARS,
     changepoint_prior_scale: float = 0.05,
+    k: int = 1,
     forecaster: Callable[..., np.ndarray] | None = None,
 ) -> Backtest:
     """Hold out the last ``holdout`` years, refit on the rest, and score three forecasts.
@@ -520,6 +532,9 @@ def backtest(
         How many of the last years to hold out.
     changepoint_prior_scale
         Prophet's trend flexibility, as in the forecast.
+    k
+        Small-cell threshold: when a held-out count is from 1 to k - 1, the errors
+        (which would reveal it) are not computed, and a sentence says so.
     forecaster
         Replaces Prophet (``f(train, years, changepoint_prior_scale=...)``); for tests.
 
@@ -532,13 +547,18 @@ def backtest(
     """
     label = SEGMENTS[segment].label if segment in SEGMENTS else segment
     if len(train) < holdout + MIN_FIT_YEARS:
-        message = (f"{label}: {len(train)} complete year{'s' if len(train) != 1 else ''} "
-                   f"are too few to test the forecast on the last {holdout} (at least "
-                   f"{holdout + MIN_FIT_YEARS} are needed).")
+        years_are = "1 complete year is" if len(train) == 1 else f"{len(train)} complete years are"
+        message = (f"{label}: {years_are} too few to test the forecast on the last {holdout} "
+                   f"(at least {holdout + MIN_FIT_YEARS} are needed).")
         empty = pd.DataFrame(columns=["model", "mae", "mape", "holdout_years"])
         return Backtest(segment, label, empty, [], message)
     fit_part, held = train.iloc[:-holdout], train.iloc[-holdout:]
     years = [int(y) for y in held.index]
+    if small_mask(held.to_numpy(), k).any():
+        message = (f"{label}: some of the held-out years {years[0]}-{years[-1]} have fewer "
+                   f"than {k} records, too few to judge the forecast by.")
+        empty = pd.DataFrame(columns=["model", "mae", "mape", "holdout_years"])
+        return Backtest(segment, label, empty, [], message)
     prophet = forecaster or _prophet_point
     predictions = {
         _MODELS[0]: prophet(fit_part, years, changepoint_prior_scale=changepoint_prior_scale),
@@ -586,36 +606,60 @@ def backtest_sentence(result: Backtest, /) -> str:
             f"{fmt(lin)} for a straight-line trend, {verdict}.")
 
 
+@dataclass
+class YearlyData:
+    """The yearly series a page or command forecasts from.
+
+    ``total`` counts all records of the slice; ``reference`` is the series the
+    incomplete years were detected on (the slice itself, or the whole file);
+    ``incomplete`` are the slice's last years flagged on ``reference``; ``series``
+    holds each segment's counts, all ending at the slice's last year.
+    """
+
+    total: pd.Series
+    reference: pd.Series
+    incomplete: list[int]
+    series: dict[str, pd.Series]
+
+
+def _trailing(flagged: Sequence[int], counts: pd.Series) -> list[int]:
+    """The flagged years that are the last years of ``counts`` (a trailing run)."""
+    run: list[int] = []
+    for year in reversed([int(y) for y in counts.index]):
+        if year not in flagged:
+            break
+        run.insert(0, year)
+    return run
+
+
 def prepare_segments(
     frame: pd.DataFrame,
     /,
     *,
     segments: Sequence[str] = DEFAULT_SEGMENTS,
-) -> tuple[pd.Series, list[int], dict[str, pd.Series]]:
-    """Yearly counts of the slice and of each segment, and the slice's incomplete years.
+    reference: pd.DataFrame | None = None,
+) -> YearlyData:
+    """Yearly counts of the slice and of each segment, and the incomplete years.
 
-    Incomplete years are detected on the whole slice (registration lag is a property
-    of the year, not of the group) and apply to every segment. Every segment's series
-    ends at the slice's last year.
-
-    Returns
-    -------
-    tuple
-        (counts of all records, incomplete years, {segment key: counts}).
+    Incomplete years are detected on all records of ``reference`` (by default the
+    slice itself) and apply to every segment: registration lag is a property of the
+    year, not of the group, and a small slice is too noisy to show it by itself.
+    Only flagged years at the end of the slice count.
 
     Examples
     --------
     >>> df = pd.DataFrame({"yearOfRegistration": pd.array([2000, 2001, 2001], dtype="Int16"),
     ...                    "gender": ["Male", "Female", "Male"]})
-    >>> total, incomplete, series = prepare_segments(df, segments=["female"])
-    >>> total.to_dict(), incomplete, series["female"].to_dict()
+    >>> data = prepare_segments(df, segments=["female"])
+    >>> data.total.to_dict(), data.incomplete, data.series["female"].to_dict()
     ({2000: 1, 2001: 2}, [], {2001: 1})
     """
     total = yearly_counts(frame)
-    incomplete = detect_incomplete_years(total)
+    basis = total if reference is None else yearly_counts(reference)
+    incomplete = _trailing(detect_incomplete_years(basis), total)
     span = (int(total.index[0]), int(total.index[-1])) if len(total) else (1, 0)
     series = {key: yearly_counts(frame, segment=key, span=span) for key in segments}
-    return total, incomplete, series
+    return YearlyData(total, basis, incomplete, series)
 
 
 def run_segments(
@@ -624,22 +668,26 @@ def run_segments(
     *,
     segments: Sequence[str] = DEFAULT_SEGMENTS,
     settings: ForecastSettings = ForecastSettings(),
+    k: int = 1,
 ) -> tuple[list[int], list[SegmentForecast], list[Backtest]]:
     """Forecast and back-test several segments of one frame (the CLI's and benchmark's path).
+
+    ``k`` is the small-cell threshold passed to :func:`backtest`.
 
     Returns
     -------
     tuple
         The incomplete years, the forecasts and the backtests, in ``segments`` order.
     """
-    _total, incomplete, series = prepare_segments(frame, segments=segments)
+    data = prepare_segments(frame, segments=segments)
+    incomplete = data.incomplete
     forecasts, tests = [], []
     for key in segments:
-        counts = series[key]
+        counts = data.series[key]
         forecasts.append(forecast_segment(counts, segment=key, incomplete=incomplete,
                                           settings=settings))
         train = fit_series(counts, incomplete, include_incomplete=settings.include_incomplete)
-        tests.append(backtest(train, segment=key,
+        tests.append(backtest(train, segment=key, k=k,
                               changepoint_prior_scale=settings.changepoint_prior_scale))
     return incomplete, forecasts, tests
 
@@ -720,8 +768,10 @@ def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[st
             continue
         quoted.append((r.label, *c))
     if not quoted:
-        return ("Too few years or records to forecast in this slice",
-                "See the notes below the chart.")
+        if any(r.fitted for r in results):
+            return (f"The counts in this slice are too small (below {k}) to state a trend",
+                    "See the notes below the chart.")
+        return ("Too few years to forecast in this slice", "See the notes below the chart.")
     end_year = max(q[3] for q in quoted)
     groups: dict[str, list[str]] = {"rises": [], "falls": [], "stays about level": []}
     for label, change, _base, _end, _spans in quoted:

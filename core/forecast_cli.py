@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
     settings = ForecastSettings(horizon=args.horizon,
                                 changepoint_prior_scale=args.changepoint_prior_scale,
                                 include_incomplete=args.include_incomplete)
-    incomplete, forecasts, tests = run_segments(frame, segments=wanted, settings=settings)
+    incomplete, forecasts, tests = run_segments(frame, segments=wanted, settings=settings,
+                                                 k=args.k)
     if incomplete:
         state = "kept in the fit" if args.include_incomplete else "left out of the fit"
         print(f"incomplete years: {', '.join(map(str, incomplete))} ({state})")

@@ -110,11 +110,23 @@ class TestYearlyCounts:
         assert available_segments(small_frame.drop(columns=["isForcedLabour"]))[-1] == "sexual"
 
     def test_prepare_segments_share_the_span(self, small_frame):
-        total, incomplete, per = prepare_segments(small_frame, segments=["male", "sexual"])
-        assert total.to_dict() == {2010: 3, 2011: 0, 2012: 2, 2013: 1}
-        assert per["sexual"].index.max() == 2013  # ends with the slice, zeros included
+        data = prepare_segments(small_frame, segments=["male", "sexual"])
+        assert data.total.to_dict() == {2010: 3, 2011: 0, 2012: 2, 2013: 1}
+        assert data.series["sexual"].index.max() == 2013  # ends with the slice, zeros kept
         # 2013's 1 is not below half the median of (3, 0, 2), which is 1: not flagged.
-        assert incomplete == []
+        assert data.incomplete == []
+
+    def test_incomplete_years_from_a_reference(self):
+        # The whole file: 2000-2003 at 100, 2004 at 10 -> 2004 incomplete.
+        years = [2000] * 100 + [2001] * 100 + [2002] * 100 + [2003] * 100 + [2004] * 10
+        full = pd.DataFrame({"yearOfRegistration": pd.array(years, dtype="Int16")})
+        # A slice whose own counts do not show the drop still gets 2004 flagged...
+        small = full.iloc[[0, 100, 200, 300, 400]]
+        assert prepare_segments(small, segments=["all"]).incomplete == []
+        assert prepare_segments(small, segments=["all"], reference=full).incomplete == [2004]
+        # ...but not a slice that ends before it.
+        early = full.iloc[:300]
+        assert prepare_segments(early, segments=["all"], reference=full).incomplete == []
 
     @pytest.mark.real
     def test_real_release_against_raw_file(self, real_file, real_frame):
@@ -177,10 +189,17 @@ class TestDetectIncompleteYears:
         text = incomplete_sentence(s, [2020, 2021], used=False)
         assert text.startswith("2020 and 2021 hold far fewer records (4,120 and 2,060) than 2019 (27,840)")
         assert "left out of the fit" in text
+        whole = incomplete_sentence(s, [2020, 2021], used=False, where="Across the whole file")
+        assert whole.startswith("Across the whole file, 2020 and 2021 hold far fewer")
         one = incomplete_sentence(s, [2021], used=True)
         assert one.startswith("2021 holds far fewer records (2,060) than 2020 (4,120)")
         assert "keep them in the fit" in one
         assert incomplete_sentence(s, [], used=False) == ""
+
+    def test_sentence_hides_small_counts(self):
+        s = series([40, 35, 30, 3], start=2000)
+        text = incomplete_sentence(s, [2003], used=False, k=10)
+        assert text.startswith("2003 holds far fewer records (<10) than 2002 (30)")
 
 
 # --------------------------------------------------------------------------- metrics
@@ -251,10 +270,20 @@ class TestBacktest:
         assert result.message == (
             f"Male: {MIN_BACKTEST_YEARS - 1} complete years are too few to test the forecast "
             f"on the last 3 (at least {MIN_BACKTEST_YEARS} are needed).")
+        assert backtest(series([5]), segment="male").message.startswith(
+            "Male: 1 complete year is too few")
         assert backtest_sentence(result) == result.message
         enough = backtest(self.values.iloc[:MIN_BACKTEST_YEARS],
                           forecaster=lambda t, y, **_: np.zeros(len(y)))
         assert enough.ran
+
+    def test_small_held_out_counts_withheld(self):
+        # 2007 holds 9 records: below k = 10, so no errors (they would reveal it).
+        values = series([10, 20, 30, 40, 50, 66, 63, 9])
+        result = backtest(values, k=10, forecaster=lambda t, y, **_: np.zeros(len(y)))
+        assert not result.ran
+        assert "fewer than 10 records" in result.message
+        assert backtest(values, k=9, forecaster=lambda t, y, **_: np.zeros(len(y))).ran
 
     def test_prophet_on_an_exact_line(self):
         result = backtest(line(2000, 2012))
@@ -423,7 +452,9 @@ class TestTitle:
 
     def test_small_counts_not_quoted(self):
         title, _ = forecast_title([handmade("all", last=5, end=8, low=1, high=12)], k=10)
-        assert title == "Too few years or records to forecast in this slice"
+        assert title == "The counts in this slice are too small (below 10) to state a trend"
+        unfitted = forecast_segment(series([1, 2]))
+        assert forecast_title([unfitted], k=10)[0] == "Too few years to forecast in this slice"
 
     def test_chart(self):
         results = [handmade("all", last=100, end=120, low=110, high=130),
