@@ -57,6 +57,11 @@ st.markdown(
 st.subheader("How to cite")
 st.code(CITATION, language=None)
 
+st.subheader("The data in use")
+st.markdown(
+    f"**{ctx.source.label}**, read as: {ctx.result.release}. To analyse your own CTDC file, "
+    "open **Use your own CTDC file** in the sidebar; it stays in your session only."
+)
 with st.expander("About the active data file"):
     st.write(f"Release detected: {ctx.result.release}")
     st.write(f"Columns recognised: {len(ctx.result.columns_recognised)}")
