@@ -1,0 +1,49 @@
+"""Benchmark of the cluster explorer (issue 6).
+
+``clusters_s``: one clustering run as the page does it (prepare, K-means, profiles) with
+4 columns (age, gender, citizenship, country of exploitation), label codes, standardised,
+k = 8. ``clusters_onehot_s``: the same with one-hot columns. ``clusters_diagnostics_s``:
+the elbow / silhouette computation for k = 2..10 on the same columns.
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from core.clusters import cluster_profiles, fit_kmeans, k_diagnostics, prepare
+
+__all__ = ["COLUMNS", "measure"]
+
+COLUMNS = ("ageMid", "gender", "citizenship", "CountryOfExploitation")
+
+
+def _median_seconds(func: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _run(frame: pd.DataFrame, encoding: str) -> None:
+    prepared = prepare(frame, columns=COLUMNS, encoding=encoding, scale=True)
+    cluster_profiles(prepared, fit_kmeans(prepared, k=8))
+
+
+def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
+    """Seconds for one clustering run (and variants) on ``frame``."""
+    del path  # the loaded frame is all this benchmark needs
+    prepared = prepare(frame, columns=COLUMNS, scale=True)
+    return {
+        "clusters_s": _median_seconds(lambda: _run(frame, "label"), repeat=3),
+        "clusters_onehot_s": _median_seconds(lambda: _run(frame, "onehot"), repeat=3),
+        "clusters_diagnostics_s": _median_seconds(lambda: k_diagnostics(prepared), repeat=1),
+    }
