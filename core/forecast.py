@@ -188,10 +188,11 @@ def detect_incomplete_years(
 ) -> list[int]:
     """Years at the end of a yearly series whose counts fall far below the years before.
 
-    Going back from the last year, a trailing run of years is incomplete while every
-    count in it is below ``ratio`` times the median of the ``window`` years just before
-    the run (at least two such years are needed to judge). The median keeps one odd
-    year from setting the bar. Same semantics as ``core.explore.incomplete_years``.
+    The longest trailing run of years is incomplete when every count in it is below
+    ``ratio`` times the median of the ``window`` years just before the run. Comparing
+    the whole run with the years before it keeps one thin year from lowering the bar
+    for the next; the median keeps one odd year from setting it. Same semantics as
+    ``core.explore.incomplete_years`` (which the two could share).
 
     Parameters
     ----------
@@ -200,7 +201,7 @@ def detect_incomplete_years(
     ratio
         How far below the preceding years a count must fall (0.5: under half).
     window
-        How many preceding years set the reference level.
+        How many preceding years set the reference level (all of them are needed).
 
     Returns
     -------
@@ -217,14 +218,11 @@ def detect_incomplete_years(
     """
     values = np.asarray(counts, dtype=float)
     years = [int(y) for y in counts.index]
-    start = len(values)
-    for s in range(len(values) - 1, 1, -1):
-        reference = np.median(values[max(0, s - window):s])
-        if reference > 0 and np.all(values[s:] < ratio * reference):
-            start = s
-        else:
-            break
-    return years[start:]
+    for start in range(window, len(values)):
+        reference = float(np.median(values[start - window:start]))
+        if reference > 0 and np.all(values[start:] < ratio * reference):
+            return years[start:]
+    return []
 
 
 def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used: bool,

@@ -159,8 +159,9 @@ class TestDetectIncompleteYears:
         ([100, 100, 100, 100, 10, 5], [2004, 2005]),
         ([100, 10, 100, 100, 100], []),          # a dip in the middle is not "at the end"
         ([100, 100, 100, 10, 100, 10], [2005]),  # a normal year breaks the run
-        ([100, 1], []),                          # one reference year is not enough
-        ([100, 100, 1], [2002]),
+        ([100, 100, 1], []),                     # two reference years are not enough
+        ([100, 100, 100, 1], [2003]),
+        ([100, 100, 100, 10, 30, 25], [2003, 2004, 2005]),  # the run is judged as a whole
         ([100, 100, 100, 50], []),               # exactly half is not "below half"
         ([100, 100, 100, 49], [2003]),
         ([], []),
