@@ -103,14 +103,16 @@ SEGMENTS: dict[str, Segment] = {
 DEFAULT_SEGMENTS: tuple[str, ...] = ("all", "female", "male", "adult", "minor")
 
 # Okabe-Ito, fixed per segment so a segment keeps its colour whatever else is shown.
+# Black is kept for the group shown least often: its bands look grey, like the
+# incomplete years (which are also told apart by their hollow diamond shape).
 _COLOURS: dict[str, str] = {
-    "all": "#000000",
+    "all": "#0072B2",
     "female": "#E69F00",
     "male": "#56B4E9",
     "adult": "#009E73",
     "minor": "#D55E00",
     "sexual": "#CC79A7",
-    "labour": "#0072B2",
+    "labour": "#000000",
 }
 _GREY = "#999999"
 
@@ -846,6 +848,7 @@ def forecast_chart(
               axis=alt.Axis(format="d", tickMinStep=1),
               scale=alt.Scale(domain=[int(data["year"].min()), int(data["year"].max())], nice=False))
     y_title = "Identified victims registered"
+    y_scale = alt.Scale(zero=True, padding=0)  # a floored forecast sits on the 0 line
     tooltip = [
         alt.Tooltip("segment:N", title="Segment"),
         alt.Tooltip("year:Q", title="Year", format="d"),
@@ -856,7 +859,8 @@ def forecast_chart(
     ]
     base = alt.Chart()
     band95 = base.mark_area(opacity=0.15).encode(
-        x=x, y=alt.Y("yhat_lower:Q", title=y_title), y2="yhat_upper:Q", color=colour,
+        x=x, y=alt.Y("yhat_lower:Q", title=y_title, scale=y_scale), y2="yhat_upper:Q",
+        color=colour,
     ).transform_filter("datum.band")
     band80 = base.mark_area(opacity=0.3).encode(
         x=x, y="yhat_lower_80:Q", y2="yhat_upper_80:Q", color=colour,
@@ -868,7 +872,8 @@ def forecast_chart(
     model = base.mark_line(strokeDash=[6, 4], strokeWidth=2).encode(
         x=x, y="yhat:Q", color=colour, tooltip=tooltip,
     ).transform_filter("isValid(datum.yhat)")
-    greyed = base.mark_point(size=60, filled=True, color=_GREY, opacity=1).encode(
+    greyed = base.mark_point(size=70, shape="diamond", filled=False, strokeWidth=2,
+                             color=_GREY, opacity=1).encode(
         x=x, y="y:Q", tooltip=tooltip,
     ).transform_filter("datum.excluded_incomplete && isValid(datum.y)")
     layers = [band95, band80, observed_line, observed_dots, model, greyed]
@@ -880,4 +885,6 @@ def forecast_chart(
             facet=alt.Facet("segment:N", sort=labels, title=None), columns=2,
         ).resolve_scale(y="independent").properties(title=chart_title).configure_legend(
             disable=True)
-    return alt.layer(*layers, data=data).properties(title=chart_title, height=420)
+    # The legend's symbols would take the faint band colour: show them solid.
+    return alt.layer(*layers, data=data).properties(title=chart_title, height=420).configure_legend(
+        symbolOpacity=1)

@@ -142,7 +142,7 @@ if drawable:
     key_text = (
         "Solid line and dots: records registered each year; dashed line: Prophet's fit and "
         "forecast; shaded: 80% (darker) and 95% (lighter) intervals"
-        + ("; grey dots: incomplete years left out of the fit" if incomplete
+        + ("; grey diamonds: incomplete years left out of the fit" if incomplete
            and not include_incomplete else "")
         + f". Counts below {ctx.k} are not drawn. "
     )

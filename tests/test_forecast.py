@@ -468,7 +468,7 @@ class TestTitle:
         spec = forecast_chart(results, k=10, layout="overlay").to_dict()
         assert spec["title"]["text"] == "By 2021 the forecast rises for All records (+20%)"
         colours = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
-        assert colours == ["#000000", "#D55E00"]
+        assert colours == ["#0072B2", "#D55E00"]  # Okabe-Ito blue and vermillion
         facet = forecast_chart(results, k=10, layout="facet").to_dict()
         assert "facet" in facet
         json.dumps(facet)
