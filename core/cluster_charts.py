@@ -6,6 +6,7 @@ symbol changes too, so that no two clusters look alike.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 
 import altair as alt
@@ -31,8 +32,9 @@ __all__ = [
     "silhouette_chart",
 ]
 
+# Okabe-Ito, ordered so that the first clusters get the most distinct hues.
 OKABE_ITO: tuple[str, ...] = (
-    "#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000",
+    "#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
 )
 _SYMBOLS = ("circle", "diamond", "square", "cross", "x")
 SCATTER_SAMPLE = 5_000  # points drawn in the 3D view (the browser slows down beyond)
@@ -157,11 +159,11 @@ def scatter_3d(
             spec.update(tickmode="array", tickvals=ticks, ticktext=text)
         scene[f"{axis}axis"] = spec
     figure.update_layout(
-        title={"text": title},
+        title={"text": "<br>".join(textwrap.wrap(title, width=90))},
         scene=scene,
         legend={"title": {"text": "Cluster"}, "itemsizing": "constant"},
         height=650,
-        margin={"l": 0, "r": 0, "t": 60, "b": 0},
+        margin={"l": 0, "r": 0, "t": 90, "b": 0},
     )
     return figure
 

@@ -190,8 +190,9 @@ with st.expander("Filter the records", expanded=True):
                                                   format_func=names.get, placeholder="All")
         elif spec.low < spec.high:
             _remember(key, (spec.low, spec.high), bounds=(spec.low, spec.high))
-            ranges[spec.column] = box.slider(spec.label, min_value=spec.low,
-                                             max_value=spec.high, step=spec.step, key=key)
+            ranges[spec.column] = box.slider(
+                spec.label, min_value=spec.low, max_value=spec.high, step=spec.step, key=key,
+                format="%d" if isinstance(spec.step, int) else "%.1f")
         else:
             box.caption(f"{spec.label}: every record has {spec.low:g}.")
 filtered = filter_records(records, values=values, ranges=ranges)

@@ -138,6 +138,24 @@ class TestRecordTable:
         assert len(records) == expected
         assert records["Age (years, band midpoint)"].between(10, 20).all()
 
+    def test_filters_survive_a_change_of_settings(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        at.slider(key="cl_k").set_value(6).run()
+        at.multiselect(key="cl_t_cluster").set_value([6]).run()
+        assert set(records_table(at)["Cluster"]) == {6}
+        at.slider(key="cl_t_yearOfRegistration").set_value((2005, 2019)).run()
+        assert not at.exception
+        # Fewer clusters and a slice without the early years: remembered choices that no
+        # longer exist are dropped (cluster 6) or clipped (years), without an error.
+        at.slider(key="cl_k").set_value(3)
+        at.sidebar.slider(key="f_years").set_value((2016, 2021)).run()
+        assert not at.exception
+        assert at.multiselect(key="cl_t_cluster").value == []
+        assert at.slider(key="cl_t_yearOfRegistration").value == (2016, 2019)
+        low, high = 2016, 2019
+        years = records_table(at)["Year of registration"]
+        assert years.between(low, high).all()
+
     def test_filter_matching_nothing(self, run_page: Callable) -> None:
         at = run_page(PAGE)
         # No age band has its midpoint between 14 and 18 (9-17 -> 13, 18-20 -> 19).
