@@ -375,6 +375,7 @@ class Design:
     predictors: tuple[str, ...]
     interaction: bool
     levels: dict[str, tuple[str, ...]]
+    omitted: tuple[str, ...] = ()  # interaction terms of combinations with no records
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -385,7 +386,7 @@ class Design:
                 for combo in itertools.combinations(range(len(self.predictors)), size):
                     for parts in itertools.product(*(mains[i] for i in combo)):
                         terms.append(":".join(f"{p}[{lvl}]" for p, lvl in parts))
-        return tuple(terms)
+        return tuple(t for t in terms if t not in self.omitted)
 
     def matrix(self, cells: pd.DataFrame, /) -> np.ndarray:
         """Design matrix for rows holding one value per predictor (columns named by key)."""
@@ -742,6 +743,16 @@ def fit_model(records: pd.DataFrame, spec: ModelSpec, /, *,
     columns = [PREDICTORS[p][0] for p in spec.predictors]
     cells = cell_counts(rows, by=columns)
     X = design.matrix(cells)
+    # An interaction whose combination has no records has an all-zero column: leave the
+    # term out. The model stays the same for every combination that has records.
+    empty = tuple(t for t, col in zip(design.terms, X.T, strict=True) if ":" in t and not col.any())
+    notes: tuple[str, ...] = ()
+    if empty:
+        design = Design(design.predictors, design.interaction, design.levels, omitted=empty)
+        X = design.matrix(cells)
+        notes = ("No records in view for " + ", ".join(design.term_label(t).split(" (")[0].lower()
+                                                       for t in empty)
+                 + ": that interaction is left out and the group cannot be estimated.",)
     if np.linalg.matrix_rank(X) < X.shape[1]:
         raise ModelError(
             "Some combinations of the predictors have no records in view, so the model "
@@ -759,7 +770,7 @@ def fit_model(records: pd.DataFrame, spec: ModelSpec, /, *,
     groups = cell_counts(rows, by=group_cols)
     return LogitFit(spec=spec, design=design, cells=cells, groups=groups, params=params,
                     cov=cov, method=method, converged=converged, separation=separation,
-                    ci=ci, p_values=p_values, denominators=denominators)
+                    ci=ci, p_values=p_values, denominators=denominators, notes=notes)
 
 
 # --------------------------------------------------------------------------- tables
@@ -808,8 +819,7 @@ def group_table(fit: LogitFit, /) -> pd.DataFrame:
 
     For models whose predictors are gender and/or majority status the rows are the
     four groups (girls, women, boys, men) in that order, also when the model omits a
-    predictor; groups with no records in view get ``n = 0`` (their predictions come
-    from the model alone). For models with an age band the rows are the model's cells.
+    predictor; groups with no records in view get ``n = 0`` and no estimates. For models with an age band the rows are the model's cells.
     Probability intervals come from the delta method on the linear predictor
     (log-odds +- 1.96 SE, mapped through the logistic function).
 
@@ -848,6 +858,8 @@ def group_table(fit: LogitFit, /) -> pd.DataFrame:
         predict_rows = rows
     eta, se = fit.linear_predictor(predict_rows)
     rows = rows.reset_index(drop=True)
+    absent = (rows["n"] == 0).to_numpy()
+    eta = np.where(absent, np.nan, eta)  # a group with no records in view is not estimated
     rows["non_events"] = rows["n"] - rows["events"]
     rows["log_odds"] = eta
     rows["odds"] = np.exp(eta)

@@ -173,6 +173,8 @@ for tab, spec in zip(tabs, specs, strict=True):
             + (" · records with an intimate-partner, friend or family recruiter"
                if spec.subset and rule == "published" else "")
         )
+        for note in fit.notes:
+            st.info(note)
         if fit.separation.detected:
             advice = ("" if fit.method == "firth" else
                       " Tick 'Use Firth-penalised estimates' above for finite estimates.")

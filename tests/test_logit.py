@@ -291,11 +291,28 @@ class TestFitModel:
         with pytest.raises(ModelError, match="none are in sexual exploitation"):
             fit_model(records, PUBLISHED_MODELS[0])
 
-    def test_empty_combination_with_interaction_is_refused(self):
-        records = cells_frame({("Female", "Adult"): (3, 4), ("Female", "Minor"): (5, 1),
-                               ("Male", "Adult"): (2, 2)})
-        with pytest.raises(ModelError, match="no records in view"):
-            fit_model(records, PUBLISHED_MODELS[0])
+    def test_empty_combination_leaves_its_interaction_out(self):
+        counts = {("Female", "Adult"): (3, 4), ("Female", "Minor"): (5, 1),
+                  ("Male", "Adult"): (2, 6)}
+        fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0])
+        assert fit.terms == ("Intercept", "gender[Male]", "majority[Minor]")
+        assert fit.notes and "male × minor" in fit.notes[0]
+        # still saturated on the three groups with records: their own log odds
+        np.testing.assert_allclose(fit.params, [math.log(3 / 4), math.log(2 / 6) - math.log(3 / 4),
+                                                math.log(5 / 1) - math.log(3 / 4)], atol=1e-9)
+        table = group_table(fit).set_index("group")
+        assert table.loc["Boys", "n"] == 0 and np.isnan(table.loc["Boys", "probability"])
+        assert table.loc["Men", "probability"] == pytest.approx(2 / 8)
+
+    def test_collinear_predictors_are_refused(self):
+        records = pd.DataFrame({
+            "gender": pd.Categorical(["Female", "Male"] * 6),
+            "majority": pd.Categorical(["Minor"] * 4 + ["Adult"] * 8),
+            "age": pd.Categorical(["09--17"] * 4 + ["30--38"] * 8),
+            "isForcedLabour": [True, False, False, True, True, False] * 2,
+        })
+        with pytest.raises(ModelError, match="cannot tell their effects apart"):
+            fit_model(records, ModelSpec("isForcedLabour", ("majority", "age")))
 
 
 class TestTables:

@@ -1,0 +1,166 @@
+"""The 'Who is most at risk' page under AppTest: what a user sees, and every input."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from core.logit import prepare_records
+
+PAGE = "pages/2_Who_is_most_at_risk.py"
+
+
+def chart_titles(at) -> list[str]:
+    return [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+
+
+def texts(elements) -> str:
+    return " ".join(e.value for e in elements)
+
+
+def group_frames(at) -> list[pd.DataFrame]:
+    """Group tables as numbers ('<k' cells, which make a column text, become NaN)."""
+    frames = []
+    for element in at.dataframe:
+        frame = element.value
+        if "Group" in frame.columns:
+            for column in frame.columns[1:]:
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+            frames.append(frame)
+    return frames
+
+
+class TestDemo:
+    def test_published_preset_shows_five_models(self, run_page, demo_frame):
+        at = run_page(PAGE)
+        assert not at.exception
+        assert at.title[0].value == "Who is most at risk"
+        assert [t.label for t in at.tabs] == ["Sexual exploitation", "Forced labour",
+                                             "Intimate partner", "Friend", "Family"]
+        # the first group table rests on the published selection, counted here with pandas
+        records = prepare_records(demo_frame).records
+        expected = pd.crosstab([records["gender"].astype(str), records["majority"].astype(str)],
+                               records["isSexualExploit"])
+        table = group_frames(at)[0].set_index("Group")
+        assert table.loc["Women", "Records"] == expected.loc[("Female", "Adult")].sum()
+        assert table.loc["Girls", "With the outcome"] == expected.loc[("Female", "Minor"), True]
+        women = expected.loc[("Female", "Adult")]
+        assert table.loc["Women", "Probability (%)"] == pytest.approx(
+            100 * women[True] / women.sum(), abs=0.006)
+        captions = texts(at.caption)
+        assert f"Based on {len(records):,} records" in captions
+        assert "not prevalence" in captions
+        title = chart_titles(at)[0]
+        assert title.startswith("Girls are the most likely to be in sexual exploitation")
+
+    def test_separation_is_explained_and_firth_offered(self, run_page):
+        at = run_page(PAGE)
+        warnings = texts(at.warning)
+        assert "Separation in the model(s) for intimate partner, friend" in warnings
+        assert "Firth" in warnings
+        pytest.importorskip("firthmodels", reason="firthmodels not installed")
+        at.checkbox(key="risk_firth").check().run()
+        assert not at.exception
+        assert "Firth-penalised" in texts(at.markdown)
+        coefficient_tables = [d.value for d in at.dataframe if "Term" in d.value.columns]
+        friend = coefficient_tables[3]
+        assert friend["Estimate (log-odds)"].abs().max() < 15
+
+    def test_ctdc_preset_and_derived_status(self, run_page, demo_frame):
+        at = run_page(PAGE)
+        published_n = group_frames(at)[0]["Records"].sum()
+        at.radio(key="risk_preset").set_value("ctdc").run()
+        assert not at.exception
+        assert "records with no flag in the group are left out" in texts(at.markdown)
+        at.checkbox(key="risk_derived").check().run()
+        assert not at.exception
+        derived = prepare_records(demo_frame, majority="derived").records
+        assert f"{len(derived):,} of {len(demo_frame):,} records in view are used" in " ".join(
+            e.label for e in at.expander)
+        assert len(derived) > published_n
+
+    def test_custom_model_with_age_band(self, run_page):
+        at = run_page(PAGE)
+        at.radio(key="risk_preset").set_value("custom").run()
+        at.selectbox(key="risk_outcome").set_value("isForcedLabour").run()
+        at.multiselect(key="risk_predictors").set_value(["age"]).run()
+        assert not at.exception
+        assert [t.label for t in at.tabs] == ["Forced labour"]
+        assert "`isForcedLabour ~ age`" in texts(at.markdown)
+        terms = [d.value for d in at.dataframe if "Term" in d.value.columns][0]["Term"].tolist()
+        assert terms[0].startswith("Baseline: age")
+        at.toggle(key="risk_interaction").set_value(False).run()
+        at.multiselect(key="risk_predictors").set_value([]).run()
+        assert not at.exception
+        assert "Choose at least one predictor" in texts(at.info)
+
+    def test_custom_interaction_with_empty_combinations_is_explained(self, run_page):
+        at = run_page(PAGE)
+        at.radio(key="risk_preset").set_value("custom").run()
+        at.selectbox(key="risk_outcome").set_value("typeOfSexPornography").run()
+        at.multiselect(key="risk_predictors").set_value(["gender", "majority", "age"]).run()
+        assert not at.exception
+        assert at.info or at.warning  # either refused in words or fitted with a warning
+
+
+class TestSlices:
+    def test_no_records(self, run_page, demo_frame):
+        single = demo_frame["citizenship"].value_counts()
+        code = str(single[single == 1].index[0])
+        gender = "Male" if demo_frame.loc[demo_frame["citizenship"] == code, "gender"].iloc[0] \
+            != "Male" else "Female"
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="f_citizenship").set_value([code]).run()
+        at.sidebar.multiselect(key="f_genders").set_value([gender]).run()
+        assert not at.exception
+        assert "No records match these filters" in texts(at.info)
+
+    def test_one_record(self, run_page, demo_frame):
+        counts = demo_frame["citizenship"].value_counts()
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="f_citizenship").set_value([str(counts[counts == 1].index[0])]).run()
+        assert not at.exception
+        assert at.info  # no usable records: said in words
+
+    def test_a_handful_of_records(self, run_page, demo_frame):
+        counts = demo_frame["citizenship"].value_counts()
+        code = str(counts[(counts >= 20) & (counts <= 40)].index[0])
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="f_citizenship").set_value([code]).run()
+        assert not at.exception
+        assert at.info or at.warning or at.dataframe
+        for element in at.dataframe:
+            frame = element.value
+            # no count between 1 and k - 1 is shown
+            for column in ("Records", "With the outcome", "Without", "records"):
+                if column in frame.columns:
+                    shown = pd.to_numeric(frame[column], errors="coerce").dropna()
+                    assert not ((shown > 0) & (shown < 10)).any()
+
+    def test_only_women_cannot_compare_gender(self, run_page):
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="f_genders").set_value(["Female"]).run()
+        assert not at.exception
+        assert "same gender (Female)" in texts(at.info)
+
+
+@pytest.mark.real
+class TestRealRelease:
+    def test_published_numbers_on_screen(self, run_page):
+        at = run_page(PAGE, data="real")
+        assert not at.exception
+        table = group_frames(at)[0].set_index("Group")
+        # adult women: 4,608 of 8,418 in sexual exploitation (published selection)
+        assert (table.loc["Women", "Records"], table.loc["Women", "With the outcome"]) == (
+            8418, 4608)
+        assert table.loc["Women", "Probability (%)"] == pytest.approx(100 * 4608 / 8418, abs=0.006)
+        coefficients = [d.value for d in at.dataframe if "Term" in d.value.columns][0]
+        # R: glm(isSexualExploit ~ gender * majorityStatusAtExploit, family = binomial)
+        assert coefficients["Estimate (log-odds)"].tolist() == [0.19016, -4.68387, 1.89411,
+                                                                3.19678]
+        assert chart_titles(at)[0] == ("Girls are the most likely to be in sexual exploitation "
+                                       "(89%), men in forced labour (80%)")
+        assert "For every 100 women in forced labour in these records, about 191 are in " \
+               "sexual exploitation." in texts(at.markdown)
