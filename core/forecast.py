@@ -507,6 +507,7 @@ class Backtest:
 
 
 _MODELS = ("Prophet", "Naive (repeat last year)", "Linear trend")
+NEAR_TIE = 0.05  # errors within 5% of each other (relative) count as "about as well"
 
 
 def backtest(
@@ -593,14 +594,13 @@ def backtest_sentence(result: Backtest, /) -> str:
         return f"{v:,.0f}{unit}"
 
     p, n, lin = (float(rows.loc[m, metric]) for m in _MODELS)
-    best = min(((p, "Prophet"), (n, "naive"), (lin, "linear")), key=lambda t: t[0])[1]
-    verdict = {
-        "Prophet": "so Prophet did best here",
-        "naive": "so simply repeating the last year did better: read the forecast with caution",
-        "linear": "so a straight line did better: read the forecast with caution",
-    }[best]
-    if best != "Prophet" and np.isclose(p, min(n, lin)):
-        verdict = "so Prophet did no better than the simplest forecasts"
+    best_simple, simple = min((n, "simply repeating the last year"), (lin, "a straight line"))
+    if p <= best_simple:
+        verdict = "so Prophet did best here"
+    elif p <= best_simple * (1 + NEAR_TIE):
+        verdict = f"so Prophet did about as well as {simple}"
+    else:
+        verdict = f"so {simple} did better: read the forecast with caution"
     return (f"{result.label}, tested on {result.table['holdout_years'].iloc[0]}: Prophet's "
             f"error was {fmt(p)} against {fmt(n)} for simply repeating the last year and "
             f"{fmt(lin)} for a straight-line trend, {verdict}.")
@@ -733,40 +733,49 @@ def backtest_table(tests: Sequence[Backtest], /) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- chart
-def _change(result: SegmentForecast) -> tuple[float, int, int, bool] | None:
-    """(relative change, from year, to year, 95% interval includes no change)."""
+BASE_YEARS = 3  # the title compares the forecast with the mean of the last years fitted
+
+
+def _change(result: SegmentForecast, k: int) -> tuple[float, list[int], int, bool] | None:
+    """(relative change, base years, end year, 95% interval includes the base level).
+
+    The base is the mean count of the last :data:`BASE_YEARS` years in the fit: one odd
+    year would make a percentage from a single year meaningless. None when there is no
+    fit, the base is 0, or a base count is below ``k`` (it would be revealed).
+    """
     t = result.table
     fitted = t[t["in_fit"] & t["y"].notna()]
     if not result.fitted or fitted.empty:
         return None
-    base = fitted.iloc[-1]
-    end = t.iloc[-1]
-    if base["y"] <= 0:
+    base_rows = fitted.iloc[-BASE_YEARS:]
+    if small_mask(base_rows["y"].to_numpy(), k).any():
         return None
-    change = float(end["yhat"] / base["y"] - 1)
-    spans = bool(end["yhat_lower"] <= base["y"] <= end["yhat_upper"])
-    return change, int(base["year"]), int(end["year"]), spans
+    base = float(base_rows["y"].mean())
+    if base <= 0:
+        return None
+    end = t.iloc[-1]
+    change = float(end["yhat"] / base - 1)
+    spans = bool(end["yhat_lower"] <= base <= end["yhat_upper"])
+    return change, [int(y) for y in base_rows["year"]], int(end["year"]), spans
 
 
 def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[str, str]:
     """Title and subtitle stating what the forecast says, computed from the results.
 
-    Segments whose last fitted count is below ``k`` are not quoted (small counts).
+    Each group's forecast for the last year is compared with its mean count over the
+    last three years in the fit; "about level" is within 5%. Groups whose base
+    counts are below ``k`` are not quoted (small counts).
 
     Returns
     -------
     tuple of str
-        ("By 2024 the forecast rises for Female (+12%) ...", "The 95% interval ...").
+        ("By 2024 the forecast rises for Female (+12%) ...", "Change from ... interval ...").
     """
     quoted = []
     for r in results:
-        c = _change(r)
-        if c is None:
-            continue
-        last_count = float(r.table.loc[r.table["in_fit"], "y"].iloc[-1])
-        if small_mask(np.array([last_count]), k)[0]:
-            continue
-        quoted.append((r.label, *c))
+        c = _change(r, k)
+        if c is not None:
+            quoted.append((r.label, *c))
     if not quoted:
         if any(r.fitted for r in results):
             return (f"The counts in this slice are too small (below {k}) to state a trend",
@@ -779,19 +788,19 @@ def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[st
         groups[key].append(f"{label} ({change:+.0%})")
     parts = [f"{verb} for {_join(items)}" for verb, items in groups.items() if items]
     title = f"By {end_year} the forecast {'; '.join(parts)}"
-    base_years = sorted({q[2] for q in quoted})
-    base = " or ".join(str(y) for y in base_years)
+    spans = sorted({_span(q[2]) for q in quoted})
+    sub = f"Change from the mean of the last years in the fit ({' or '.join(spans)})."
     unsure = [q[0] for q in quoted if q[4]]
-    if len(quoted) == 1:
-        sub = f"Change from the last year in the fit ({base})."
-        if unsure:
-            sub += " The 95% interval still includes no change."
-    else:
-        sub = f"Change from the last year in the fit ({base})."
-        if unsure:
-            sub += (f" For {len(unsure)} of {len(quoted)} segments the 95% interval "
-                    "still includes no change.")
+    if unsure and len(quoted) == 1:
+        sub += " The 95% interval still includes that level."
+    elif unsure:
+        sub += (f" For {len(unsure)} of {len(quoted)} groups the 95% interval still "
+                "includes that level.")
     return title, sub
+
+
+def _span(years: Sequence[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
 
 
 def _join(items: Sequence[str]) -> str:

@@ -310,6 +310,13 @@ class TestBacktest:
         assert "Prophet's error was 43% against 20%" in text
         assert "simply repeating the last year did better" in text
 
+    def test_sentence_near_tie(self):
+        # 10.12 against 10.11: within 5%, so "about as well", not "better".
+        text = backtest_sentence(self._result([10.12, 61.3, 10.11]))
+        assert text.endswith("so Prophet did about as well as a straight line.")
+        text = backtest_sentence(self._result([12.0, 61.3, 10.0]))
+        assert text.endswith("so a straight line did better: read the forecast with caution.")
+
     def test_sentence_falls_back_to_mae(self):
         text = backtest_sentence(self._result([np.nan, np.nan, np.nan], maes=(12.0, 7.0, 30.0)))
         assert "Prophet's error was 12 records a year against 7 records a year" in text
@@ -438,7 +445,14 @@ class TestTitle:
     def test_single_rising(self):
         title, sub = forecast_title([handmade("all", last=100, end=120, low=110, high=130)], k=10)
         assert title == "By 2021 the forecast rises for All records (+20%)"
-        assert sub == "Change from the last year in the fit (2019)."
+        assert sub == "Change from the mean of the last years in the fit (2017-2019)."
+
+    def test_base_is_the_mean_of_the_last_three_years(self):
+        r = handmade("all", last=100, end=120, low=50, high=200)
+        r.table.loc[0:2, "y"] = [60.0, 120.0, 120.0]  # mean 100; the last year alone is 120
+        title, sub = forecast_title([r], k=10)
+        assert title == "By 2021 the forecast rises for All records (+20%)"
+        assert sub.endswith("The 95% interval still includes that level.")
 
     def test_groups_and_uncertainty(self):
         results = [
@@ -449,7 +463,7 @@ class TestTitle:
         title, sub = forecast_title(results, k=10)
         assert title == ("By 2021 the forecast rises for Minors (+20%); falls for Female (-25%); "
                          "stays about level for Male (+2%)")
-        assert "For 2 of 3 segments the 95% interval still includes no change." in sub
+        assert "For 2 of 3 groups the 95% interval still includes that level." in sub
 
     def test_small_counts_not_quoted(self):
         title, _ = forecast_title([handmade("all", last=5, end=8, low=1, high=12)], k=10)
