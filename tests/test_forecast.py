@@ -483,9 +483,13 @@ class TestTitle:
         assert spec["title"]["text"] == "By 2021 the forecast rises for All records (+20%)"
         colours = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
         assert colours == ["#0072B2", "#D55E00"]  # Okabe-Ito blue and vermillion
-        facet = forecast_chart(results, k=10, layout="facet").to_dict()
-        assert "facet" in facet
-        json.dumps(facet)
+        facet_chart = forecast_chart(results, k=10, layout="facet")
+        assert "facet" in facet_chart.to_dict()
+        # The page's "Chart (PNG)" download renders through vl-convert.
+        from core.export import altair_png
+
+        assert altair_png(facet_chart)[:8] == b"\x89PNG\r\n\x1a\n"
+        json.dumps(facet_chart.to_dict())
 
     def test_forecast_table(self):
         table = forecast_table([handmade("all", last=100, end=120, low=110, high=130)])
