@@ -71,17 +71,18 @@ EXAMPLE_SOURCE = (
 METHODS: dict[str, tuple[str, str]] = {
     "published": (
         "As published: survey count x odds of sexual exploitation",
-        "Each group's survey count of people in forced labour is multiplied by the group's "
-        "odds of sexual exploitation in the records, P / (1 − P) from model 1. It reads the "
-        "records' split between sexual exploitation and everything else as the split "
-        "between forced commercial sexual exploitation and the forced labour the survey counted.",
+        ("Each group's survey count of people in forced labour is multiplied by the group's "
+         "odds of sexual exploitation in the records, P / (1 − P) from model 1. It reads the "
+         "records' split between sexual exploitation and everything else as the split "
+         "between forced commercial sexual exploitation and the forced labour the survey "
+         "counted."),
     ),
     "ratio": (
         "Ratio: survey count x P(sexual exploitation) / P(forced labour)",
-        "Each group's survey count is multiplied by the probability of sexual exploitation "
-        "divided by the probability of forced labour, both from models fitted on the same "
-        "records (models 1 and 2). Records in both forms or in neither then count on the "
-        "side they belong to, instead of all being folded into 'not sexual exploitation'.",
+        ("Each group's survey count is multiplied by the probability of sexual exploitation "
+         "divided by the probability of forced labour, both from models fitted on the same "
+         "records (models 1 and 2). Records in both forms or in neither then count on the "
+         "side they belong to, instead of all being folded into 'not sexual exploitation'."),
     ),
 }
 
@@ -167,7 +168,7 @@ def survey_rows(inputs: Mapping[str, tuple[object, object, object]], /
     """
     rows: list[SurveyRow] = []
     errors: list[str] = []
-    for group in SURVEY_GROUPS:
+    for group, (gender, majority) in SURVEY_GROUPS.items():
         if group not in inputs:
             continue
         count_text, low_text, high_text = inputs[group]
@@ -192,7 +193,6 @@ def survey_rows(inputs: Mapping[str, tuple[object, object, object]], /
             errors.append(f"The upper bound for {what} ({high:,g}) is below the count "
                           f"({count:,g}); the upper bound must not be below the count.")
             continue
-        gender, majority = SURVEY_GROUPS[group]
         rows.append(SurveyRow(group, gender, majority, count, low, high))
     return rows, errors
 

@@ -52,8 +52,8 @@ __all__ = [
     "fit_model",
     "flag_group_of",
     "format_count",
-    "grouped_logit",
     "group_table",
+    "grouped_logit",
     "make_design",
     "model_records",
     "outcome_phrase",
@@ -429,7 +429,7 @@ class Design:
                 return f"Age {level} (vs {base})"
             return f"{level} (vs {base.lower()})"
         words = " × ".join(lvl.lower() if p != "age" else f"age {lvl}" for p, lvl in parts)
-        values = dict((p, lvl) for p, lvl in parts)
+        values = {p: lvl for p, lvl in parts}
         group = GROUPS.get((values.get("gender", ""), values.get("majority", "")))
         extra = f"extra difference for {group.lower()}" if group and len(parts) == 2 else "interaction"
         return f"{words[:1].upper()}{words[1:]} ({extra})"

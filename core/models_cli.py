@@ -28,7 +28,7 @@ from core.logit import (
     prepare_records,
 )
 
-__all__ = ["COEFFICIENT_COLUMNS", "CELL_COLUMNS", "EXTRAPOLATION_COLUMNS", "configure", "run"]
+__all__ = ["CELL_COLUMNS", "COEFFICIENT_COLUMNS", "EXTRAPOLATION_COLUMNS", "configure", "run"]
 
 COEFFICIENT_COLUMNS = ["model", "term", "estimate", "std_error", "z", "p_value", "ci_low",
                        "ci_high"]
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
             tables.append(extrapolate(survey, method="ratio", sexual=sexual, labour=labour,
                                       joint=joint))
         table = (pd.concat(tables, ignore_index=True) if tables
-                 else pd.DataFrame(columns=EXTRAPOLATION_COLUMNS + ["note"]))
+                 else pd.DataFrame(columns=[*EXTRAPOLATION_COLUMNS, "note"]))
         for _, row in table[table["note"] != ""].iterrows():
             print(f"warning: {row['method']}: {row['group']}: {row['note']}")
         files["extrapolation.csv"] = table[EXTRAPOLATION_COLUMNS]

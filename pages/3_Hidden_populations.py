@@ -121,7 +121,7 @@ b2.button("Clear all counts", on_click=clear_counts, key="hid_clear")
 st.subheader("Method")
 method = st.radio("Method", list(METHODS), format_func=lambda m: METHODS[m][0],
                   key="hid_method", label_visibility="collapsed")
-for key, (name, text) in METHODS.items():
+for name, text in METHODS.values():
     st.markdown(f"**{name}.** {text}")
 left, right = st.columns(2)
 spec = left.radio("Models fitted on", list(SPECS), format_func=SPECS.get, key="hid_spec")

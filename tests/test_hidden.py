@@ -100,7 +100,8 @@ class TestSurveyRows:
 
     def test_empty_groups_are_skipped(self):
         rows, errors = survey_rows({g: ("", "", "") for g in ("Girls", "Women", "Boys", "Men")})
-        assert rows == [] and errors == []
+        assert rows == []
+        assert errors == []
 
 
 class TestSurveyFromTable:
@@ -175,7 +176,8 @@ class TestPublishedMethod:
         table = extrapolate([SurveyRow("Men", "Male", "Adult", 0.0, None, 100.0),
                              SurveyRow("Women", "Female", "Adult", 50.0, 0.0, None)],
                             method="published", sexual=sexual)
-        assert table["estimate"].iloc[0] == 0 and table["ci_low"].iloc[0] == 0
+        assert table["estimate"].iloc[0] == 0
+        assert table["ci_low"].iloc[0] == 0
         assert table["ci_high"].iloc[0] == pytest.approx(100 * table["factor_ci_high"].iloc[0])
         assert table["ci_low"].iloc[1] == 0.0
 
@@ -280,7 +282,7 @@ class TestRealRelease:
     def test_published_example_by_hand(self, real_frame):
         records = prepare_records(real_frame).records
         sexual = fit_model(records, PUBLISHED_MODELS[0])
-        rows, errors = survey_rows({"Women": ("5,361", "", ""), "Men": ("10,656", "", "")})
+        rows, _errors = survey_rows({"Women": ("5,361", "", ""), "Men": ("10,656", "", "")})
         table = extrapolate(rows, method="published", sexual=sexual).set_index("group")
         # odds of sexual exploitation among adult women 4608/3810 and adult men 42/3757
         assert table.loc["Women", "estimate"] == pytest.approx(5361 * 4608 / 3810)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import math
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -95,7 +96,8 @@ class TestPrepareRecords:
         assert len(prepared.records) == 2
         assert prepared.records["gender"].tolist() == ["Female", "Male"]
         assert prepared.records["majority"].tolist() == ["Minor", "Adult"]
-        assert prepared.majority_source == "given" and prepared.note is None
+        assert prepared.majority_source == "given"
+        assert prepared.note is None
 
     def test_derived_status_keeps_more_records(self):
         prepared = prepare_records(tiny_frame(), majority="derived")
@@ -171,7 +173,7 @@ class TestCellCounts:
 
     def test_missing_values_are_left_out(self):
         frame = pd.DataFrame({"g": pd.Categorical(["a", None, "a"]), "outcome": [True, True, False]})
-        assert cell_counts(frame, by=["g"]).values.tolist() == [["a", 2, 1]]
+        assert cell_counts(frame, by=["g"]).to_numpy().tolist() == [["a", 2, 1]]
 
 
 class TestFitModel:
@@ -179,7 +181,6 @@ class TestFitModel:
         counts = {("Female", "Adult"): (30, 70), ("Female", "Minor"): (80, 20),
                   ("Male", "Adult"): (5, 95), ("Male", "Minor"): (40, 60)}
         fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0])
-        (fa_e, fa_n), (fm_e, fm_n), (ma_e, ma_n), (mm_e, mm_n) = counts.values()
         log_odds = {k: math.log(e / n) for k, (e, n) in counts.items()}
         expected = [
             log_odds["Female", "Adult"],
@@ -296,12 +297,14 @@ class TestFitModel:
                   ("Male", "Adult"): (2, 6)}
         fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0])
         assert fit.terms == ("Intercept", "gender[Male]", "majority[Minor]")
-        assert fit.notes and "male × minor" in fit.notes[0]
+        assert fit.notes
+        assert "male × minor" in fit.notes[0]
         # still saturated on the three groups with records: their own log odds
         np.testing.assert_allclose(fit.params, [math.log(3 / 4), math.log(2 / 6) - math.log(3 / 4),
                                                 math.log(5 / 1) - math.log(3 / 4)], atol=1e-9)
         table = group_table(fit).set_index("group")
-        assert table.loc["Boys", "n"] == 0 and np.isnan(table.loc["Boys", "probability"])
+        assert table.loc["Boys", "n"] == 0
+        assert np.isnan(table.loc["Boys", "probability"])
         assert table.loc["Men", "probability"] == pytest.approx(2 / 8)
 
     def test_collinear_predictors_are_refused(self):
@@ -316,7 +319,7 @@ class TestFitModel:
 
 
 class TestTables:
-    COUNTS = {("Female", "Adult"): (30, 70), ("Female", "Minor"): (80, 20),
+    COUNTS: ClassVar[dict[tuple[str, str], tuple[int, int]]] = {("Female", "Adult"): (30, 70), ("Female", "Minor"): (80, 20),
               ("Male", "Adult"): (5, 95), ("Male", "Minor"): (40, 60)}
 
     def test_coefficient_table_percent_change_in_odds(self):
@@ -352,7 +355,8 @@ class TestTables:
         table = group_table(fit_model(records, spec)).set_index("group")
         assert list(table.index) == ["Girls", "Women", "Boys", "Men"]
         # observed counts per group, predictions per majority status
-        assert table.loc["Men", "events"] == 5 and table.loc["Women", "events"] == 30
+        assert table.loc["Men", "events"] == 5
+        assert table.loc["Women", "events"] == 30
         assert table.loc["Men", "probability"] == pytest.approx((30 + 5) / 200)
         assert table.loc["Boys", "probability"] == pytest.approx((80 + 40) / 200)
 
@@ -429,7 +433,7 @@ class TestFirth:
         data = pd.read_csv(io.StringIO(ENDOMETRIAL))
         assert len(data) == 79
         X = np.column_stack([np.ones(len(data)), data["NV"], data["PI"], data["EH"]])
-        params, cov, ci, p_values, converged = firth_logit(X, data["HG"].to_numpy(),
+        params, _cov, ci, p_values, converged = firth_logit(X, data["HG"].to_numpy(),
                                                            np.ones(len(data)))
         assert converged
         np.testing.assert_allclose(params, [3.77455951, 2.92927330, -0.03475175, -2.60416387],
@@ -451,12 +455,14 @@ class TestFirth:
                     lo["Male", "Minor"] - lo["Male", "Adult"] - lo["Female", "Minor"]
                     + lo["Female", "Adult"]]
         np.testing.assert_allclose(fit.params, expected, atol=1e-5)
-        assert fit.method == "firth" and np.all(np.isfinite(fit.bse))
+        assert fit.method == "firth"
+        assert np.all(np.isfinite(fit.bse))
         men = group_table(fit).set_index("group").loc["Men"]
         assert men["probability"] == pytest.approx(0.5 / 96, rel=1e-4)
         table = coefficient_table(fit)
         assert np.all(np.isfinite(table[["ci_low", "ci_high"]].to_numpy()))
-        assert np.all(table["ci_low"] < table["estimate"]) and np.all(
+        assert np.all(table["ci_low"] < table["estimate"])
+        assert np.all(
             table["estimate"] < table["ci_high"])
 
     def test_grouped_weights_equal_expanded_rows(self):
@@ -495,12 +501,13 @@ class TestWords:
         out = probability_sentences(table, "isSexualExploit", k=10)
         assert out == [
             "None of the <10 boys in these records are in sexual exploitation.",
-            "25% of men in these records are in sexual exploitation "
-            "(model estimate; 95% CI 20% to 31%).",
+            ("25% of men in these records are in sexual exploitation "
+             "(model estimate; 95% CI 20% to 31%)."),
         ]
 
     def test_format_count(self):
-        assert format_count(9, 10) == "<10" and format_count(10, 10) == "10"
+        assert format_count(9, 10) == "<10"
+        assert format_count(10, 10) == "10"
 
 
 _REAL_CACHE: dict[int, pd.DataFrame] = {}

@@ -101,7 +101,8 @@ def test_bad_survey_files_are_refused(tmp_path, capsys, survey, words):
                  "--survey", str(path)])
     assert code == 2
     out = capsys.readouterr().out
-    assert out.startswith("error: ") and words in out
+    assert out.startswith("error: ")
+    assert words in out
     assert not (tmp_path / "o").exists()
 
 

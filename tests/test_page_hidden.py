@@ -17,7 +17,7 @@ def texts(elements) -> str:
 
 
 def estimates(at) -> pd.DataFrame:
-    frame = [d.value for d in at.dataframe if "Estimate" in d.value.columns][0]
+    frame = next(d.value for d in at.dataframe if "Estimate" in d.value.columns)
     for column in frame.columns:
         if column not in ("Group", "Note"):
             frame[column] = pd.to_numeric(frame[column], errors="coerce")

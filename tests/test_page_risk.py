@@ -89,7 +89,7 @@ class TestDemo:
         assert not at.exception
         assert [t.label for t in at.tabs] == ["Forced labour"]
         assert "`isForcedLabour ~ age`" in texts(at.markdown)
-        terms = [d.value for d in at.dataframe if "Term" in d.value.columns][0]["Term"].tolist()
+        terms = next(d.value for d in at.dataframe if "Term" in d.value.columns)["Term"].tolist()
         assert terms[0].startswith("Baseline: age")
         at.toggle(key="risk_interaction").set_value(False).run()
         at.multiselect(key="risk_predictors").set_value([]).run()
@@ -156,7 +156,7 @@ class TestRealRelease:
         assert (table.loc["Women", "Records"], table.loc["Women", "With the outcome"]) == (
             8418, 4608)
         assert table.loc["Women", "Probability (%)"] == pytest.approx(100 * 4608 / 8418, abs=0.006)
-        coefficients = [d.value for d in at.dataframe if "Term" in d.value.columns][0]
+        coefficients = next(d.value for d in at.dataframe if "Term" in d.value.columns)
         # R: glm(isSexualExploit ~ gender * majorityStatusAtExploit, family = binomial)
         assert coefficients["Estimate (log-odds)"].tolist() == [0.19016, -4.68387, 1.89411,
                                                                 3.19678]
