@@ -15,12 +15,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from core.export import altair_png, csv_bytes, plotly_html
 from core.filters import (
     DEFAULT_SMALL_CELL,
+    QUERY_KEYS,
     Filters,
     FilterOptions,
     apply_filters,
@@ -251,10 +253,18 @@ def _sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         small_cell=int(k),
     )
     state[_FILTER_STATE] = filters
-    query = to_query(filters)
-    if dict(st.query_params) != query:
-        st.query_params.from_dict(query)
+    _sync_query(to_query(filters))
     return filters
+
+
+def _sync_query(query: dict[str, str]) -> None:
+    """Write the filters into the URL, leaving the pages' own keys (e.g. ``hid_*``) alone."""
+    params = st.query_params
+    for key in [k for k in params if k in QUERY_KEYS and k not in query]:
+        del params[key]
+    for key, value in query.items():
+        if params.get(key) != value:
+            params[key] = value
 
 
 # --------------------------------------------------------------------------- page frame
@@ -274,7 +284,7 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None,
         for key in [k for k in st.session_state if str(k).startswith("f_")]:
             del st.session_state[key]
         st.session_state[_FILTER_STATE] = Filters()
-        st.query_params.clear()
+        _sync_query({})
         st.rerun()
     frame = apply_filters(full, filters)
 
@@ -352,12 +362,34 @@ def show_plotly(figure: Any, data: pd.DataFrame, *, name: str, caption: str, k: 
     _csv_download(name, data, count_columns, dependent_columns, k, right)
 
 
+def _as_display_text(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Columns that mix numbers with '<k' become text, so the table serialises cleanly."""
+    out = table.copy()
+    for column in columns:
+        if column in out.columns and out[column].dtype == object:
+            out[column] = out[column].map(_display_cell)
+    return out
+
+
+def _display_cell(value: object) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):,.4g}"
+    return str(value)
+
+
 def show_table(data: pd.DataFrame, *, name: str, caption: str, k: int,
                count_columns: Sequence[str] = (), dependent_columns: Sequence[str] = (),
                **dataframe_kwargs: Any) -> None:
     """A table (small counts shown as '<k') with its caption and a CSV download."""
     shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
-    st.dataframe(shown, hide_index=True, **dataframe_kwargs)
+    st.dataframe(_as_display_text(shown, [*count_columns, *dependent_columns]), hide_index=True,
+                 **dataframe_kwargs)
     st.caption(caption)
     _csv_download(name, data, count_columns, dependent_columns, k, st)
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 __all__ = [
     "DEFAULT_SMALL_CELL",
+    "QUERY_KEYS",
     "Filters",
     "FilterOptions",
     "apply_filters",
@@ -33,6 +34,12 @@ _LIST_FIELDS: dict[str, tuple[str, str]] = {
     "citizenship": ("citizenship", "cit"),
     "exploitation_country": ("CountryOfExploitation", "exp"),
 }
+
+
+# Every query-parameter key the filters own; pages keep their own keys beside these.
+QUERY_KEYS: frozenset[str] = frozenset(
+    {"years", "noyear", "k", *(key for _column, key in _LIST_FIELDS.values())}
+)
 
 
 @dataclass(frozen=True)

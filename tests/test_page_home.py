@@ -75,3 +75,15 @@ def test_real_home(run_page: Callable[..., object]) -> None:
     assert metrics["Records"] == "193,025"
     assert metrics["Years covered"] == "2002–2021"
     assert metrics["Female"] == f"{105_990 / 145_930:.1%}"
+
+
+def test_filters_leave_page_keys_in_the_url(run_page: Callable[..., object]) -> None:
+    at = run_page("Home.py", query={"hid_men": "10656", "gender": "Male"})
+    at.sidebar.multiselect(key="f_genders").set_value(["Female"]).run()
+    assert not at.exception
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert params["hid_men"] == "10656"
+    assert params["gender"] == "Female"
+    at.sidebar.multiselect(key="f_genders").set_value([]).run()
+    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    assert "gender" not in params and params["hid_men"] == "10656"
