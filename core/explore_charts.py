@@ -33,6 +33,12 @@ OKABE_ITO: tuple[str, ...] = (
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
 )
 _WIDTH = 640  # for the PNG export; on screen the chart stretches to the column
+_HEIGHT = 320  # charts with a continuous vertical axis
+
+
+# Fit the width to the column but keep the height for the plot itself: with Streamlit's
+# default ("fit" in both directions) titles and bottom legends squeeze the plot flat.
+_AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 
 def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
@@ -78,7 +84,7 @@ def flows_heatmap(flows: Flows, /, *, title: str, log: bool = True) -> alt.Chart
                 alt.Tooltip("count:Q", title="Records", format=","),
             ],
         )
-        .properties(width=_WIDTH)
+        .properties(width=_WIDTH, autosize=_AUTOSIZE)
     )
 
 
@@ -139,9 +145,9 @@ def profile_chart(
         .encode(
             x=alt.X("share:Q", stack="zero", title="Share of the country's records with it known",
                     axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
-            y=alt.Y("country:N", sort=countries, title=None),
+            y=alt.Y("country:N", sort=countries, title=None, axis=alt.Axis(labelLimit=240)),
             color=alt.Color("category:N", scale=scale, title=field_label,
-                            legend=alt.Legend(orient="bottom", columns=5)),
+                            legend=alt.Legend(orient="bottom", labelLimit=320, columns=5)),
             order=alt.Order("category_order:Q"),
             tooltip=[
                 alt.Tooltip("country:N", title="Country"),
@@ -188,7 +194,8 @@ def tactics_chart(
         bars = base.mark_bar(color=OKABE_ITO[4])
         text = base.mark_text(align="left", dx=3, fontSize=11).encode(
             text=alt.Text("share:Q", format=".0%"))
-        return alt.layer(bars, text, title=_title(title)).properties(width=_WIDTH)
+        return alt.layer(bars, text, title=_title(title)).properties(
+            width=_WIDTH, autosize=_AUTOSIZE)
     group_title = by_label or by
     tooltip = [alt.Tooltip(f"{by}:N", title=group_title), *tooltip]
     groups = list(groups) or list(dict.fromkeys(data[by]))
@@ -201,10 +208,10 @@ def tactics_chart(
                 x=x_share,
                 yOffset=alt.YOffset(f"{by}:N", sort=groups),
                 color=alt.Color(f"{by}:N", scale=_nominal_scale(groups), title=group_title,
-                                legend=alt.Legend(orient="bottom")),
+                                legend=alt.Legend(orient="bottom", labelLimit=320)),
                 tooltip=tooltip,
             )
-            .properties(width=_WIDTH)
+            .properties(width=_WIDTH, autosize=_AUTOSIZE)
         )
     base = alt.Chart(data).encode(
         y=y, x=alt.X(f"{by}:N", sort=groups, title=group_title, axis=alt.Axis(labelAngle=0)),
@@ -215,7 +222,8 @@ def tactics_chart(
     text = base.mark_text(fontSize=10).encode(
         text=alt.Text("share:Q", format=".0%"),
         color=alt.condition(alt.datum.share > 0.5, alt.value("black"), alt.value("white")))
-    return alt.layer(cells, text, title=_title(title)).properties(width=_WIDTH)
+    return alt.layer(cells, text, title=_title(title)).properties(
+        width=_WIDTH, autosize=_AUTOSIZE)
 
 
 # --------------------------------------------------------------------------- trends
@@ -231,12 +239,12 @@ def yearly_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
             y=alt.Y("count:Q", title="Victims registered"),
             color=alt.Color("status:N", title=None,
                             scale=alt.Scale(domain=statuses, range=[OKABE_ITO[4], OKABE_ITO[0]]),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", labelLimit=320)),
             tooltip=[alt.Tooltip("year:O", title="Year"),
                      alt.Tooltip("count:Q", title="Records", format=","),
                      alt.Tooltip("status:N", title="Status")],
         )
-        .properties(width=_WIDTH)
+        .properties(width=_WIDTH, height=_HEIGHT, autosize=_AUTOSIZE)
     )
 
 
@@ -269,7 +277,7 @@ def yearly_by_type_chart(table: pd.DataFrame, /, *, title: str,
             y=alt.Y("count:Q", title="Victims registered"),
             color=alt.Color("type:N", title="Type of exploitation",
                             scale=alt.Scale(domain=types, range=palette),
-                            legend=alt.Legend(orient="bottom")),
+                            legend=alt.Legend(orient="bottom", labelLimit=320)),
             tooltip=[alt.Tooltip("year:Q", title="Year", format="d"),
                      alt.Tooltip("type:N", title="Type"),
                      alt.Tooltip("count:Q", title="Records", format=",")],
@@ -277,7 +285,8 @@ def yearly_by_type_chart(table: pd.DataFrame, /, *, title: str,
     )
     band = _incomplete_band(list(incomplete))
     layers = [band, lines] if band is not None else [lines]
-    return alt.layer(*layers, title=_title(title)).properties(width=_WIDTH)
+    return alt.layer(*layers, title=_title(title)).properties(
+        width=_WIDTH, height=_HEIGHT, autosize=_AUTOSIZE)
 
 
 # --------------------------------------------------------------------------- shifts
@@ -296,12 +305,12 @@ def shares_chart(table: pd.DataFrame, /, *, title: str, field_label: str,
         .mark_bar()
         .encode(
             x=alt.X("year:O", title="Year of registration", axis=alt.Axis(labelAngle=0)),
-            y=alt.Y("share:Q", stack="zero", title=f"Share of victims with {field_label.lower()} known",
+            y=alt.Y("share:Q", stack="zero", title=f"Share ({field_label.lower()} known)",
                     axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("label:N", scale=scale, title=field_label,
-                            legend=alt.Legend(orient="bottom", columns=5)),
+                            legend=alt.Legend(orient="bottom", labelLimit=320, columns=5)),
             order=alt.Order("label_order:Q"),
-            opacity=alt.Opacity("year_status:N", title="Year",
+            opacity=alt.Opacity("year_status:N", legend=None,  # the caption explains it
                                 scale=alt.Scale(domain=["Complete", "Likely incomplete"],
                                                 range=[1.0, 0.45])),
             tooltip=[alt.Tooltip("year:O", title="Year"),
@@ -311,7 +320,7 @@ def shares_chart(table: pd.DataFrame, /, *, title: str, field_label: str,
                      alt.Tooltip("known:Q", title="Records with it known", format=","),
                      alt.Tooltip("year_status:N", title="Year")],
         )
-        .properties(width=_WIDTH)
+        .properties(width=_WIDTH, height=_HEIGHT, autosize=_AUTOSIZE)
     )
 
 
@@ -329,12 +338,13 @@ def trend_chart(observed: pd.DataFrame, curve: pd.DataFrame, /, *, title: str,
             shape=alt.Shape("year_status:N", title="Year",
                             scale=alt.Scale(domain=["Complete", "Likely incomplete"],
                                             range=["circle", "triangle-up"]),
-                            legend=alt.Legend(orient="bottom")),
-            x=alt.X("year:Q", title="Year of registration", axis=alt.Axis(format="d", tickMinStep=1),
+                            legend=alt.Legend(orient="bottom", labelLimit=320)),
+            x=alt.X("year:Q", title="Year of registration",
+                    axis=alt.Axis(format="d", tickMinStep=1),
                     scale=alt.Scale(zero=False, nice=False, padding=8)),
             y=alt.Y("share:Q", title=f"Share that are {label}", axis=alt.Axis(format="%")),
             size=alt.Size("known:Q", title="Records with it known",
-                          legend=alt.Legend(orient="bottom", format=",.0f")),
+                          legend=alt.Legend(orient="bottom", labelLimit=320, format=",.0f")),
             tooltip=[alt.Tooltip("year:Q", title="Year", format="d"),
                      alt.Tooltip("year_status:N", title="Year"),
                      alt.Tooltip("share:Q", title="Observed share", format=".1%"),
@@ -348,7 +358,8 @@ def trend_chart(observed: pd.DataFrame, curve: pd.DataFrame, /, *, title: str,
                 tooltip=[alt.Tooltip("year:Q", title="Year", format="d"),
                          alt.Tooltip("fitted:Q", title="Trend", format=".1%")])
     )
-    return alt.layer(dots, line, title=_title(title)).properties(width=_WIDTH)
+    return alt.layer(dots, line, title=_title(title)).properties(
+        width=_WIDTH, height=_HEIGHT, autosize=_AUTOSIZE)
 
 
 # --------------------------------------------------------------------------- quality
@@ -366,4 +377,5 @@ def missing_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
     bars = base.mark_bar(color=OKABE_ITO[5])
     text = base.mark_text(align="left", dx=3, fontSize=11).encode(
         text=alt.Text("missing_share:Q", format=".0%"))
-    return alt.layer(bars, text, title=_title(title)).properties(width=_WIDTH)
+    return alt.layer(bars, text, title=_title(title)).properties(
+        width=_WIDTH, autosize=_AUTOSIZE)

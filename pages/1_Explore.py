@@ -220,14 +220,15 @@ with tabs[2]:
         drawn = ex.withhold_small(table, k=k, count_columns=["count", "known"],
                                   dependent_columns=["share"])
         groups = list(dict.fromkeys(table[split])) if split else []
+        left_out = f" Victims with {split_label.lower()} unknown are left out." if split else ""
+        finding = ex.tactics_headline(table, group=group, by=split, k=k)
         show_altair(
-            charts.tactics_chart(drawn, title=ex.tactics_headline(table, group=group, by=split, k=k),
+            charts.tactics_chart(drawn, title=finding,
                                  axis_title=f"Share of victims with any {noun.lower()} known",
                                  by=split, by_label=split_label, groups=groups),
             table, name=f"explore_tactics_{group}", k=k,
             count_columns=["count", "known"], dependent_columns=["share"],
-            caption=(f"{data_note(n_known, what='victims with any ' + noun.lower() + ' recorded')}"
-                     + (f" Victims with {split_label.lower()} unknown are left out." if split else "")),
+            caption=data_note(n_known, what=f"victims with any {noun.lower()} recorded") + left_out,
         )
         bases.append(("Tactics", noun, n_known))
 
@@ -298,8 +299,8 @@ with tabs[4]:
                                 incomplete=yearly_all.incomplete),
             shares, name=f"explore_shift_{field}", k=k,
             count_columns=["count", "known"], dependent_columns=["share"],
-            caption=(f"{data_note(n_known, what='records with a year and ' + label.lower() + ' known')}"
-                     " Faded bars: likely incomplete years."
+            caption=(data_note(n_known, what=f"records with a year and {label.lower()} known")
+                     + " Faded bars: likely incomplete years."
                      + (" Minor/adult is as given, or derived from the age band where missing."
                         if field == "majorityStatusAtExploit" else "")),
         )
@@ -321,7 +322,7 @@ with tabs[4]:
             trend = next(t for t in fitted if t.category == focus)
             observed = drawn[drawn["category"] == focus]
             show_altair(
-                charts.trend_chart(observed, ex.trend_curve(trend), title=trend.sentence().rstrip("."),
+                charts.trend_chart(observed, ex.trend_curve(trend), title=trend.headline(),
                                    label=trend.label.lower(), incomplete=yearly_all.incomplete),
                 shares[shares["category"] == focus], name=f"explore_shift_trend_{field}", k=k,
                 count_columns=["count", "known"], dependent_columns=["share"],
@@ -339,8 +340,7 @@ with tabs[5]:
     missing = _missing(ctx.frame, ctx.cache_key)
     m1, m2, m3 = st.columns(3)
     m1.metric("Records in view", f"{len(ctx.frame):,}")
-    m2.metric("With a year", f"{yearly.with_year:,}" if yearly.with_year >= k or yearly.with_year == 0
-              else f"<{k}")
+    m2.metric("With a year", ex.count_text(yearly.with_year, k))
     m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}")
     drawn = ex.withhold_small(missing, k=k, count_columns=["missing"],
                               dependent_columns=["missing_share"])
@@ -355,5 +355,5 @@ with tabs[5]:
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     st.markdown("**How many records each chart rests on**")
     show_table(ex.chart_bases(bases), name="explore_quality_bases", k=k,
-               count_columns=["Records"],
+               count_columns=["Records"], height=36 * (len(bases) + 1) + 4,
                caption="Each chart uses only the records where what it shows is known.")

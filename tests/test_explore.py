@@ -695,3 +695,23 @@ class TestRealRelease:
         ref = sm.Logit(y, sm.add_constant(x)).fit(disp=0)
         assert t.slope == pytest.approx(ref.params[1], rel=1e-6)
         assert t.slope_se == pytest.approx(ref.bse[1], rel=1e-4)
+
+
+class TestShareWording:
+    def test_share_text_keeps_small_shares_visible(self) -> None:
+        assert [ex.share_text(v) for v in (0.0, 0.004, 0.5, 0.996, 1.0)] == [
+            "0%", "0.4%", "50%", "99.6%", "100%"]
+
+    def test_headline_titles(self) -> None:
+        falling = ex.ShareTrend("gender", "Male", True, change=-2.5, ci_low=-3.0, ci_high=-2.0)
+        assert falling.headline() == (
+            "Men and boys: falling, -2.5 points per decade (95% CI -3.0 to -2.0)")
+        none = ex.ShareTrend("ageBroad", "48+", False, reason="fewer than 3 years with known values")
+        assert none.headline() == "Victims aged 48+: no trend (fewer than 3 years with known values)"
+
+    def test_tiny_shares_are_not_rounded_to_zero(self) -> None:
+        t = ex.ShareTrend("gender", "Transgender/NonConforming", True, first_year=2002,
+                          last_year=2019, start_share=0.0004, end_share=0.003, change=0.2,
+                          ci_low=0.1, ci_high=0.2)
+        assert "rose from 0.0% in 2002 to 0.3% in 2019" in t.sentence()
+        assert ex.shares_headline([t]).endswith("from 0.0% in 2002 to 0.3% in 2019")
