@@ -214,6 +214,38 @@ class TestSlices:
         assert "No record in view has both a year and gender recorded" in texts(at.info)
 
 
+# ----------------------------------------------------------------------------- other layouts
+class TestOtherLayouts:
+    def test_2024_layout(self, run_page: Callable[..., object], tmp_path) -> None:
+        from tests.fileforms import to_bytes, to_layout_2024
+
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+        path = tmp_path / "ctdc_2024.csv"
+        path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
+        at = run_page(PAGE, data=str(path))
+        assert not at.exception
+        # the merged means columns of the 2024 codebook are ranked under their own names
+        means = next(t for t in titles(at.tabs[2]) if "means of control" in t)
+        labels = chart_spec(at, means)["layer"][0]["encoding"]["y"]["sort"]
+        assert "Psychological, physical or sexual abuse" in labels
+        assert "Debt bondage or takes earnings" in labels
+        assert len(labels) == 8
+        # and time trafficked has its three bands: the last one is "2+ years"
+        duration = next(t for t in titles(at.tabs[1]) if "year" in t.split(":")[0])
+        bands = chart_spec(at, duration)["spec"]["encoding"]["color"]["scale"]["domain"]
+        assert bands == ["0–1 year", "1–2 years", "2+ years"]
+
+    def test_older_layout(self, run_page: Callable[..., object], tmp_path) -> None:
+        from tests.fileforms import to_bytes, to_layout_older
+
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+        path = tmp_path / "ctdc_2019.csv"
+        path.write_bytes(to_bytes(to_layout_older(raw), sep=";"))
+        at = run_page(PAGE, data=str(path))
+        assert not at.exception
+        assert metric(at, "Records in view") == f"{len(raw):,}"
+
+
 # ----------------------------------------------------------------------------- real
 @pytest.mark.real
 class TestReal:
