@@ -57,6 +57,7 @@ __all__ = [
     "top_bottom_countries",
     "trend_curve",
     "trends_table",
+    "url_choice",
     "visible_rows",
     "type_trend_headline",
     "withhold_small",
@@ -206,6 +207,29 @@ def _country_names(frame: pd.DataFrame, column: str) -> dict[str, str]:
         str(code): (str(name) if pd.notna(name) else str(code))
         for code, name in zip(pairs[column], pairs[name_column], strict=True)
     }
+
+
+def url_choice(raw: object, choices: Iterable[object], /) -> tuple[bool, object]:
+    """Match a URL query value against a widget's choices, forgivingly.
+
+    Returns ``(True, choice)`` when ``raw`` spells one of ``choices`` (compared as text,
+    so ``"7"`` matches ``7`` and ``"None"`` matches ``None``), else ``(False, None)``:
+    a damaged link falls back to the default instead of failing.
+
+    Examples
+    --------
+    >>> url_choice("7", range(5, 31)), url_choice("gender", [None, "gender"])
+    ((True, 7), (True, 'gender'))
+    >>> url_choice("robot", ["gender"]), url_choice(None, ["x"])
+    ((False, None), (False, None))
+    """
+    if raw is None:
+        return False, None
+    text = str(raw)
+    for choice in choices:
+        if str(choice) == text:
+            return True, choice
+    return False, None
 
 
 def withhold_small(
@@ -658,6 +682,13 @@ def tactics_headline(
         )
     usable = table[table["known"] >= max(k, 1)]
     wide = usable.pivot_table(index="label", columns=by, values="share", sort=False)
+    if wide.shape[1] == 1:  # one group in view (or big enough): its leading item
+        group_name = wide.columns[0]
+        label = wide[group_name].idxmax()
+        return (
+            f"{label} is the most reported {noun} for {group_name} "
+            f"({wide.loc[label, group_name]:.0%} of victims with any known)"
+        )
     if wide.shape[1] < 2:
         return f"Too few records in the groups to compare {noun}"
     spread = wide.max(axis=1) - wide.min(axis=1)

@@ -24,6 +24,25 @@ ctx = setup_page(
 k = ctx.k
 bases: list[tuple[str, str, int]] = []  # (section, chart, records): shown under Data quality
 
+# The page's choices, their defaults and allowed values; they live in the URL too, so a
+# copied link reproduces the view (a value that does not fit falls back to the default).
+SCALES = ["Log (small and large flows both visible)", "Raw counts"]
+CHOICES: dict[str, tuple[object, list[object]]] = {
+    "exp_top_n": (15, list(range(5, 31))),
+    "exp_scale": (SCALES[0], list(SCALES)),
+    "exp_sankey_n": (12, list(range(5, 31))),
+    "exp_tb_by": ("citizenship", list(ex.COUNTRY_FIELDS)),
+    "exp_tb_n": (5, list(range(1, 16))),
+    "exp_tb_min": (200, range(1, 100_001)),
+    "exp_split": (None, [None, *ex.SPLIT_FIELDS]),
+    "exp_shift_field": ("gender", list(ex.SHIFT_FIELDS)),
+    "exp_shift_skip": (True, [True, False]),
+}
+for _key, (_default, _allowed) in CHOICES.items():
+    if _key not in st.session_state:
+        _found, _value = ex.url_choice(st.query_params.get(_key), _allowed)
+        st.session_state[_key] = _value if _found else _default
+
 
 # ----------------------------------------------------------------------- cached aggregates
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -95,10 +114,9 @@ tabs = st.tabs([
 with tabs[0]:
     st.subheader("Where victims come from and where they are exploited")
     left, right = st.columns(2)
-    top_n = left.slider("Countries on each axis", 5, 30, 15, key="exp_top_n",
+    top_n = left.slider("Countries on each axis", 5, 30, key="exp_top_n",
                         help="The countries with the most records (both countries known).")
-    scale = right.radio("Colour scale", ["Log (small and large flows both visible)", "Raw counts"],
-                        key="exp_scale", horizontal=True)
+    scale = right.radio("Colour scale", SCALES, key="exp_scale", horizontal=True)
     with st.spinner("Counting flows between countries…"):
         flows = _flows(ctx.frame, ctx.cache_key, top_n)
     if flows.both_known == 0:
@@ -122,7 +140,7 @@ with tabs[0]:
         bases.append(("Flows", "Heatmap of flows", flows.shown))
 
     st.markdown("**The main flows**")
-    sankey_n = st.slider("Flows to show", 5, 30, 12, key="exp_sankey_n")
+    sankey_n = st.slider("Flows to show", 5, 30, key="exp_sankey_n")
     links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
     if links.empty:
         st.info("No flows to draw: no record in view has both countries known.")
@@ -146,9 +164,9 @@ with tabs[1]:
     c1, c2, c3 = st.columns(3)
     by = c1.radio("Countries by", list(ex.COUNTRY_FIELDS), key="exp_tb_by",
                   format_func=ex.COUNTRY_FIELDS.get)
-    n_countries = c2.number_input("Countries in each group", 1, 15, 5, key="exp_tb_n")
+    n_countries = c2.number_input("Countries in each group", 1, 15, key="exp_tb_n")
     min_records = c3.number_input(
-        "Minimum records for a country", 1, 100_000, 200, step=50, key="exp_tb_min",
+        "Minimum records for a country", 1, 100_000, step=50, key="exp_tb_min",
         help="Countries with fewer records are left out, so the lowest group is not noise.")
     with st.spinner("Ranking countries…"):
         chosen = _countries(ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records))
@@ -277,7 +295,7 @@ with tabs[4]:
     field = c1.selectbox("Group by", list(ex.SHIFT_FIELDS), key="exp_shift_field",
                          format_func=ex.SHIFT_FIELDS.get)
     skip_incomplete = c2.checkbox("Leave likely incomplete years out of the trend",
-                                  value=True, key="exp_shift_skip")
+                                  key="exp_shift_skip")
     label = ex.SHIFT_FIELDS[field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
@@ -357,3 +375,11 @@ with tabs[5]:
     show_table(ex.chart_bases(bases), name="explore_quality_bases", k=k,
                count_columns=["Records"], height=36 * (len(bases) + 1) + 4,
                caption="Each chart uses only the records where what it shows is known.")
+
+# ----------------------------------------------------------------------- the view in the URL
+for _key, (_default, _allowed) in CHOICES.items():
+    _value = st.session_state.get(_key, _default)
+    if _value == _default:
+        st.query_params.pop(_key, None)
+    elif st.query_params.get(_key) != str(_value):
+        st.query_params[_key] = str(_value)

@@ -280,6 +280,10 @@ class TestTacticShares:
         assert ex.tactics_headline(split, group="means", by="gender") == (
             "Widest gap: Debt bondage, 67% for Female vs 0% for Male")
         assert ex.tactics_headline(split, group="means", by="gender", k=4).startswith("Too few")
+        # one group in view: no comparison, its leading item (men: T 2 of 3, P 1, D 0)
+        men = ex.tactic_shares(frame[frame["gender"] == "Male"], group="means", by="gender")
+        assert ex.tactics_headline(men, group="means", by="gender") == (
+            "Threats is the most reported means of control for Male (67% of victims with any known)")
 
     def test_no_flag_known(self) -> None:
         frame = tactics_frame()

@@ -150,6 +150,20 @@ class TestDemo:
         assert not at.exception
         assert "Likely incomplete years are left out" not in texts(at.tabs[4].caption)
 
+    def test_the_view_lives_in_the_url(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE, query={"exp_split": "gender", "exp_top_n": "7",
+                                   "exp_shift_field": "robot", "exp_tb_min": "-3"})
+        assert not at.exception
+        assert at.selectbox(key="exp_split").value == "gender"
+        assert at.slider(key="exp_top_n").value == 7
+        assert at.selectbox(key="exp_shift_field").value == "gender"  # bad value: default
+        assert at.number_input(key="exp_tb_min").value == 200
+        assert len(chart_spec(at, "Largest flow")["encoding"]["y"]["sort"]) == 7
+        at.selectbox(key="exp_shift_field").set_value("ageBroad").run()
+        assert at.query_params["exp_shift_field"] in ("ageBroad", ["ageBroad"])
+        at.selectbox(key="exp_split").set_value(None).run()
+        assert "exp_split" not in at.query_params  # back to the default: off the URL
+
     def test_top_bottom_controls(self, run_page: Callable[..., object], demo_frame: pd.DataFrame) -> None:
         at = run_page(PAGE)
         at.radio(key="exp_tb_by").set_value("CountryOfExploitation").run()
