@@ -517,7 +517,7 @@ def estimate_chart(table: pd.DataFrame, /, *, title: str, unit: str) -> object:
 
     data = table[table["estimate"].notna()].copy()
     groups = [g for g in GROUP_ORDER if g in set(data["group"])]
-    axis_title = f"Estimated people in sexual exploitation ({UNITS.get(unit, unit)})"
+    axis_title = f"Estimate ({UNITS.get(unit, unit)})"
     base = alt.Chart(data).encode(x=alt.X("group:N", sort=groups, title=None,
                                           axis=alt.Axis(labelAngle=0)))
     bars = base.mark_bar().encode(
@@ -533,7 +533,9 @@ def estimate_chart(table: pd.DataFrame, /, *, title: str, unit: str) -> object:
                  alt.Tooltip("ci_high:Q", format=",.0f", title="95% to")],
     )
     whiskers = base.mark_rule(color="#000000", strokeWidth=1.5).encode(y="ci_low:Q", y2="ci_high:Q")
-    return (bars + whiskers).properties(title=title, height=340)
+    # the width is for the PNG download; on screen the chart fills the column
+    return (bars + whiskers).properties(title=title, height=340,
+                                        width=max(360, 160 * len(groups)))
 
 
 def protect_estimates(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
@@ -579,6 +581,8 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
         "ci_high": "95% interval to", "note": "Note",
     }
     out = table[[c for c in names if c in table.columns]].copy()
+    for column in ("survey_low", "survey_high"):
+        out[column] = pd.to_numeric(out[column], errors="coerce")
     if out["events_labour"].isna().all():
         out = out.drop(columns=["events_labour"])
     out["factor"] = out["factor"].map(lambda v: float(f"{v:.4g}") if pd.notna(v) else v)

@@ -1045,7 +1045,9 @@ def probability_chart(table: pd.DataFrame, /, *, title: str, k: int = 1) -> obje
     )
     errors = base.mark_rule(color="#000000").encode(
         y="probability_ci_low:Q", y2="probability_ci_high:Q")
-    return (bars + errors).properties(title=title, height=360)
+    # the width is for the PNG download; on screen the chart fills the column
+    return (bars + errors).properties(title=title, height=360,
+                                      width=min(1000, max(480, 32 * len(outcomes) * max(len(groups), 1))))
 
 
 # --------------------------------------------------------------------------- display
@@ -1099,7 +1101,9 @@ def readable_coefficients(table: pd.DataFrame, /) -> pd.DataFrame:
     for column in ("estimate", "std_error", "ci_low", "ci_high"):
         out[column] = out[column].round(5)
     out["z"] = out["z"].round(2)
-    out["p_value"] = out["p_value"].map(lambda v: float(f"{v:.3g}"))
+    # as text: a p-value of 1e-196 would otherwise print as a long row of zeros
+    out["p_value"] = out["p_value"].map(
+        lambda v: "" if pd.isna(v) else "<1e-300" if v == 0 else f"{v:.2g}")
     for column in ("odds_change_pct", "odds_change_ci_low", "odds_change_ci_high"):
         out[column] = out[column].round(1)
     return out.rename(columns=names)

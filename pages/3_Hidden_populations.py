@@ -32,10 +32,7 @@ SEEDED = "hid_seeded"
 
 
 def seed_inputs() -> None:
-    """Fill the inputs once per session: from the link if it carries them, else the example.
-
-    Runs before the shared sidebar, which rewrites the address bar with its own filters.
-    """
+    """Fill the inputs once per session: from the link if it carries them, else the example."""
     if st.session_state.get(SEEDED):
         return
     query = {key: st.query_params[key] for key in st.query_params if key.startswith("hid_")}

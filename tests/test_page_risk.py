@@ -20,6 +20,11 @@ def texts(elements) -> str:
     return " ".join(e.value for e in elements)
 
 
+def numbers(column: pd.Series) -> pd.Series:
+    """A displayed column as numbers: '1,211' -> 1211, '<10' -> NaN."""
+    return pd.to_numeric(column.astype(str).str.replace(",", ""), errors="coerce")
+
+
 def group_frames(at) -> list[pd.DataFrame]:
     """Group tables as numbers ('<k' cells, which make a column text, become NaN)."""
     frames = []
@@ -27,7 +32,7 @@ def group_frames(at) -> list[pd.DataFrame]:
         frame = element.value
         if "Group" in frame.columns:
             for column in frame.columns[1:]:
-                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+                frame[column] = numbers(frame[column])
             frames.append(frame)
     return frames
 
@@ -136,7 +141,7 @@ class TestSlices:
             # no count between 1 and k - 1 is shown
             for column in ("Records", "With the outcome", "Without", "records"):
                 if column in frame.columns:
-                    shown = pd.to_numeric(frame[column], errors="coerce").dropna()
+                    shown = numbers(frame[column]).dropna()
                     assert not ((shown > 0) & (shown < 10)).any()
 
     def test_only_women_cannot_compare_gender(self, run_page):
