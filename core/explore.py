@@ -23,6 +23,7 @@ import pandas as pd
 from core.denominators import flag_shares, group_columns, known_mask
 from core.privacy import small_mask
 from core.schema import FLAG_GROUPS, flag_label
+from core.years import incomplete_years
 
 __all__ = [
     "BOTTOM_LABEL",
@@ -701,51 +702,6 @@ def tactics_headline(
 
 
 # --------------------------------------------------------------------------- trends
-def incomplete_years(counts: pd.Series, /, *, ratio: float = 0.5) -> list[int]:
-    """Recent years that look incomplete: reporting lag leaves the last years thin.
-
-    The trailing years of the series are flagged when each of them has fewer than
-    ``ratio`` times the median count of the three years *before the trailing run*.
-    Comparing the whole run with the years before it (rather than each year with its
-    own three predecessors) keeps one thin year from lowering the yardstick of the next.
-    The longest such run is returned; an empty list when the series has fewer than four
-    years or its last year is not thin.
-
-    Parameters
-    ----------
-    counts
-        Records per year, indexed by year (any order; missing years inside the range
-        count as 0, NaN counts as 0).
-    ratio
-        A year is thin when its count is below ``ratio`` x the reference median.
-
-    Returns
-    -------
-    list of int
-        The flagged years in ascending order.
-
-    Examples
-    --------
-    >>> incomplete_years(pd.Series({2016: 100, 2017: 120, 2018: 110, 2019: 40, 2020: 10}))
-    [2019, 2020]
-    >>> incomplete_years(pd.Series({2017: 100, 2018: 100, 2019: 100, 2020: 60}))
-    []
-    """
-    if counts.empty:
-        return []
-    series = counts.copy()
-    series.index = series.index.astype(int)
-    series = series.groupby(level=0).sum().sort_index()
-    full = range(int(series.index.min()), int(series.index.max()) + 1)
-    values = series.reindex(full).fillna(0).to_numpy(dtype=float)
-    years = list(full)
-    flagged: list[int] = []
-    for start in range(3, len(values)):
-        reference = float(np.median(values[start - 3 : start]))
-        if reference > 0 and (values[start:] < ratio * reference).all():
-            flagged = years[start:]
-            break
-    return flagged
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from core.privacy import small_mask
+from core.years import incomplete_years
 
 __all__ = [
     "DEFAULT_SEGMENTS",
@@ -181,50 +182,8 @@ def yearly_counts(
     return counts.rename("count").rename_axis("year")
 
 
-def detect_incomplete_years(
-    counts: pd.Series,
-    /,
-    *,
-    ratio: float = 0.5,
-    window: int = 3,
-) -> list[int]:
-    """Years at the end of a yearly series whose counts fall far below the years before.
-
-    The longest trailing run of years is incomplete when every count in it is below
-    ``ratio`` times the median of the ``window`` years just before the run. Comparing
-    the whole run with the years before it keeps one thin year from lowering the bar
-    for the next; the median keeps one odd year from setting it. Same semantics as
-    ``core.explore.incomplete_years`` (which the two could share).
-
-    Parameters
-    ----------
-    counts
-        Counts indexed by consecutive years, in order.
-    ratio
-        How far below the preceding years a count must fall (0.5: under half).
-    window
-        How many preceding years set the reference level (all of them are needed).
-
-    Returns
-    -------
-    list of int
-        The incomplete years, oldest first (empty if none).
-
-    Examples
-    --------
-    >>> s = pd.Series([24930, 17170, 26050, 27840, 4120, 2060], index=range(2016, 2022))
-    >>> detect_incomplete_years(s)
-    [2020, 2021]
-    >>> detect_incomplete_years(pd.Series([10, 12, 11, 9], index=range(2000, 2004)))
-    []
-    """
-    values = np.asarray(counts, dtype=float)
-    years = [int(y) for y in counts.index]
-    for start in range(window, len(values)):
-        reference = float(np.median(values[start - window:start]))
-        if reference > 0 and np.all(values[start:] < ratio * reference):
-            return years[start:]
-    return []
+# The detector is shared with the Explore page; the forecast knows it by this name.
+detect_incomplete_years = incomplete_years
 
 
 def incomplete_sentence(counts: pd.Series, incomplete: Sequence[int], /, *, used: bool,
