@@ -175,3 +175,17 @@ def test_real_release_example(run_page):
     assert table.loc["Men", "Estimate"] == pytest.approx(10656 * 42 / 3757, rel=2e-4, abs=0.051)
     assert table.loc["Women", "Estimate"] == pytest.approx(5361 * 4608 / 3810, rel=2e-4, abs=0.051)
     assert at.metric[0].value == "6,603"
+
+
+def test_2024_layout(run_page, tmp_path):
+    from tests.conftest import DEMO_FILE
+    from tests.fileforms import to_bytes, to_layout_2024
+
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    path = tmp_path / "ctdc_2024.csv"
+    path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
+    at = run_page(PAGE, data=str(path))
+    assert not at.exception
+    assert "cannot run exactly as published" in texts(at.warning)
+    assert "majority status given or derived from age" in texts(at.markdown)
+    assert estimates(at)["Estimate"].notna().any()
