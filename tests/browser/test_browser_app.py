@@ -135,3 +135,74 @@ def test_chart_downloads(page: Page, app: App) -> None:
             continue  # numbers (negative ones too) are not formulas
         cells = table[column].dropna().astype(str)
         assert not cells.str.match(r"^[=+\-@]").any(), column
+
+
+def _script(fragment: str) -> Path:
+    found = [p for p in PAGE_SCRIPTS if fragment in p.stem]
+    if not found:
+        pytest.skip(f"no page named *{fragment}* yet")
+    return found[0]
+
+
+def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None:
+    script = _script("Hidden")
+    open_page(page, app, page_url_name(script))
+    total = page.get_by_test_id("stMetric").filter(has_text="Total estimated")
+    expect(total).to_be_visible()
+    before = total.get_by_test_id("stMetricValue").inner_text()
+    girls = page.get_by_label("Girls: survey count (thousands)")
+    girls.fill("1000")
+    girls.press("Enter")
+    wait_idle(page)
+    page.wait_for_url("**hid_girls=1000**")
+    expect(total.get_by_test_id("stMetricValue")).not_to_have_text(before)
+    after = total.get_by_test_id("stMetricValue").inner_text()
+    assert float(after.replace(",", "")) > float(before.replace(",", ""))
+    # a negative count is refused with a sentence, not a traceback
+    girls.fill("-5")
+    girls.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_test_id("stAlertContentError").first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    # the link reproduces the estimate in a fresh session
+    girls.fill("1000")
+    girls.press("Enter")
+    wait_idle(page)
+    page.wait_for_url("**hid_girls=1000**")
+    link = page.url
+    fresh = page.context.new_page()
+    fresh.goto(link)
+    wait_idle(fresh)
+    expect(fresh.get_by_test_id("stMetric").filter(has_text="Total estimated")
+           .get_by_test_id("stMetricValue")).to_have_text(after)
+    screenshot(page, "hidden_populations_typed")
+    fresh.close()
+
+
+def test_clustering_runs_and_the_table_downloads(page: Page, app: App) -> None:
+    script = _script("Clusters")
+    open_page(page, app, page_url_name(script))
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    expect(page.get_by_text("Clustered", exact=False).first).to_be_visible()
+    # change the number of clusters with the keyboard on the slider
+    slider = page.get_by_test_id("stSlider").filter(has_text="Number of clusters").get_by_role("slider")
+    slider.focus()
+    slider.press("ArrowRight")
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible()
+    screenshot(page, "clusters_k_changed")
+
+
+def test_forecast_runs_and_the_toggle_refits(page: Page, app: App) -> None:
+    script = _script("forecast")
+    open_page(page, app, page_url_name(script))
+    expect(page.get_by_text("Would this forecast have worked before?")).to_be_visible()
+    expect(page.get_by_text("Prophet's error", exact=False).first).to_be_visible()
+    page.get_by_test_id("stCheckbox").filter(has_text="Use the incomplete recent years").click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(page.get_by_test_id("stVegaLiteChart").first).to_be_visible()
+    png = _download(page, "Chart (PNG)")
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    screenshot(page, "forecast_with_incomplete_years")
