@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from tests.conftest import PAGE_FILES
 
@@ -40,6 +41,25 @@ def _raw_option(widget: Any, label: str) -> Any:
     raise LookupError(label)
 
 
+def _send_labels(widget: Any, labels: list[str]) -> None:
+    """Make the widget send these displayed options on the next run, as the browser does
+    (it sends labels; AppTest's own setters need the raw values behind a format_func)."""
+    kind = widget.type
+
+    class _AsTheBrowserSends(type(widget)):  # type: ignore[misc]
+        @property
+        def _widget_state(self) -> WidgetState:
+            state = WidgetState()
+            state.id = self.id
+            if kind == "multiselect":
+                state.string_array_value.data[:] = labels
+            else:
+                state.string_value = labels[0]
+            return state
+
+    widget.__class__ = _AsTheBrowserSends
+
+
 def _number(rng: random.Random, low: float | None, high: float | None, integer: bool) -> float:
     low = -HUGE if low is None else low
     high = HUGE if high is None else high
@@ -58,22 +78,11 @@ def _mutate(widget: Any, rng: random.Random) -> bool:
         if not widget.options:
             return False
         size = rng.choice([0, 0, 1, 1, 2, 3, len(widget.options)])
-        labels = rng.sample(widget.options, min(size, len(widget.options)))
-        try:
-            widget.set_value([_raw_option(widget, label) for label in labels])
-        except LookupError:
-            return False
+        _send_labels(widget, rng.sample(widget.options, min(size, len(widget.options))))
     elif kind in ("selectbox", "radio"):
         if not widget.options:
             return False
-        index = rng.randrange(len(widget.options))
-        if kind == "selectbox":
-            widget.select_index(index)
-        else:
-            try:
-                widget.set_value(_raw_option(widget, widget.options[index]))
-            except LookupError:
-                return False
+        _send_labels(widget, [rng.choice(widget.options)])
     elif kind == "slider":
         low, high = widget.min, widget.max
         integer = isinstance(low, int) and isinstance(high, int)
@@ -146,8 +155,12 @@ def test_fuzz_page(page: str, run_page: Callable[..., Any]) -> None:
             continue
         if not changed:
             continue
+        try:
+            shown = widget._widget_state
+        except Exception:  # noqa: BLE001 - only for the failure report
+            shown = "?"
         history.append(f"{widget.type} key={getattr(widget, 'key', None)!r} "
-                       f"label={getattr(widget, 'label', '')!r} -> {getattr(widget, 'value', '?')!r}")
+                       f"label={getattr(widget, 'label', '')!r} -> {str(shown).strip()[:120]!r}")
         at.run()
         done += 1
         if at.exception:
