@@ -123,5 +123,14 @@ def wait_idle(page: object, timeout: float = 120_000) -> None:
 
 
 def screenshot(page: object, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main block, so the viewport is made
+    as tall as that block for the picture, then restored."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    size = page.viewport_size  # type: ignore[attr-defined]
+    height = page.evaluate(  # type: ignore[attr-defined]
+        "() => { const m = document.querySelector(\"[data-testid='stMain']\");"
+        " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 12000)})  # type: ignore[attr-defined]
+    page.wait_for_timeout(800)  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+    page.set_viewport_size(size)  # type: ignore[attr-defined]
