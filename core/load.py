@@ -7,6 +7,7 @@ is one sentence saying what is wrong and what to do.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
 import json
@@ -127,24 +128,29 @@ def _decompress(data: bytes) -> bytes:
     return data
 
 
-def _decode(data: bytes, warnings: list[str]) -> str:
+def _as_utf8(data: bytes, warnings: list[str]) -> bytes:
+    """The file as UTF-8 bytes (BOM kept; read_csv drops it). UTF-8 input is validated in
+    chunks and passed on as it is: no decoded copy of a large file is ever held."""
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        return data.decode("utf-16")
-    head = data[:65536]
-    if b"\x00" in head:
+        return data.decode("utf-16").encode("utf-8")
+    if b"\x00" in data[:65536]:
         raise DataError(
             "This file is binary, not a table of text; upload the CTDC data as a "
             "CSV or TSV text file (optionally .gz)."
         )
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        return data.decode("utf-8-sig")
+        step = 1 << 22
+        for start in range(0, len(data), step):
+            decoder.decode(data[start : start + step])
+        decoder.decode(b"", final=True)
+        return data
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
         warnings.append(
             "The file is not UTF-8; it was read as Windows-1252 (Latin-1). "
             "Check country codes and labels for odd characters."
         )
-        return text
+        return data.decode("cp1252", errors="replace").encode("utf-8")
 
 
 def _sniff_separator(header: str) -> str:
@@ -215,35 +221,42 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
     warnings: list[str] = []
     if not data.strip():
         raise DataError("The file is empty; choose a CTDC data file with a header and rows.")
-    text = _decode(_decompress(data), warnings)
-    stripped = text.lstrip()
-    if not stripped:
+    body = _as_utf8(_decompress(data), warnings)
+    start = 3 if body.startswith(codecs.BOM_UTF8) else 0
+    while start < len(body) and body[start : start + 1].isspace():
+        start += 1
+    if start >= len(body):
         raise DataError("The file is empty; choose a CTDC data file with a header and rows.")
-    if stripped[0] in "{[":
+    first = body[start : start + 1]
+    if first in (b"{", b"["):
         raise DataError(
             "This looks like JSON, not a CTDC table; export the data as CSV or TSV and retry."
         )
-    if stripped[0] == "<":
+    if first == b"<":
         raise DataError(
             "This looks like a web page or XML, not a CTDC table; download the CSV or "
             "TSV file itself and retry."
         )
-    header = stripped.split("\n", 1)[0]
-    sep = _sniff_separator(header)
+    end = body.find(b"\n", start, start + 65536)
+    header = body[start : end if end >= 0 else start + 65536]
+    sep = _sniff_separator(header.decode("utf-8", errors="replace"))
+    stream = io.BytesIO(body)  # shares the bytes; no copy
+    stream.seek(start)
     try:
         raw = pd.read_csv(
-            io.StringIO(stripped),
+            stream,
             sep=sep,
             dtype="category",
+            encoding="utf-8",
             keep_default_na=False,
             na_values=[""],
             skip_blank_lines=True,
             on_bad_lines="error",
         )
     except (pd.errors.ParserError, ValueError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else "unreadable rows"
+        first_line = str(exc).splitlines()[0] if str(exc) else "unreadable rows"
         raise DataError(
-            f"The table could not be parsed ({first}); check that every row has the "
+            f"The table could not be parsed ({first_line}); check that every row has the "
             "same number of separators as the header."
         ) from exc
     known = {c.lower(): c for c in _KNOWN_COLUMNS_2021}
