@@ -150,7 +150,7 @@ def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None
     total = page.get_by_test_id("stMetric").filter(has_text="Total estimated")
     expect(total).to_be_visible()
     before = total.get_by_test_id("stMetricValue").inner_text()
-    girls = page.get_by_label("Girls: survey count (thousands)")
+    girls = page.get_by_label("Girls: survey count (thousand people)")
     girls.fill("1000")
     girls.press("Enter")
     wait_idle(page)
