@@ -8,29 +8,17 @@ the elbow / silhouette computation for k = 2..10 on the same columns.
 
 from __future__ import annotations
 
-import gc
-import statistics
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+
+from benchmarks.timing import median_seconds
 
 from core.clusters import cluster_profiles, fit_kmeans, k_diagnostics, prepare
 
 __all__ = ["COLUMNS", "measure"]
 
 COLUMNS = ("ageMid", "gender", "citizenship", "CountryOfExploitation")
-
-
-def _median_seconds(func: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _run(frame: pd.DataFrame, encoding: str) -> None:
@@ -43,7 +31,7 @@ def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
     del path  # the loaded frame is all this benchmark needs
     prepared = prepare(frame, columns=COLUMNS, scale=True)
     return {
-        "clusters_s": _median_seconds(lambda: _run(frame, "label"), repeat=3),
-        "clusters_onehot_s": _median_seconds(lambda: _run(frame, "onehot"), repeat=3),
-        "clusters_diagnostics_s": _median_seconds(lambda: k_diagnostics(prepared), repeat=1),
+        "clusters_s": median_seconds(lambda: _run(frame, "label"), repeat=3),
+        "clusters_onehot_s": median_seconds(lambda: _run(frame, "onehot"), repeat=3),
+        "clusters_diagnostics_s": median_seconds(lambda: k_diagnostics(prepared), repeat=1),
     }

@@ -3,17 +3,13 @@ warm cache (the page is run once first, then a fresh AppTest run is timed)."""
 
 from __future__ import annotations
 
-import os
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 
-__all__ = ["measure"]
+from benchmarks.timing import page_seconds
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "1_Explore.py"
+__all__ = ["measure"]
 
 
 def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
@@ -21,24 +17,5 @@ def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
 
     ``frame`` is unused: the page loads the file itself, as a user's session would.
     """
-    from streamlit.testing.v1 import AppTest
-
-    if str(ROOT) not in sys.path:  # the page imports ``core`` from the project root
-        sys.path.insert(0, str(ROOT))
-    previous = os.environ.get("CTDC_DATA")
-    os.environ["CTDC_DATA"] = str(path)
-    try:
-        first = AppTest.from_file(str(PAGE), default_timeout=600).run()
-        if first.exception:
-            raise RuntimeError(f"the Explore page failed: {first.exception[0].message[:200]}")
-        start = time.perf_counter()
-        second = AppTest.from_file(str(PAGE), default_timeout=600).run()
-        seconds = time.perf_counter() - start
-        if second.exception:
-            raise RuntimeError(f"the Explore page failed: {second.exception[0].message[:200]}")
-    finally:
-        if previous is None:
-            os.environ.pop("CTDC_DATA", None)
-        else:
-            os.environ["CTDC_DATA"] = previous
-    return {"explore_page_s": seconds}
+    del frame
+    return {"explore_page_s": page_seconds("pages/1_Explore.py", path)}

@@ -11,20 +11,16 @@ every model without separation, otherwise the benchmark fails.
 
 from __future__ import annotations
 
-import gc
-import statistics
-import sys
-import time
 import warnings
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.timing import median_seconds
+
 __all__ = ["measure"]
 
-ROOT = Path(__file__).resolve().parents[1]
 
 _GM = 'C(gender, Treatment("Female")) * C(majority, Treatment("Adult"))'
 _FORMULAS = {
@@ -37,16 +33,6 @@ _FORMULAS = {
 }
 _RECRUITERS = ["recruiterRelationIntimatePartner", "recruiterRelationFriend",
                "recruiterRelationFamily"]
-
-
-def _median_seconds(func: Callable[[], object], repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def _ours(frame: pd.DataFrame) -> list[object]:
@@ -81,14 +67,12 @@ def _rowlevel(frame: pd.DataFrame) -> list[np.ndarray]:
 
 def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
     """Seconds for the five published models, our way and the row-level way."""
-    if str(ROOT) not in sys.path:
-        sys.path.insert(0, str(ROOT))
     ours, usual = _ours(frame), _rowlevel(frame)
     for fit, b in zip(ours, usual, strict=True):
         # under separation the maximum-likelihood estimates do not exist: nothing to compare
         if not fit.separation.detected and not np.allclose(fit.params, b, atol=1e-6, rtol=0):
             raise AssertionError(f"grouped and row-level estimates differ: {fit.params} vs {b}")
     return {
-        "models_s": _median_seconds(lambda: _ours(frame)),
-        "models_rowlevel_s": _median_seconds(lambda: _rowlevel(frame)),
+        "models_s": median_seconds(lambda: _ours(frame)),
+        "models_rowlevel_s": median_seconds(lambda: _rowlevel(frame)),
     }

@@ -23,7 +23,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -31,26 +30,16 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.timing import median_seconds, page_seconds  # noqa: E402
 from core.load import load_cached  # noqa: E402
 from core.sources import DEMO_FILE  # noqa: E402
 
 PAGES = ["Home.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))]
 
 
-def timed(func: Callable[[], object], *, repeat: int = 3) -> float:
-    """Median wall time of ``repeat`` calls, in seconds."""
-    times = []
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def _raw_read(path: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     sep = "\t" if ".tsv" in Path(path).name else ","
-    queue.put(timed(lambda: pd.read_csv(path, sep=sep, low_memory=False)))
+    queue.put(median_seconds(lambda: pd.read_csv(path, sep=sep, low_memory=False)))
 
 
 def raw_read_seconds(path: Path) -> float:
@@ -77,20 +66,13 @@ def page_key(page: str) -> str:
 
 def time_pages(path: Path) -> dict[str, float]:
     """Each page under AppTest on ``path`` with a warm cache (second run timed)."""
-    from streamlit.testing.v1 import AppTest
-
-    os.environ["CTDC_DATA"] = str(path)
     results: dict[str, float] = {}
     for page in PAGES:
-        def run_once() -> AppTest:
-            return AppTest.from_file(str(ROOT / page), default_timeout=600).run()
-
-        first = run_once()
-        if first.exception:
+        try:
+            results[page_key(page)] = page_seconds(page, path)
+        except RuntimeError as exc:
             results[page_key(page)] = float("nan")
-            print(f"  {page}: exception {first.exception[0].message[:200]}", file=sys.stderr)
-            continue
-        results[page_key(page)] = timed(run_once, repeat=1)
+            print(f"  {exc}", file=sys.stderr)
     return results
 
 
@@ -109,7 +91,7 @@ def measure_all(path: Path, *, pages: bool) -> dict[str, float]:
     cache = tempfile.mkdtemp(prefix="ctdc-bench-")
     os.environ["CTDC_CACHE_DIR"] = cache
     frame = load_cached(path).frame
-    out["load_warm_s"] = timed(lambda: load_cached(path), repeat=5)
+    out["load_warm_s"] = median_seconds(lambda: load_cached(path), repeat=5)
     out["rows"] = float(len(frame))
     for module_path in sorted((ROOT / "benchmarks").glob("bench_*.py")):
         module = importlib.import_module(f"benchmarks.{module_path.stem}")

@@ -3,7 +3,6 @@ each is read with the right row count or refused with one clear sentence; nothin
 
 from __future__ import annotations
 
-import gzip
 import json
 import subprocess
 import sys
