@@ -14,7 +14,6 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.timing import median_seconds, page_seconds
-
 from core.forecast import DEFAULT_SEGMENTS, ForecastSettings, run_segments
 
 __all__ = ["measure"]

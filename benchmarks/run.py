@@ -30,9 +30,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import median_seconds, page_seconds  # noqa: E402
-from core.load import load_cached  # noqa: E402
-from core.sources import DEMO_FILE  # noqa: E402
+from benchmarks.timing import median_seconds, page_seconds
+from core.load import load_cached
+from core.sources import DEMO_FILE
 
 PAGES = ["Home.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))]
 

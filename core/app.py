@@ -23,8 +23,8 @@ from core.export import altair_png, csv_bytes, plotly_html
 from core.filters import (
     DEFAULT_SMALL_CELL,
     QUERY_KEYS,
-    Filters,
     FilterOptions,
+    Filters,
     apply_filters,
     filter_options,
     from_query,

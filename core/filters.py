@@ -16,8 +16,8 @@ import pandas as pd
 __all__ = [
     "DEFAULT_SMALL_CELL",
     "QUERY_KEYS",
-    "Filters",
     "FilterOptions",
+    "Filters",
     "apply_filters",
     "filter_options",
     "from_query",

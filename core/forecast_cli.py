@@ -27,7 +27,7 @@ from core.forecast import (
 from core.load import load_cached
 from core.privacy import protect
 
-__all__ = ["FORECAST_COLUMNS", "BACKTEST_COLUMNS", "configure", "run"]
+__all__ = ["BACKTEST_COLUMNS", "FORECAST_COLUMNS", "configure", "run"]
 
 FORECAST_COLUMNS = ["segment", "year", "y", "yhat", "yhat_lower", "yhat_upper", "is_forecast",
                     "excluded_incomplete", "yhat_lower_80", "yhat_upper_80"]

@@ -35,10 +35,7 @@ __all__ = [
 ]
 
 LOADER_VERSION = "1"
-_KNOWN_COLUMNS_2021 = (
-    "yearOfRegistration gender ageBroad majorityStatusAtExploit traffickMonths citizenship "
-    "CountryOfExploitation"
-).split()
+_KNOWN_COLUMNS_2021 = ["yearOfRegistration", "gender", "ageBroad", "majorityStatusAtExploit", "traffickMonths", "citizenship", "CountryOfExploitation"]
 # Older releases' names for the same information, and columns we read but do not keep.
 _ALIASES = {
     "majoritystatus": "majorityStatus",

@@ -20,8 +20,8 @@ from pathlib import Path
 from core.load import DataError, cache_dir
 
 __all__ = [
-    "DEMO_FILE",
     "DATA_DIR",
+    "DEMO_FILE",
     "MAX_DOWNLOAD_BYTES",
     "DataSource",
     "download",

@@ -11,7 +11,7 @@ import pytest
 
 from core.denominators import flag_shares, known_mask, with_unknowns
 from core.export import csv_bytes, neutralise_formulas
-from core.filters import Filters, FilterOptions, apply_filters, filter_options, from_query, to_query
+from core.filters import FilterOptions, Filters, apply_filters, filter_options, from_query, to_query
 from core.load import DataError
 from core.privacy import protect, small_mask
 from core.schema import flag_columns, flag_label, is_flag_column

@@ -431,7 +431,7 @@ class TestShareTrend:
         assert t.ci_low == pytest.approx(change - Z95 * se, rel=1e-5)
         assert t.ci_high == pytest.approx(change + Z95 * se, rel=1e-5)
         # slope per decade = difference in log odds x 10 / 6
-        logit = lambda p: math.log(p / (1 - p))  # noqa: E731
+        logit = lambda p: math.log(p / (1 - p))
         assert t.slope == pytest.approx((logit(0.3) - logit(0.2)) * 10 / 6, rel=1e-6)
 
     def test_matches_row_level_logit(self) -> None:
