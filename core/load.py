@@ -185,6 +185,21 @@ def _detect_release(columns: list[str], raw: pd.DataFrame) -> str:
     return RELEASE_2021
 
 
+def _source_bytes(source: bytes | str | os.PathLike[str], label: str) -> tuple[bytes, str]:
+    """The file's bytes, and its label (the file name unless one is given)."""
+    if isinstance(source, bytes):
+        return source, label
+    path = Path(source)
+    try:
+        return path.read_bytes(), label or path.name
+    except FileNotFoundError as exc:
+        raise DataError(f"No file at {path}; check the path and try again.") from exc
+    except IsADirectoryError as exc:
+        raise DataError(f"{path} is a folder, not a file; point to the data file in it.") from exc
+    except OSError as exc:
+        raise DataError(f"The file {path} cannot be read ({exc.strerror}).") from exc
+
+
 def read_ctdc(source: bytes | str | os.PathLike[str], /, *, label: str = "") -> LoadResult:
     """Read a CTDC file (any release, tab/comma/semicolon, optionally .gz).
 
@@ -200,17 +215,7 @@ def read_ctdc(source: bytes | str | os.PathLike[str], /, *, label: str = "") -> 
     DataError
         With one sentence for the user when the file cannot be used.
     """
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        label = label or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise DataError(f"No file at {path}; check the path and try again.") from exc
-        except OSError as exc:
-            raise DataError(f"The file {path} cannot be read ({exc.strerror}).") from exc
+    data, label = _source_bytes(source, label)
     return _read_bytes(data, label=label, digest=content_hash(data))
 
 
@@ -329,15 +334,7 @@ def load_cached(
     (rebuilding categoricals dominates there), which keeps a warm load far under a tenth
     of a cold one. It is only ever read from the app's own cache folder.
     """
-    if isinstance(source, bytes):
-        data = source
-    else:
-        path = Path(source)
-        label = label or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError as exc:
-            raise DataError(f"No file at {path}; check the path and try again.") from exc
+    data, label = _source_bytes(source, label)
     digest = content_hash(data)
     target = cache_dir() / f"{digest[:32]}-v{LOADER_VERSION}"
     if use_disk and (target / "meta.json").exists():
