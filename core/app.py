@@ -379,7 +379,9 @@ def _display_cell(value: object) -> str:
     if isinstance(value, (int, np.integer)):
         return f"{int(value):,}"
     if isinstance(value, (float, np.floating)):
-        return f"{float(value):,.4g}"
+        number = float(value)
+        # thousands as whole numbers with separators; small numbers to 4 significant digits
+        return f"{number:,.0f}" if abs(number) >= 1000 else f"{number:.4g}"
     return str(value)
 
 

@@ -236,3 +236,14 @@ class TestHeadline:
         # ctdc-schema.md: 105,990 Female of 145,930 with a known gender
         assert h.share_female == pytest.approx(105_990 / (105_990 + 39_530 + 410))
         assert h.countries_exploitation == real_frame["CountryOfExploitation"].nunique()
+
+
+class TestDisplayCells:
+    @pytest.mark.parametrize(("value", "text"), [
+        (10980.4, "10,980"), (9.1736, "9.174"), (0.5, "0.5"), (12345, "12,345"),
+        ("<10", "<10"), (float("nan"), ""), (None, ""),
+    ])
+    def test_cells(self, value: object, text: str) -> None:
+        from core.app import _display_cell
+
+        assert _display_cell(value) == text
