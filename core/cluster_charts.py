@@ -21,6 +21,7 @@ from core.clusters import (
     column_label,
     elbow_k,
 )
+from core.palette import OKABE_ITO_DISTINCT
 
 __all__ = [
     "OKABE_ITO",
@@ -33,9 +34,7 @@ __all__ = [
 ]
 
 # Okabe-Ito, ordered so that the first clusters get the most distinct hues.
-OKABE_ITO: tuple[str, ...] = (
-    "#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000",
-)
+OKABE_ITO = OKABE_ITO_DISTINCT
 _SYMBOLS = ("circle", "diamond", "square", "cross", "x")
 SCATTER_SAMPLE = 5_000  # points drawn in the 3D view (the browser slows down beyond)
 _MAX_TICKS = 40

@@ -15,6 +15,7 @@ import altair as alt
 import pandas as pd
 
 from core.explore import Flows
+from core.palette import OKABE_ITO
 
 __all__ = [
     "OKABE_ITO",
@@ -29,9 +30,6 @@ __all__ = [
     "yearly_chart",
 ]
 
-OKABE_ITO: tuple[str, ...] = (
-    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000",
-)
 _WIDTH = 640  # for the PNG export; on screen the chart stretches to the column
 _HEIGHT = 320  # charts with a continuous vertical axis
 
