@@ -1144,9 +1144,9 @@ def shares_headline(trends: Sequence[ShareTrend], /) -> str:
     >>> b = ShareTrend("majorityStatusAtExploit", "Adult", True, first_year=2005, last_year=2019,
     ...                start_share=0.8, end_share=0.65, change=-10.7, ci_low=-11.5, ci_high=-9.9)
     >>> shares_headline([b, a])
-    'Largest shift: minors rose from 20% in 2005 to 35% in 2019'
+    'Largest clear shift: minors rose from 20% in 2005 to 35% in 2019'
     >>> shares_headline([b])
-    'Largest shift: adults fell from 80% in 2005 to 65% in 2019'
+    'Largest clear shift: adults fell from 80% in 2005 to 65% in 2019'
     """
     fitted = [t for t in trends if t.ok]
     if not fitted:
@@ -1160,7 +1160,7 @@ def shares_headline(trends: Sequence[ShareTrend], /) -> str:
     best = max(clear, key=lambda t: (round(abs(t.change), 9), t.change))
     verb = "rose" if best.change > 0 else "fell"
     return (
-        f"Largest shift: {_subject(best.field, best.category)} {verb} from "
+        f"Largest clear shift: {_subject(best.field, best.category)} {verb} from "
         f"{share_text(best.start_share)} in {best.first_year} to "
         f"{share_text(best.end_share)} in {best.last_year}"
     )

@@ -541,7 +541,7 @@ class TestShareTrend:
         minor = trends[0]
         assert 0.09 < minor.start_share < 0.12 and 0.28 < minor.end_share < 0.32
         assert ex.shares_headline(trends) == (
-            f"Largest shift: minors rose from {minor.start_share:.0%} in 2010 to "
+            f"Largest clear shift: minors rose from {minor.start_share:.0%} in 2010 to "
             f"{minor.end_share:.0%} in 2014")
 
     def test_curve_passes_through_fitted_ends(self) -> None:
