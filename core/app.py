@@ -117,8 +117,7 @@ def _secret_setting() -> str | None:
 def _active_data() -> tuple[DataSource, LoadResult]:
     upload = st.session_state.get(_UPLOAD_STATE)
     if upload is not None:
-        source, result = upload
-        return source, result
+        return upload.source, upload.result
     try:
         source = resolve_source(setting=_secret_setting())
     except DataError as exc:
@@ -141,33 +140,49 @@ def _active_data() -> tuple[DataSource, LoadResult]:
     return source, result
 
 
+@dataclass(frozen=True)
+class _Upload:
+    """A user's uploaded file, parsed (or refused) once; ``key`` identifies the file."""
+
+    key: str
+    source: DataSource
+    result: LoadResult
+
+
 def _upload_widget() -> None:
+    state = st.session_state
     with st.sidebar.expander("Use your own CTDC file", expanded=False):
+        # A new key empties the widget (there is no other way to clear a file_uploader).
+        generation = state.setdefault("ctdc_uploader_generation", 0)
         uploaded = st.file_uploader(
             "CTDC data file (TSV, CSV or .gz; any release)",
-            key="ctdc_uploader",
+            key=f"ctdc_uploader_{generation}",
             help="The file stays in this browser session only; nothing is stored for others.",
         )
         if uploaded is not None:
-            current = st.session_state.get(_UPLOAD_STATE)
-            file_key = f"{uploaded.name}:{uploaded.size}"
-            if current is None or current[0].label != file_key:
+            file_key = f"{uploaded.file_id}:{uploaded.name}:{uploaded.size}"
+            current: _Upload | None = state.get(_UPLOAD_STATE)
+            refused = state.get("ctdc_upload_refused")
+            if refused is not None and refused[0] == file_key:
+                st.error(refused[1])  # said once per file, not parsed again on every rerun
+            elif current is None or current.key != file_key:
                 with st.spinner(f"Reading {uploaded.name}…"):
                     try:
                         result = load_cached(uploaded.getvalue(), label=uploaded.name)
                     except DataError as exc:
+                        state["ctdc_upload_refused"] = (file_key, str(exc))
                         st.error(str(exc))
                         return
-                source = DataSource("upload", Path(uploaded.name), file_key)
-                st.session_state[_UPLOAD_STATE] = (source, result)
-                st.session_state.pop(_FILTER_STATE, None)
+                source = DataSource("upload", Path(uploaded.name), f"{uploaded.name} (your upload)")
+                state[_UPLOAD_STATE] = _Upload(file_key, source, result)
+                state.pop("ctdc_upload_refused", None)
                 st.rerun()
-        if st.session_state.get(_UPLOAD_STATE) is not None:
-            name = st.session_state[_UPLOAD_STATE][1].source_label
-            st.caption(f"Using your upload: {name}")
+        current = state.get(_UPLOAD_STATE)
+        if current is not None:
+            st.caption(f"Using your upload: {current.result.source_label}")
             if st.button("Go back to the default data", key="ctdc_forget_upload"):
-                st.session_state.pop(_UPLOAD_STATE, None)
-                st.session_state.pop(_FILTER_STATE, None)
+                state.pop(_UPLOAD_STATE, None)
+                state["ctdc_uploader_generation"] = generation + 1
                 st.rerun()
 
 

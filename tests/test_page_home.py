@@ -87,3 +87,21 @@ def test_filters_leave_page_keys_in_the_url(run_page: Callable[..., object]) -> 
     at.sidebar.multiselect(key="f_genders").set_value([]).run()
     params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
     assert "gender" not in params and params["hid_men"] == "10656"
+
+
+def test_upload_then_go_back_to_the_demo(run_page: Callable[..., object]) -> None:
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False).head(300)
+    data = raw.to_csv(sep="\t", index=False).encode()
+    at = run_page("Home.py")
+    at.sidebar.file_uploader[0].set_value(("mine.tsv", data, "text/tab-separated-values")).run()
+    assert not at.exception
+    assert _metrics(at)["Records"] == "300"
+    assert "mine.tsv (your upload)" in _text(at)
+    assert DEMO_LABEL not in _text(at)
+    at.sidebar.button(key="ctdc_forget_upload").click().run()
+    assert not at.exception
+    assert _metrics(at)["Records"] == "20,000"
+    assert DEMO_LABEL in _text(at)
+    # the widget was emptied: the upload does not come back on the next run
+    at.run()
+    assert _metrics(at)["Records"] == "20,000"
