@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -409,11 +409,3 @@ def show_table(data: pd.DataFrame, *, name: str, caption: str, k: int,
                  **dataframe_kwargs)
     st.caption(caption)
     _csv_download(name, data, count_columns, dependent_columns, k, st)
-
-
-def replace_filters(**changes: Any) -> None:
-    """Change the shared filters from a page (e.g. a 'show only minors' button)."""
-    current: Filters = st.session_state.get(_FILTER_STATE, Filters())
-    st.session_state[_FILTER_STATE] = replace(current, **changes)
-    for key in [k for k in st.session_state if str(k).startswith("f_")]:
-        del st.session_state[key]

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.clean import MISSING_TOKENS, canonical_frame
+from core.clean import canonical_frame
 from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER, is_flag_column
 
 __all__ = [
@@ -358,8 +358,3 @@ def load_cached(
         except OSError:
             pass
     return result
-
-
-def is_missing_token(value: str) -> bool:
-    """True for the spellings of 'missing' that CTDC files use ('' and -99 among them)."""
-    return value.strip().lower() in MISSING_TOKENS
