@@ -88,6 +88,9 @@ METHODS: dict[str, tuple[str, str]] = {
 
 _Z95 = float(stats.norm.ppf(0.975))
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+#: Counts above this are refused: more than the world's population, and large enough for
+#: the interval arithmetic to overflow.
+_LARGEST_COUNT = 1e10
 
 
 class SurveyInputError(ValueError):
@@ -114,7 +117,8 @@ def parse_number(text: object, /, *, what: str) -> float | None:
     Raises
     ------
     SurveyInputError
-        For text that is not a number, a negative number, or infinity.
+        For text that is not a number, a negative number, infinity, or a number above
+        10 billion.
 
     Examples
     --------
@@ -149,6 +153,9 @@ def parse_number(text: object, /, *, what: str) -> float | None:
     if value < 0:
         raise SurveyInputError(f"The count for {what} is negative ({raw}); "
                                "type a count of 0 or more.")
+    if value > _LARGEST_COUNT:
+        raise SurveyInputError(f"The count for {what} ({raw}) is more than 10 billion, more "
+                               "than the world's population; check the digits and the unit.")
     return value
 
 

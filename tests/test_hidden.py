@@ -85,6 +85,22 @@ class TestParseNumber:
             parse_number(text, what="men")
 
 
+    @pytest.mark.parametrize("text", ["1e308", "1e200", "10000000001", 1e300])
+    def test_huge_counts_are_refused(self, text):
+        # such counts made the interval arithmetic overflow (OverflowError on the page)
+        with pytest.raises(SurveyInputError, match="10 billion"):
+            parse_number(text, what="men")
+
+    def test_largest_plausible_count_is_accepted_and_estimated(self, models):
+        _, sexual, _, _ = models
+        assert parse_number("8,100,000,000", what="men") == 8.1e9
+        rows, errors = survey_rows({"Girls": ("8,100,000,000", "", "")})
+        table = extrapolate(rows, method="published", sexual=sexual)
+        total, low, high = total_estimate(table, sexual=sexual)
+        assert errors == []
+        assert 0 < low < total < high < math.inf
+
+
 class TestSurveyRows:
     def test_collects_every_problem(self):
         rows, errors = survey_rows({
