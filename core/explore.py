@@ -802,8 +802,11 @@ def yearly_by_flag(frame: pd.DataFrame, /, *, group: str = "exploitation") -> pd
     return long.reset_index(drop=True)
 
 
-def type_trend_headline(table: pd.DataFrame, /, *, incomplete: Iterable[int] = ()) -> str:
+def type_trend_headline(table: pd.DataFrame, /, *, incomplete: Iterable[int] = (),
+                        k: int = 1) -> str:
     """The finding of the by-type chart: the leading recorded type in the last complete year.
+
+    A count from 1 to ``k - 1`` is written as ``"<k"``.
 
     Examples
     --------
@@ -819,7 +822,7 @@ def type_trend_headline(table: pd.DataFrame, /, *, incomplete: Iterable[int] = (
     row = known[known["year"] == last].sort_values("count", ascending=False, kind="stable").iloc[0]
     return (
         f"{row['type']} was the most recorded type in {last}, the last complete year "
-        f"({int(row['count']):,} records)"
+        f"({count_text(row['count'], k)} records)"
     )
 
 

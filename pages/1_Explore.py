@@ -280,7 +280,8 @@ with tabs[3]:
         drawn_types = ex.withhold_small(types, k=k, count_columns=["count"])
         show_altair(
             charts.yearly_by_type_chart(
-                drawn_types, title=ex.type_trend_headline(types, incomplete=yearly.incomplete),
+                drawn_types, title=ex.type_trend_headline(types, incomplete=yearly.incomplete,
+                                               k=k),
                 incomplete=yearly.incomplete),
             types, name="explore_trend_by_type", k=k, count_columns=["count"],
             caption=(f"{data_note(yearly.with_year)} A victim recorded with several types counts "

@@ -380,6 +380,11 @@ class TestYearlyByFlag:
         assert ex.type_trend_headline(t, incomplete=[2019]) == (
             "B was the most recorded type in 2018, the last complete year (7 records)")
 
+    def test_headline_withholds_a_small_count(self) -> None:
+        t = pd.DataFrame({"year": [2018, 2018], "type": ["A", "B"], "count": [3, 7]})
+        assert ex.type_trend_headline(t, k=10) == (
+            "B was the most recorded type in 2018, the last complete year (<10 records)")
+
 
 # ------------------------------------------------------------------------ shifts
 class TestYearlyShares:
