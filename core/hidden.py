@@ -88,6 +88,8 @@ METHODS: dict[str, tuple[str, str]] = {
 
 _Z95 = float(stats.norm.ppf(0.975))
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# Whole part with thousands separators: 1 to 3 leading digits (not a lone 0), then groups of 3.
+_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([,\s_'][0-9]{3})+")
 #: Counts above this are refused: more than the world's population, and large enough for
 #: the interval arithmetic to overflow.
 _LARGEST_COUNT = 1e10
@@ -140,7 +142,12 @@ def parse_number(text: object, /, *, what: str) -> float | None:
         raw = str(text).strip()
         if not raw:
             return None
-        cleaned = re.sub(r"(?<=\d)[,\s_'](?=\d{3}\b)", "", raw).replace("\u00a0", "")
+        # separators only in the whole part: '5.361,000' or '0,361' (decimal commas) are
+        # refused rather than read as 5.361 or 361
+        whole = re.split(r"[.eE]", raw, maxsplit=1)[0]
+        cleaned = raw
+        if _GROUPED.fullmatch(whole):
+            cleaned = re.sub(r"[,\s_']", "", whole) + raw[len(whole):]
         if not _NUMBER.fullmatch(cleaned):
             raise SurveyInputError(
                 f"The count for {what} ({raw!r}) is not a number; type digits only, "

@@ -85,6 +85,20 @@ class TestParseNumber:
             parse_number(text, what="men")
 
 
+    @pytest.mark.parametrize("text", ["5.361,000", "1.234,567", "0,361", "10.656 000",
+                                      "5,361.123,4"])
+    def test_decimal_commas_are_refused_not_misread(self, text):
+        # these were read as 5.361, 1.234567, 361, 10.656 and 5361.1234
+        with pytest.raises(SurveyInputError, match="not a number"):
+            parse_number(text, what="women")
+
+    @pytest.mark.parametrize(("text", "value"), [
+        (" 5 361 ", 5361.0), ("5\u202f361", 5361.0), ("5\u00a0361", 5361.0),
+        ("10_656", 10656.0), ("5'361", 5361.0), ("5,361.5", 5361.5), ("-0", 0.0),
+    ])
+    def test_grouped_whole_parts(self, text, value):
+        assert parse_number(text, what="women") == value
+
     @pytest.mark.parametrize("text", ["1e308", "1e200", "10000000001", 1e300])
     def test_huge_counts_are_refused(self, text):
         # such counts made the interval arithmetic overflow (OverflowError on the page)
