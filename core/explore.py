@@ -597,6 +597,13 @@ def profile_with_pooled(
     return pd.concat(parts, ignore_index=True) if parts else per_country
 
 
+def _quotable(table: pd.DataFrame, k: int) -> pd.DataFrame:
+    """Rows whose share a title may quote: ``known`` of at least ``k`` and a count that
+    is not withheld (1..k-1), since the share and its denominator would reveal it."""
+    keep = (table["known"] >= max(k, 1)) & ~small_mask(table["count"].to_numpy(), k)
+    return table[keep]
+
+
 def profile_headline(pooled: pd.DataFrame, /, *, field: str, k: int = 1) -> str:
     """The finding of a top-vs-bottom comparison: the category whose share differs most.
 
@@ -610,11 +617,13 @@ def profile_headline(pooled: pd.DataFrame, /, *, field: str, k: int = 1) -> str:
     >>> profile_headline(pooled, field="gender")
     'Male: 80% in the lowest-volume countries vs 40% in the highest-volume ones'
     """
-    usable = pooled[pooled["known"] >= max(k, 1)]
+    usable = _quotable(pooled, k)
     wide = usable.pivot_table(index="category", columns="group", values="share", sort=False)
     if TOP_LABEL not in wide.columns or BOTTOM_LABEL not in wide.columns or wide.empty:
         return "Too few countries or records to compare the two groups"
-    gap = (wide[BOTTOM_LABEL] - wide[TOP_LABEL]).abs()
+    gap = (wide[BOTTOM_LABEL] - wide[TOP_LABEL]).abs().dropna()
+    if gap.empty:
+        return "Too few countries or records to compare the two groups"
     category = gap.idxmax()
     low, high = wide.loc[category, BOTTOM_LABEL], wide.loc[category, TOP_LABEL]
     prefix = "Age " if field == "ageBroad" else ""
@@ -681,7 +690,7 @@ def tactics_headline(
             f"{top['label']} is the most reported {noun} "
             f"({top['share']:.0%} of victims with any known)"
         )
-    usable = table[table["known"] >= max(k, 1)]
+    usable = _quotable(table, k)
     wide = usable.pivot_table(index="label", columns=by, values="share", sort=False)
     if wide.shape[1] == 1:  # one group in view (or big enough): its leading item
         group_name = wide.columns[0]
@@ -692,7 +701,9 @@ def tactics_headline(
         )
     if wide.shape[1] < 2:
         return f"Too few records in the groups to compare {noun}"
-    spread = wide.max(axis=1) - wide.min(axis=1)
+    spread = (wide.max(axis=1) - wide.min(axis=1))[wide.notna().sum(axis=1) >= 2]
+    if spread.empty:
+        return f"Too few records in the groups to compare {noun}"
     label = spread.idxmax()
     hi_group, lo_group = wide.loc[label].idxmax(), wide.loc[label].idxmin()
     return (

@@ -224,6 +224,18 @@ class TestProfileShares:
         # with k = 4 neither group has enough known records (3 each)
         assert ex.profile_headline(pooled, field="ageBroad", k=4).startswith("Too few")
 
+    def test_headline_does_not_quote_a_small_count(self) -> None:
+        # the highest group's C is 2 of 100 (hidden on the chart at k = 10): its 2% must
+        # not reach the title, where the visible denominator would give the count away
+        pooled = pd.DataFrame({
+            "group": [ex.TOP_LABEL] * 3 + [ex.BOTTOM_LABEL] * 3,
+            "category": ["A", "B", "C"] * 2,
+            "count": [50, 48, 2, 45, 15, 40], "known": [100] * 6,
+        })
+        pooled["share"] = pooled["count"] / pooled["known"]
+        assert ex.profile_headline(pooled, field="gender", k=10) == (
+            "B: 15% in the lowest-volume countries vs 48% in the highest-volume ones")
+
     def test_empty_selection(self) -> None:
         out = ex.profile_shares(self.frame(), self.chosen().iloc[:0], by="citizenship",
                                 field="ageBroad")
@@ -284,6 +296,17 @@ class TestTacticShares:
         men = ex.tactic_shares(frame[frame["gender"] == "Male"], group="means", by="gender")
         assert ex.tactics_headline(men, group="means", by="gender") == (
             "Threats is the most reported means of control for Male (67% of victims with any known)")
+
+    def test_split_headline_does_not_quote_a_small_count(self) -> None:
+        # Female debt bondage is 2 of 100 (hidden at k = 10): not quoted in the title
+        split = pd.DataFrame({
+            "gender": ["Female"] * 2 + ["Male"] * 2,
+            "label": ["Threats", "Debt bondage"] * 2,
+            "count": [50, 2, 48, 40], "known": [100] * 4, "rank": [1, 2] * 2,
+        })
+        split["share"] = split["count"] / split["known"]
+        assert ex.tactics_headline(split, group="means", by="gender", k=10) == (
+            "Widest gap: Threats, 50% for Female vs 48% for Male")
 
     def test_no_flag_known(self) -> None:
         frame = tactics_frame()
