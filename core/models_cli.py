@@ -83,6 +83,9 @@ def _read_survey(path: str) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise SurveyInputError(f"The survey file {path} is not a readable CSV table; save it "
                                "as CSV with a header line.") from exc
+    except OSError as exc:  # a folder, no permission, ...
+        raise SurveyInputError(f"The survey file {path} cannot be read ({exc.strerror}); "
+                               "give the path of a CSV file.") from exc
 
 
 def run(args: argparse.Namespace) -> int:

@@ -114,6 +114,19 @@ def test_missing_files_are_refused(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("error: No file at")
 
 
+def test_a_folder_given_as_the_survey_is_refused(tmp_path, capsys):
+    # used to end in a traceback (IsADirectoryError) instead of one 'error:' line
+    folder = tmp_path / "surveys"
+    folder.mkdir()
+    code = main(["models", "--data", str(DEMO), "--out", str(tmp_path / "o"),
+                 "--survey", str(folder)])
+    assert code == 2
+    out = capsys.readouterr().out
+    assert out.startswith("error: ")
+    assert "cannot be read" in out
+    assert not (tmp_path / "o").exists()
+
+
 def test_runs_as_a_module(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "core", "models", "--data", str(DEMO), "--out", str(tmp_path)],
