@@ -8,8 +8,8 @@ registration lags. This module
 * fits Prophet set up for yearly points and forecasts with 80% and 95% intervals
   (:func:`forecast_segment`),
 * back-tests Prophet against a naive forecast (repeat the last year) and a straight
-  line on the last complete years (:func:`backtest`), and says the result in one
-  sentence (:func:`backtest_sentence`),
+  line fitted to all the training years, holding out the last complete years
+  (:func:`backtest`), and says the result in one sentence (:func:`backtest_sentence`),
 * draws the chart (:func:`forecast_chart`) and states its finding (:func:`forecast_title`).
 
 Counts are of identified victims by year of registration, not of trafficking.
