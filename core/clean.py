@@ -9,6 +9,7 @@ midpoints, country names, and boolean flags.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -200,21 +201,20 @@ def canonical_frame(raw: pd.DataFrame, /) -> tuple[pd.DataFrame, list[str]]:
 
     out["yearOfRegistration"] = _year(col("yearOfRegistration"), warnings)
 
-    gender_map = {v: _GENDER_MAP.get(v.lower()) for v in map(_norm, _as_category(col("gender")).cat.categories)}
-    out["gender"] = _map_categories(col("gender"), gender_map, GENDERS, ordered=False)
-    _warn_unrecognised(warnings, "gender", _unrecognised(col("gender"), gender_map))
+    def labels(name: str, normalise: Callable[[str], str | None],
+               categories: tuple[str, ...], *, ordered: bool) -> pd.Series:
+        """One column's values mapped onto canonical labels; unknown ones warned about."""
+        raw_column = col(name)
+        mapping = {v: normalise(v) for v in map(_norm, _as_category(raw_column).cat.categories)}
+        _warn_unrecognised(warnings, name, _unrecognised(raw_column, mapping))
+        return _map_categories(raw_column, mapping, categories, ordered=ordered)
 
-    age_raw = col("ageBroad")
-    age_map = {v: _age_key(v) for v in map(_norm, _as_category(age_raw).cat.categories)}
-    age = _map_categories(age_raw, age_map, AGE_BANDS, ordered=True)
-    _warn_unrecognised(warnings, "ageBroad", _unrecognised(age_raw, age_map))
+    out["gender"] = labels("gender", lambda v: _GENDER_MAP.get(v.lower()), GENDERS, ordered=False)
+    age = labels("ageBroad", _age_key, AGE_BANDS, ordered=True)
     out["ageBroad"] = age
     out["ageMid"] = age.map(AGE_MIDPOINTS).astype("float64")
-
-    maj_raw = col("majorityStatusAtExploit")
-    maj_map = {v: _MAJORITY_MAP.get(v.lower()) for v in map(_norm, _as_category(maj_raw).cat.categories)}
-    given = _map_categories(maj_raw, maj_map, MAJORITY, ordered=False)
-    _warn_unrecognised(warnings, "majorityStatusAtExploit", _unrecognised(maj_raw, maj_map))
+    given = labels("majorityStatusAtExploit", lambda v: _MAJORITY_MAP.get(v.lower()), MAJORITY,
+                   ordered=False)
     # Work on category codes (one small lookup per band), not on strings: 10x faster.
     minor_code, adult_code = MAJORITY.index("Minor"), MAJORITY.index("Adult")
     band_to_majority = np.array(
@@ -233,10 +233,7 @@ def canonical_frame(raw: pd.DataFrame, /) -> tuple[pd.DataFrame, list[str]]:
         source_codes, categories=["given", "derived from age", "unknown"]
     )
 
-    dur_raw = col("traffickMonths")
-    dur_map = {v: _duration_key(v) for v in map(_norm, _as_category(dur_raw).cat.categories)}
-    duration = _map_categories(dur_raw, dur_map, DURATION_BANDS, ordered=True)
-    _warn_unrecognised(warnings, "traffickMonths", _unrecognised(dur_raw, dur_map))
+    duration = labels("traffickMonths", _duration_key, DURATION_BANDS, ordered=True)
     out["traffickMonths"] = duration
     out["monthsMid"] = duration.map(DURATION_MIDPOINTS).astype("float64")
 
