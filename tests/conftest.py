@@ -81,3 +81,14 @@ def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
         return at.run()
 
     return _run
+
+
+@pytest.fixture
+def layout_2024_file(tmp_path: Path) -> Path:
+    """The demo records written in the 2024-and-later layout (CSV, merged means columns)."""
+    from tests.fileforms import to_bytes, to_layout_2024
+
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    path = tmp_path / "ctdc_2024.csv"
+    path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
+    return path

@@ -177,14 +177,8 @@ def test_real_release_example(run_page):
     assert at.metric[0].value == "6,603"
 
 
-def test_2024_layout(run_page, tmp_path):
-    from tests.conftest import DEMO_FILE
-    from tests.fileforms import to_bytes, to_layout_2024
-
-    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
-    path = tmp_path / "ctdc_2024.csv"
-    path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
-    at = run_page(PAGE, data=str(path))
+def test_2024_layout(run_page, layout_2024_file):
+    at = run_page(PAGE, data=str(layout_2024_file))
     assert not at.exception
     assert "cannot run exactly as published" in texts(at.warning)
     assert "majority status given or derived from age" in texts(at.markdown)

@@ -172,14 +172,9 @@ class TestRealRelease:
 
 
 class TestOtherLayouts:
-    def test_2024_layout_falls_back_to_the_derived_status_with_a_note(self, run_page, tmp_path):
-        from tests.conftest import DEMO_FILE
-        from tests.fileforms import to_bytes, to_layout_2024
-
-        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
-        path = tmp_path / "ctdc_2024.csv"
-        path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
-        at = run_page(PAGE, data=str(path))
+    def test_2024_layout_falls_back_to_the_derived_status_with_a_note(self, run_page,
+                                                                      layout_2024_file):
+        at = run_page(PAGE, data=str(layout_2024_file))
         assert not at.exception
         assert "cannot run exactly as published" in texts(at.warning)
         assert "derived from the age band is used instead" in texts(at.warning)
