@@ -230,13 +230,8 @@ class TestSlices:
 
 # ----------------------------------------------------------------------------- other layouts
 class TestOtherLayouts:
-    def test_2024_layout(self, run_page: Callable[..., object], tmp_path) -> None:
-        from tests.fileforms import to_bytes, to_layout_2024
-
-        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
-        path = tmp_path / "ctdc_2024.csv"
-        path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
-        at = run_page(PAGE, data=str(path))
+    def test_2024_layout(self, run_page: Callable[..., object], layout_2024_file) -> None:
+        at = run_page(PAGE, data=str(layout_2024_file))
         assert not at.exception
         # the merged means columns of the 2024 codebook are ranked under their own names
         means = next(t for t in titles(at.tabs[2]) if "means of control" in t)
