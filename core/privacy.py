@@ -7,12 +7,76 @@ Zero is not protected (it discloses nobody).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["protect", "small_mask"]
+__all__ = ["DEFAULT_K", "MAX_K", "floor_k", "effective_k", "protect", "small_mask"]
+
+#: The threshold when nobody asks for another: the 2021 release's own resolution.
+DEFAULT_K = 10
+#: The largest threshold a user may ask for (beyond it every table is withheld anyway).
+MAX_K = 1000
+_FLOOR_SETTING = "CTDC_MIN_K"
+
+
+def floor_k(
+    *, environ: Mapping[str, str] | None = None, secrets: Mapping[str, object] | None = None
+) -> int:
+    """The operator's floor on the threshold: ``CTDC_MIN_K`` (environment, then secrets).
+
+    Users may raise the threshold above the floor, never lower it. An unset, malformed or
+    too-small setting gives :data:`DEFAULT_K`: the floor protects people, so a typo must
+    not switch it off.
+
+    Examples
+    --------
+    >>> floor_k(environ={}, secrets={"CTDC_MIN_K": "25"})
+    25
+    >>> floor_k(environ={"CTDC_MIN_K": "3"})
+    10
+    >>> floor_k(environ={})
+    10
+    """
+    raw = (os.environ if environ is None else environ).get(_FLOOR_SETTING)
+    if raw is None and secrets is not None:
+        value = secrets.get(_FLOOR_SETTING)
+        raw = None if value is None else str(value)
+    try:
+        floor = int(str(raw).strip()) if raw is not None else DEFAULT_K
+    except ValueError:
+        floor = DEFAULT_K
+    return min(max(floor, DEFAULT_K), MAX_K)
+
+
+def effective_k(requested: object, floor: int, /) -> tuple[int, bool]:
+    """The threshold in force for a request, and whether the request was raised to it.
+
+    Anything below the floor (or not a whole number) becomes the floor; the second value
+    says so, so that the screen or command can tell the user in one line.
+
+    Examples
+    --------
+    >>> effective_k(3, 10)
+    (10, True)
+    >>> effective_k("25", 10)
+    (25, False)
+    >>> effective_k("x", 10)
+    (10, True)
+    >>> effective_k(None, 10)
+    (10, False)
+    """
+    if requested is None:
+        return floor, False
+    try:
+        k = int(str(requested).strip())
+    except ValueError:
+        return floor, True
+    if k < floor:
+        return floor, True
+    return min(k, MAX_K), False
 
 
 def small_mask(counts: pd.Series | np.ndarray, k: int, /) -> np.ndarray:
