@@ -1,8 +1,9 @@
 """Read a CTDC file in any release layout into the canonical frame.
 
 Entry points: :func:`read_ctdc` (bytes or a path in, :class:`LoadResult` out) and
-:func:`load_cached` (the same, with an on-disk cache keyed by the file's content hash). Anything a user can get wrong raises :class:`DataError` whose message
-is one sentence saying what is wrong and what to do.
+:func:`load_cached` (the same; files given by path are cached on disk by content hash,
+bytes such as an upload never touch the disk). Anything a user can get wrong raises
+:class:`DataError` whose message is one sentence saying what is wrong and what to do.
 """
 
 from __future__ import annotations
@@ -12,19 +13,27 @@ import hashlib
 import io
 import json
 import os
-import pickle
 import re
+import stat
+import tempfile
 import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.ipc as pa_ipc
 
 from core.clean import canonical_frame
 from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER, is_flag_column
 
 __all__ = [
+    "CACHE_FORMAT",
     "LOADER_VERSION",
+    "MAX_COLUMNS",
+    "MAX_HEADER_BYTES",
+    "MAX_LINE_BYTES",
     "DataError",
     "LoadResult",
     "cache_dir",
@@ -35,6 +44,14 @@ __all__ = [
 ]
 
 LOADER_VERSION = "1"
+# Version of the on-disk entry (Arrow IPC frame + JSON meta); an entry of any other
+# version is discarded and rebuilt.
+CACHE_FORMAT = "arrow-1"
+# CTDC layouts have at most 63 columns and lines of a few hundred bytes; anything far
+# beyond is refused before pandas spends minutes and gigabytes on it.
+MAX_COLUMNS = 200
+MAX_HEADER_BYTES = 64 * 1024
+MAX_LINE_BYTES = 1024 * 1024
 _KNOWN_COLUMNS_2021 = ["yearOfRegistration", "gender", "ageBroad", "majorityStatusAtExploit", "traffickMonths", "citizenship", "CountryOfExploitation"]
 # Older releases' names for the same information, and columns we read but do not keep.
 _ALIASES = {
@@ -161,6 +178,62 @@ def _sniff_separator(header: str) -> str:
     return sep
 
 
+_LINE_BREAK = re.compile(rb"[\r\n]")
+
+
+def _header_line(body: bytes, start: int) -> bytes:
+    """The first line, refused when it is absurdly long (no CTDC header is near 64 KB)."""
+    found = _LINE_BREAK.search(body, start, start + MAX_HEADER_BYTES + 1)
+    if found is None and len(body) - start > MAX_HEADER_BYTES:
+        raise DataError(
+            f"The first line is longer than {MAX_HEADER_BYTES // 1024} KB, far longer than "
+            "any CTDC header, so this is not a CTDC table; upload the CTDC victim-level file."
+        )
+    return body[start : found.start() if found else len(body)]
+
+
+def _first_long_line(body: bytes, start: int, limit: int) -> int | None:
+    """Offset where the first line longer than ``limit`` bytes begins, or None.
+
+    One vectorised pass over the bytes in 16 MiB windows (a CR, an LF or both end a
+    line), so a release-sized file costs milliseconds and no copy of it is made.
+    """
+    last_break = start - 1
+    step = 1 << 24
+    for window in range(start, len(body), step):
+        view = np.frombuffer(body, dtype=np.uint8, count=min(step, len(body) - window),
+                             offset=window)
+        breaks = np.flatnonzero((view == 10) | (view == 13)) + window
+        if breaks.size:
+            lengths = np.diff(breaks, prepend=last_break) - 1
+            over = np.flatnonzero(lengths > limit)
+            if over.size:
+                return int(breaks[over[0]] - lengths[over[0]])
+            last_break = int(breaks[-1])
+        elif window + view.size - last_break - 1 > limit:
+            return last_break + 1
+    return last_break + 1 if len(body) - last_break - 1 > limit else None
+
+
+def _refuse_wide(body: bytes, start: int, header: bytes, sep: str) -> None:
+    """Refuse absurdly wide tables before pandas parses them (minutes and gigabytes)."""
+    fields = header.count(sep.encode()) + 1
+    if fields > MAX_COLUMNS:
+        raise DataError(
+            f"The header has {fields:,} columns, far more than the 63 of any CTDC layout "
+            f"(at most {MAX_COLUMNS} are read); check the separator or upload the CTDC "
+            "victim-level file itself."
+        )
+    offset = _first_long_line(body, start, MAX_LINE_BYTES)
+    if offset is not None:
+        breaks = b"\n" if body.find(b"\n", start, offset) >= 0 else b"\r"
+        line = body.count(breaks, start, offset) + 1
+        raise DataError(
+            f"Line {line:,} is longer than {MAX_LINE_BYTES // 2**20} MB, which no CTDC "
+            "record is; check that the file is a CTDC table with one record per line."
+        )
+
+
 def _canonical_name(name: str, known: dict[str, str]) -> str:
     key = re.sub(r"[^a-z0-9]", "", name.strip().lower())
     return known.get(key, _ALIASES.get(key, name.strip()))
@@ -239,9 +312,9 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
             "This looks like a web page or XML, not a CTDC table; download the CSV or "
             "TSV file itself and retry."
         )
-    end = body.find(b"\n", start, start + 65536)
-    header = body[start : end if end >= 0 else start + 65536]
+    header = _header_line(body, start)
     sep = _sniff_separator(header.decode("utf-8", errors="replace"))
+    _refuse_wide(body, start, header, sep)
     stream = io.BytesIO(body)  # shares the bytes; no copy
     stream.seek(start)
     try:
@@ -324,37 +397,171 @@ def cache_dir() -> Path:
 def load_cached(
     source: bytes | str | os.PathLike[str], /, *, label: str = "", use_disk: bool = True
 ) -> LoadResult:
-    """:func:`read_ctdc` with a cache on disk keyed by the content hash.
+    """:func:`read_ctdc`, with a disk cache for files given by path.
 
-    A second call with the same bytes (from any process) reads the cached frame instead
-    of parsing and cleaning again. A cache that cannot be written (read-only disk) is
-    skipped silently: caching is an optimisation, never a failure.
+    Bytes (an upload) are parsed in memory and never written anywhere: no cache entry,
+    no temporary file. A file given by path (the operator's own source: the demo,
+    ``data/``, ``CTDC_DATA``) is cached by content hash, so a second call from any
+    process reads the cached frame instead of parsing and cleaning again.
 
-    The cache is a pickle, not parquet: it loads in ~5 ms against ~90 ms for parquet
-    (rebuilding categoricals dominates there), which keeps a warm load far under a tenth
-    of a cold one. It is only ever read from the app's own cache folder.
+    The entry is an Arrow IPC file (zstd) plus a JSON meta in a folder only the owner
+    can open (0700, files 0600). Nothing in it can run code when read: no pickle. It is
+    used only when it is ours (owner, regular files), of this format and loader
+    version, for this content hash, and its bytes match the SHA-256 in the meta;
+    anything else is discarded and rebuilt. A cache that cannot be written (read-only
+    or full disk) is skipped silently: caching is an optimisation, never a failure.
     """
+    if isinstance(source, bytes):
+        return _read_bytes(source, label=label, digest=content_hash(source))
     data, label = _source_bytes(source, label)
     digest = content_hash(data)
-    target = cache_dir() / f"{digest[:32]}-v{LOADER_VERSION}"
-    if use_disk and (target / "meta.json").exists():
-        try:
-            meta = json.loads((target / "meta.json").read_text())
-            with (target / "frame.pkl").open("rb") as handle:
-                frame = pickle.load(handle)
-            if not isinstance(frame, pd.DataFrame):
-                raise TypeError("cache entry is not a frame")
-            meta["source_label"] = label or meta.get("source_label", "")
-            return LoadResult(frame=frame, **meta)
-        except Exception:  # any damaged or foreign cache entry is simply rebuilt below
-            pass
+    if not use_disk:
+        return _read_bytes(data, label=label, digest=digest)
+    entry = cache_dir() / f"{digest}-{CACHE_FORMAT}-v{LOADER_VERSION}"
+    cached = _read_entry(entry, digest)
+    if cached is not None:
+        cached.source_label = label or cached.source_label
+        return cached
     result = _read_bytes(data, label=label, digest=digest)
-    if use_disk:
+    _write_entry(entry, result)
+    return result
+
+
+_FRAME_FILE = "frame.arrow"
+_META_FILE = "meta.json"
+_MAX_META_BYTES = 1 << 20
+
+
+def _ours(path: Path, *, kind: int) -> bool:
+    """``path`` is of ``kind`` (``stat.S_IFDIR``/``S_IFREG``, never a link), owned by us,
+    and no one else may write to it."""
+    try:
+        info = path.lstat()
+    except OSError:
+        return False
+    return (stat.S_IFMT(info.st_mode) == kind and info.st_uid == os.getuid()
+            and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def _versions() -> dict[str, str]:
+    # A pandas or pyarrow upgrade may restore dtypes differently: such entries are rebuilt.
+    return {"pandas": pd.__version__, "pyarrow": pa.__version__}
+
+
+def _read_entry(entry: Path, digest: str) -> LoadResult | None:
+    """The cached result in ``entry``, or None (and the entry discarded) unless every
+    check holds. The frame's bytes are read once, hashed, and parsed from that buffer."""
+    frame_path, meta_path = entry / _FRAME_FILE, entry / _META_FILE
+    if not _ours(entry, kind=stat.S_IFDIR):
+        return None  # absent, or a folder (or link) someone else made: not touched
+    try:
+        if not (_ours(meta_path, kind=stat.S_IFREG) and _ours(frame_path, kind=stat.S_IFREG)):
+            raise ValueError("not our files")
+        if meta_path.stat().st_size > _MAX_META_BYTES:
+            raise ValueError("meta too large")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if not (isinstance(meta, dict) and meta.get("format") == CACHE_FORMAT
+                and meta.get("loader") == LOADER_VERSION and meta.get("versions") == _versions()
+                and meta.get("content_hash") == digest):
+            raise ValueError("another version or file")
+        blob = frame_path.read_bytes()
+        if len(blob) != meta.get("frame_bytes") or hashlib.sha256(blob).hexdigest() != meta.get("frame_sha256"):
+            raise ValueError("frame does not match its hash")
+        with pa_ipc.open_file(pa.BufferReader(blob)) as reader:
+            frame = reader.read_all().to_pandas()
+        info = meta["result"]
+        result = LoadResult(
+            frame=frame,
+            release=str(info["release"]),
+            rows=int(info["rows"]),
+            columns_recognised=[str(c) for c in info["columns_recognised"]],
+            columns_ignored=[str(c) for c in info["columns_ignored"]],
+            warnings=[str(w) for w in info["warnings"]],
+            content_hash=digest,
+            source_label=str(info.get("source_label", "")),
+        )
+        dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
+        if len(frame) != result.rows or dtypes != meta.get("dtypes"):
+            raise ValueError("frame does not match its meta")
+        return result
+    except Exception:  # damaged, foreign or tampered: never trusted, rebuilt by the caller
+        _discard(entry)
+        return None
+
+
+def _discard(entry: Path) -> None:
+    """Remove an entry's files (links themselves, never their targets); errors ignored."""
+    for name in (_FRAME_FILE, _META_FILE, "frame.pkl"):
         try:
-            target.mkdir(parents=True, exist_ok=True)
-            with (target / "frame.pkl").open("wb") as handle:
-                pickle.dump(result.frame, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            (target / "meta.json").write_text(json.dumps(result.summary()))
+            (entry / name).unlink(missing_ok=True)
         except OSError:
             pass
-    return result
+
+
+def _make_private_dir(path: Path) -> None:
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if _ours(path, kind=stat.S_IFDIR):
+        path.chmod(0o700)
+    else:
+        raise PermissionError(f"{path} is not a private folder of ours")
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically (a 0600 temporary beside it, then renamed)."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _write_entry(entry: Path, result: LoadResult) -> None:
+    try:
+        root = entry.parent
+        if not root.exists():
+            _make_private_dir(root)
+        _drop_legacy_entries(root)
+        _make_private_dir(entry)
+        table = pa.Table.from_pandas(result.frame, preserve_index=False)
+        sink = pa.BufferOutputStream()
+        codec = "zstd" if pa.Codec.is_available("zstd") else None
+        with pa_ipc.new_file(sink, table.schema,
+                             options=pa_ipc.IpcWriteOptions(compression=codec)) as writer:
+            writer.write_table(table)
+        blob = sink.getvalue().to_pybytes()
+        meta = {
+            "format": CACHE_FORMAT,
+            "loader": LOADER_VERSION,
+            "versions": _versions(),
+            "content_hash": result.content_hash,
+            "frame_bytes": len(blob),
+            "frame_sha256": hashlib.sha256(blob).hexdigest(),
+            "dtypes": {str(c): str(t) for c, t in result.frame.dtypes.items()},
+            "result": result.summary(),
+        }
+        _write_private(entry / _FRAME_FILE, blob)
+        _write_private(entry / _META_FILE, json.dumps(meta).encode("utf-8"))
+    except Exception:  # read-only, full or foreign cache folder: the result is used uncached
+        pass
+
+
+_LEGACY_ENTRY = re.compile(r"[0-9a-f]{32}-v\d+")
+
+
+def _drop_legacy_entries(root: Path) -> None:
+    """Remove the pickle entries of earlier versions (they held uploads too)."""
+    try:
+        folders = [p for p in root.iterdir() if _LEGACY_ENTRY.fullmatch(p.name)]
+    except OSError:
+        return
+    for folder in folders:
+        if _ours(folder, kind=stat.S_IFDIR):
+            _discard(folder)
+            try:
+                folder.rmdir()
+            except OSError:
+                pass

@@ -199,22 +199,36 @@ class TestRefusals:
 class TestCache:
     def test_second_load_reads_the_cache_and_is_identical(self, raw_demo: pd.DataFrame,
                                                         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path))
-        data = to_bytes(raw_demo.head(300))
-        first = load_cached(data)
-        entries = list(tmp_path.glob("*/frame.pkl"))
+        monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path / "cache"))
+        source = tmp_path / "ctdc.tsv"
+        source.write_bytes(to_bytes(raw_demo.head(300)))
+        first = load_cached(source)
+        entries = list((tmp_path / "cache").glob("*/frame.arrow"))
         assert len(entries) == 1
-        second = load_cached(data)
+        second = load_cached(source)
         pd.testing.assert_frame_equal(first.frame, second.frame)
-        assert second.release == first.release and second.content_hash == first.content_hash
+        assert second.summary() == first.summary()
+        # the second load came from the entry: a changed entry changes what is read
+        meta_path = entries[0].parent / "meta.json"
+        meta = json.loads(meta_path.read_text())
+        meta["result"]["warnings"] = ["from the cache"]
+        meta_path.write_text(json.dumps(meta))
+        assert load_cached(source).warnings == ["from the cache"]
 
     def test_damaged_cache_is_rebuilt(self, raw_demo: pd.DataFrame, tmp_path: Path,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path))
-        data = to_bytes(raw_demo.head(100))
-        load_cached(data)
-        next(tmp_path.glob("*/frame.pkl")).write_bytes(b"garbage")
-        assert load_cached(data).rows == 100
+        monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path / "cache"))
+        source = tmp_path / "ctdc.tsv"
+        source.write_bytes(to_bytes(raw_demo.head(100)))
+        load_cached(source)
+        next((tmp_path / "cache").glob("*/frame.arrow")).write_bytes(b"garbage")
+        assert load_cached(source).rows == 100
+
+    def test_bytes_are_not_cached(self, raw_demo: pd.DataFrame, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setenv("CTDC_CACHE_DIR", str(tmp_path / "cache"))
+        assert load_cached(to_bytes(raw_demo.head(100)), label="upload.tsv").rows == 100
+        assert not (tmp_path / "cache").exists()
 
 
 @pytest.mark.real
