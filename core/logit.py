@@ -1054,18 +1054,24 @@ def probability_chart(table: pd.DataFrame, /, *, title: str, k: int = 1) -> obje
 def visible_rows(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
     """Rows with records in view and no count (records, events, non-events) in 1..k-1.
 
+    Rows whose counts or estimates are withheld (empty, see
+    :func:`core.risk_privacy.protect_model`) are left out too.
+
     Examples
     --------
-    >>> t = pd.DataFrame({"n": [0, 50, 50], "events": [0, 3, 20], "non_events": [0, 47, 30]})
+    >>> t = pd.DataFrame({"n": [0, 50, 50, None], "events": [0, 3, 20, None],
+    ...                   "non_events": [0, 47, 30, None]})
     >>> visible_rows(t, k=10).index.tolist()
     [2]
     """
     from core.privacy import small_mask
 
-    keep = table["n"].to_numpy() > 0
-    for column in ("n", "events", "non_events"):
+    keep = pd.to_numeric(table["n"], errors="coerce").fillna(0).to_numpy() > 0
+    for column in ("n", "events", "non_events", "probability"):
         if column in table.columns:
-            keep &= ~small_mask(table[column].to_numpy(), k)
+            keep &= table[column].notna().to_numpy()
+            if column != "probability":
+                keep &= ~small_mask(table[column].to_numpy(), k)
     return table[keep]
 
 

@@ -38,7 +38,7 @@ from core.logit import (
 from core.privacy import small_mask
 
 __all__ = ["COUNT_COLUMNS", "ESTIMATE_COLUMNS", "TERM_COLUMNS", "ProtectedModel",
-           "protect_model", "protected_overview", "safe_separation_sentences"]
+           "blank_withheld", "protect_model", "protected_overview", "safe_separation_sentences"]
 
 COUNT_COLUMNS = ("n", "events", "non_events")
 ESTIMATE_COLUMNS = ("log_odds", "odds", "probability", "probability_ci_low",
@@ -242,3 +242,18 @@ def safe_separation_sentences(model: ProtectedModel, /) -> list[str]:
     safe = Separation(True, tuple(t for t, _ in shown_terms), tuple(lb for _, lb in shown_terms),
                       edges, separation.exploded or (removed and not shown_terms))
     return safe.sentences(model.fit.spec.outcome, k=model.k)
+
+
+def blank_withheld(table: pd.DataFrame, /) -> pd.DataFrame:
+    """Numeric columns with an empty (withheld) cell as objects, so the screen shows a blank.
+
+    Examples
+    --------
+    >>> blank_withheld(pd.DataFrame({"a": [1.0, None], "b": [2.0, 3.0]})).dtypes.tolist()
+    [dtype('O'), dtype('float64')]
+    """
+    out = table.copy()
+    for column in out.columns:
+        if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
+            out[column] = out[column].astype(object)
+    return out

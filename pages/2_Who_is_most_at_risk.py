@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.app import data_note, setup_page, show_altair, show_table
+from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.logit import (
     DENOMINATOR_RULES,
     PREDICTORS,
@@ -10,11 +10,8 @@ from core.logit import (
     FirthUnavailable,
     ModelError,
     ModelSpec,
-    coefficient_table,
     fit_model,
     format_count,
-    group_table,
-    overview_table,
     prepare_records,
     probability_chart,
     probability_headline,
@@ -22,6 +19,12 @@ from core.logit import (
     readable_coefficients,
     readable_groups,
     visible_rows,
+)
+from core.risk_privacy import (
+    blank_withheld,
+    protect_model,
+    protected_overview,
+    safe_separation_sentences,
 )
 from core.schema import flag_label, is_flag_column
 
@@ -39,6 +42,9 @@ DERIVED_HELP = (
 )
 PROB_COLUMNS = ["log_odds", "odds", "probability", "probability_ci_low", "probability_ci_high"]
 COUNT_COLUMNS = ["n", "events", "non_events"]
+COEFFICIENT_COLUMNS = ["Estimate (log-odds)", "Std. error", "z", "p-value", "95% CI from",
+                       "95% CI to", "Change in odds (%)", "Change: 95% CI from (%)",
+                       "Change: 95% CI to (%)"]
 
 ctx = setup_page(
     "Who is most at risk",
@@ -66,23 +72,24 @@ def _fit(_records, key: str, majority: str, outcome: str, predictors: tuple,
         return None, str(exc)
 
 
-preset = st.radio("Models", list(PRESETS), format_func=PRESETS.get, key="risk_preset",
+preset = st.radio("Models", list(PRESETS), format_func=PRESETS.get, **bound("risk_preset"),
                   horizontal=True)
 st.markdown(PRESET_DIFFERENCE)
 derived = st.checkbox("Use majority status derived from age where missing",
-                      key="risk_derived", help=DERIVED_HELP)
+                      help=DERIVED_HELP, **bound("risk_derived"))
 
 if preset == "custom":
     outcomes = [c for c in ctx.frame.columns if is_flag_column(c)]
     left, middle, right = st.columns([2, 2, 2])
-    outcome = left.selectbox("Outcome", outcomes, format_func=flag_label, key="risk_outcome")
+    outcome = left.selectbox("Outcome", outcomes, format_func=flag_label,
+                             **bound("risk_outcome", options=outcomes))
     predictors = middle.multiselect(
         "Predictors", list(PREDICTORS), default=["gender", "majority"],
-        format_func=lambda p: PREDICTORS[p][1].capitalize(), key="risk_predictors")
+        format_func=lambda p: PREDICTORS[p][1].capitalize(), **bound("risk_predictors"))
     interaction = right.toggle("Interaction between predictors", value=True,
-                               key="risk_interaction")
+                               **bound("risk_interaction"))
     rule = right.radio("Records with no flag in the outcome's group", list(DENOMINATOR_RULES),
-                       format_func=DENOMINATOR_RULES.get, key="risk_rule")
+                       format_func=DENOMINATOR_RULES.get, **bound("risk_rule"))
     if not predictors:
         st.info("Choose at least one predictor (gender, majority status or age band) to fit a model.")
         st.stop()
@@ -128,7 +135,7 @@ if separated:
         "the outcome, so some maximum-likelihood estimates are infinite and their numbers "
         "are meaningless. Firth-penalised estimates stay finite."
     )
-    if st.checkbox("Use Firth-penalised estimates for these models", key="risk_firth"):
+    if st.checkbox("Use Firth-penalised estimates for these models", **bound("risk_firth")):
         try:
             with st.spinner("Fitting Firth-penalised models (profile intervals take a moment)…"):
                 results.update(fit_all("firth", set(separated)))
@@ -141,7 +148,8 @@ if not fits:
     st.info("None of the models can be fitted on the records in view (see the reasons "
             "below). Widen the filters in the sidebar.")
 else:
-    overview = overview_table(fits)
+    protected = {fit.spec.outcome: protect_model(fit, k=ctx.k) for fit in fits}
+    overview = protected_overview(list(protected.values()))
     shown = visible_rows(overview, k=ctx.k)
     title = probability_headline(
         {model: part for model, part in shown.groupby("model", sort=False)})
@@ -152,13 +160,14 @@ else:
         caption=data_note(len(prepared.records))
         + " Bars are model probabilities with 95% intervals: shares among identified victims "
         "in view, not the chance that anyone in a population is trafficked. Groups with "
-        f"fewer than {ctx.k} records, events or non-events are left out.",
+        f"fewer than {ctx.k} records, events or non-events, and groups withheld to protect "
+        "them, are left out.",
         k=ctx.k, count_columns=COUNT_COLUMNS, dependent_columns=PROB_COLUMNS,
     )
 
 st.subheader("The models")
 tabs = st.tabs([spec.label for spec in specs])
-labour = results.get("isForcedLabour", (None, None))[0]
+labour = (protected.get("isForcedLabour") if fits else None)
 for tab, spec in zip(tabs, specs, strict=True):
     fit, error = results[spec.outcome]
     with tab:
@@ -178,20 +187,19 @@ for tab, spec in zip(tabs, specs, strict=True):
         if fit.separation.detected:
             advice = ("" if fit.method == "firth" else
                       " Tick 'Use Firth-penalised estimates' above for finite estimates.")
-            st.warning(" ".join(fit.separation.sentences(spec.outcome, k=ctx.k)) + advice)
-        groups = group_table(fit)
-        reference = (visible_rows(group_table(labour), k=ctx.k)
+            st.warning(" ".join(safe_separation_sentences(protected[spec.outcome])) + advice)
+        model = protected[spec.outcome]
+        reference = (visible_rows(labour.groups, k=ctx.k)
                      if labour is not None and spec.outcome == "isSexualExploit" else None)
-        sentences = probability_sentences(visible_rows(groups, k=ctx.k), spec.outcome,
+        sentences = probability_sentences(visible_rows(model.groups, k=ctx.k), spec.outcome,
                                           reference=reference, k=ctx.k)
         if sentences:
             st.markdown("\n".join(f"- {s}" for s in sentences))
-        withheld = len(groups[groups["n"] > 0]) - len(visible_rows(groups, k=ctx.k))
-        if withheld:
-            st.caption(f"{withheld} group(s) with fewer than {ctx.k} records, events or "
-                       "non-events are not described.")
+        if model.caption():
+            st.caption(model.caption())
         show_table(
-            readable_groups(groups), name=f"risk_groups_{spec.outcome}", k=ctx.k,
+            blank_withheld(readable_groups(model.groups)), name=f"risk_groups_{spec.outcome}",
+            k=ctx.k,
             count_columns=["Records", "With the outcome", "Without"],
             dependent_columns=["Log-odds", "Odds", "Probability (%)", "95% CI from (%)",
                                "95% CI to (%)"],
@@ -199,10 +207,13 @@ for tab, spec in zip(tabs, specs, strict=True):
             "intervals by the delta method on the log-odds.",
         )
         show_table(
-            readable_coefficients(coefficient_table(fit)),
+            blank_withheld(readable_coefficients(model.coefficients)),
             name=f"risk_coefficients_{spec.outcome}", k=ctx.k,
+            dependent_columns=COEFFICIENT_COLUMNS,  # so that withheld cells show blank
             caption=data_note(fit.n) + (
                 " Profile penalised-likelihood intervals and likelihood-ratio p-values "
                 "(as R's logistf)." if fit.method == "firth" else " Wald intervals.")
-            + " Change in odds = (exp(estimate) − 1) × 100.",
+            + " Change in odds = (exp(estimate) − 1) × 100."
+            + (f" {len(model.terms_withheld)} of {len(fit.terms)} coefficients withheld "
+               "(blank): they would reveal a withheld group." if model.terms_withheld else ""),
         )
