@@ -1,69 +1,9 @@
-"""CTDC Explorer: home page. What the tool is for, the active data, headline numbers."""
+"""CTDC Explorer: the entry point (``streamlit run Home.py``).
 
-import streamlit as st
-
-from core.app import CITATION, existing_pages, setup_page
-from core.summary import headline
-
-ctx = setup_page(
-    "CTDC Explorer",
-    icon="🧭",
-    intro=(
-        "A self-service explorer of the Counter Trafficking Data Collaborative (CTDC) "
-        "victim data, for people who fight human trafficking. Filter the records in the "
-        "sidebar; every page follows your choices, and the link in your address bar "
-        "reproduces the view."
-    ),
-)
-
-h = headline(ctx.frame)
-st.subheader("The records in view")
-c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Records", f"{h.records:,}")
-c2.metric("Years covered", f"{h.year_min}–{h.year_max}" if h.year_min is not None else "none")
-c3.metric("Countries", f"{h.countries_exploitation:,}",
-          help=f"Countries of exploitation; {h.countries_citizenship:,} countries of citizenship.")
-c4.metric("Female", f"{h.share_female:.1%}" if h.share_female is not None else "unknown",
-          help=f"Share of the {h.gender_known:,} records whose gender is known.")
-c5.metric("Minors", f"{h.share_minor:.1%}" if h.share_minor is not None else "unknown",
-          help=f"Share of the {h.majority_known:,} records whose majority status is known "
-          "(given, or derived from the age band).")
-st.caption(
-    f"{h.records - h.records_with_year:,} of these records have no year of registration. "
-    "Shares use the records where the field is known."
-)
-
-st.subheader("What you can do here")
-for path, label, blurb in existing_pages()[1:]:
-    st.page_link(path, label=f"{label}: {blurb}")
-
-st.subheader("Read the numbers with care")
-st.markdown(
-    """
-- **Identified cases, not prevalence.** Each record is a victim identified or assisted by a
-  CTDC partner. Counts show who was identified and where partners work, not how many people
-  are trafficked.
-- **Not a random sample.** Countries, years and forms of exploitation are represented as far
-  as partners record them; a country with few records is not a country with little trafficking.
-- **Synthetic records.** The CTDC publishes a synthetic dataset that keeps the statistical
-  patterns of the real records while protecting the people in them; counts come in
-  multiples of 10.
-- **Unknown is not zero.** Within a group of flags (e.g. means of control), a record with no
-  flag set gave no information and is left out of that group's percentages (the CTDC's rule).
-- **Recent years are incomplete.** Registration lags, so the last years hold fewer records.
+It draws the shared sidebar once per run and then the page the user chose; the pages
+themselves are the scripts under ``pages/`` (the home page is ``pages/0_Home_page.py``).
 """
-)
 
-st.subheader("How to cite")
-st.code(CITATION, language=None)
+from core.app import run_app
 
-st.subheader("The data in use")
-st.markdown(
-    f"**{ctx.source.label}**, read as: {ctx.result.release}. To analyse your own CTDC file, "
-    "open **Use your own CTDC file** in the sidebar; it stays in your session only."
-)
-with st.expander("About the active data file"):
-    st.write(f"Release detected: {ctx.result.release}")
-    st.write(f"Columns recognised: {len(ctx.result.columns_recognised)}")
-    for warning in ctx.result.warnings:
-        st.write(f"- {warning}")
+run_app()

@@ -59,7 +59,6 @@ __all__ = [
     "trend_curve",
     "trends_table",
     "type_trend_headline",
-    "url_choice",
     "visible_rows",
     "withhold_small",
     "year_span_text",
@@ -208,29 +207,6 @@ def _country_names(frame: pd.DataFrame, column: str) -> dict[str, str]:
         str(code): (str(name) if pd.notna(name) else str(code))
         for code, name in zip(pairs[column], pairs[name_column], strict=True)
     }
-
-
-def url_choice(raw: object, choices: Iterable[object], /) -> tuple[bool, object]:
-    """Match a URL query value against a widget's choices, forgivingly.
-
-    Returns ``(True, choice)`` when ``raw`` spells one of ``choices`` (compared as text,
-    so ``"7"`` matches ``7`` and ``"None"`` matches ``None``), else ``(False, None)``:
-    a damaged link falls back to the default instead of failing.
-
-    Examples
-    --------
-    >>> url_choice("7", range(5, 31)), url_choice("gender", [None, "gender"])
-    ((True, 7), (True, 'gender'))
-    >>> url_choice("robot", ["gender"]), url_choice(None, ["x"])
-    ((False, None), (False, None))
-    """
-    if raw is None:
-        return False, None
-    text = str(raw)
-    for choice in choices:
-        if str(choice) == text:
-            return True, choice
-    return False, None
 
 
 def withhold_small(

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from core.privacy import DEFAULT_K
+
 __all__ = [
     "DEFAULT_SMALL_CELL",
     "QUERY_KEYS",
@@ -24,7 +26,7 @@ __all__ = [
     "to_query",
 ]
 
-DEFAULT_SMALL_CELL = 10
+DEFAULT_SMALL_CELL = DEFAULT_K  # the one default lives in core.privacy
 
 # filter field -> (frame column, query-parameter key)
 _LIST_FIELDS: dict[str, tuple[str, str]] = {

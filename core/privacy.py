@@ -27,16 +27,19 @@ def floor_k(
 ) -> int:
     """The operator's floor on the threshold: ``CTDC_MIN_K`` (environment, then secrets).
 
-    Users may raise the threshold above the floor, never lower it. An unset, malformed or
-    too-small setting gives :data:`DEFAULT_K`: the floor protects people, so a typo must
-    not switch it off.
+    Users may raise the threshold above the floor, never lower it. The operator may set
+    any floor from 1 to :data:`MAX_K` (e.g. 5 for their own data under a k-anonymity
+    rule); an unset or malformed setting, or one below 1, gives :data:`DEFAULT_K`: the
+    floor protects people, so a typo must not switch it off.
 
     Examples
     --------
     >>> floor_k(environ={}, secrets={"CTDC_MIN_K": "25"})
     25
-    >>> floor_k(environ={"CTDC_MIN_K": "3"})
-    10
+    >>> floor_k(environ={"CTDC_MIN_K": "5"}), floor_k(environ={"CTDC_MIN_K": "0"})
+    (5, 10)
+    >>> floor_k(environ={"CTDC_MIN_K": "ten"}), floor_k(environ={"CTDC_MIN_K": "5000"})
+    (10, 1000)
     >>> floor_k(environ={})
     10
     """
@@ -48,7 +51,7 @@ def floor_k(
         floor = int(str(raw).strip()) if raw is not None else DEFAULT_K
     except ValueError:
         floor = DEFAULT_K
-    return min(max(floor, DEFAULT_K), MAX_K)
+    return DEFAULT_K if floor < 1 else min(floor, MAX_K)
 
 
 def effective_k(requested: object, floor: int, /) -> tuple[int, bool]:

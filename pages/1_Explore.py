@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import explore as ex
 from core import explore_charts as charts
-from core.app import data_note, setup_page, show_altair, show_plotly, show_table
+from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
 from core.schema import FLAG_GROUPS
 
 ctx = setup_page(
@@ -24,24 +24,9 @@ ctx = setup_page(
 k = ctx.k
 bases: list[tuple[str, str, int]] = []  # (section, chart, records): shown under Data quality
 
-# The page's choices, their defaults and allowed values; they live in the URL too, so a
-# copied link reproduces the view (a value that does not fit falls back to the default).
+# Every choice on the page is bound to the URL (core.app.bound), so a copied link
+# reproduces the view; a value that does not fit is dropped and the default shown.
 SCALES = ["Log (small and large flows both visible)", "Raw counts"]
-CHOICES: dict[str, tuple[object, list[object]]] = {
-    "exp_top_n": (15, list(range(5, 31))),
-    "exp_scale": (SCALES[0], list(SCALES)),
-    "exp_sankey_n": (12, list(range(5, 31))),
-    "exp_tb_by": ("citizenship", list(ex.COUNTRY_FIELDS)),
-    "exp_tb_n": (5, list(range(1, 16))),
-    "exp_tb_min": (200, range(1, 100_001)),
-    "exp_split": (None, [None, *ex.SPLIT_FIELDS]),
-    "exp_shift_field": ("gender", list(ex.SHIFT_FIELDS)),
-    "exp_shift_skip": (True, [True, False]),
-}
-for _key, (_default, _allowed) in CHOICES.items():
-    if _key not in st.session_state:
-        _found, _value = ex.url_choice(st.query_params.get(_key), _allowed)
-        st.session_state[_key] = _value if _found else _default
 
 
 # ----------------------------------------------------------------------- cached aggregates
@@ -114,9 +99,9 @@ tabs = st.tabs([
 with tabs[0]:
     st.subheader("Where victims come from and where they are exploited")
     left, right = st.columns(2)
-    top_n = left.slider("Countries on each axis", 5, 30, key="exp_top_n",
+    top_n = left.slider("Countries on each axis", 5, 30, 15, **bound("exp_top_n"),
                         help="The countries with the most records (both countries known).")
-    scale = right.radio("Colour scale", SCALES, key="exp_scale", horizontal=True)
+    scale = right.radio("Colour scale", SCALES, horizontal=True, **bound("exp_scale"))
     with st.spinner("Counting flows between countries…"):
         flows = _flows(ctx.frame, ctx.cache_key, top_n)
     if flows.both_known == 0:
@@ -140,7 +125,7 @@ with tabs[0]:
         bases.append(("Flows", "Heatmap of flows", flows.shown))
 
     st.markdown("**The main flows**")
-    sankey_n = st.slider("Flows to show", 5, 30, key="exp_sankey_n")
+    sankey_n = st.slider("Flows to show", 5, 30, 12, **bound("exp_sankey_n"))
     links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
     if links.empty:
         st.info("No flows to draw: no record in view has both countries known.")
@@ -162,11 +147,11 @@ with tabs[0]:
 with tabs[1]:
     st.subheader("Do high- and low-volume countries differ in who is identified?")
     c1, c2, c3 = st.columns(3)
-    by = c1.radio("Countries by", list(ex.COUNTRY_FIELDS), key="exp_tb_by",
+    by = c1.radio("Countries by", list(ex.COUNTRY_FIELDS), **bound("exp_tb_by"),
                   format_func=ex.COUNTRY_FIELDS.get)
-    n_countries = c2.number_input("Countries in each group", 1, 15, key="exp_tb_n")
+    n_countries = c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n"))
     min_records = c3.number_input(
-        "Minimum records for a country", 1, 100_000, step=50, key="exp_tb_min",
+        "Minimum records for a country", 1, 100_000, 200, step=50, **bound("exp_tb_min"),
         help="Countries with fewer records are left out, so the lowest group is not noise.")
     with st.spinner("Ranking countries…"):
         chosen = _countries(ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records))
@@ -212,7 +197,7 @@ with tabs[1]:
 # ----------------------------------------------------------------------- 3. tactics
 with tabs[2]:
     st.subheader("Which tactics are used most?")
-    split = st.selectbox("Split by", [None, *ex.SPLIT_FIELDS], key="exp_split",
+    split = st.selectbox("Split by", [None, *ex.SPLIT_FIELDS], **bound("exp_split"),
                          format_func=lambda v: "No split" if v is None else ex.SPLIT_FIELDS[v])
     split_label = ex.SPLIT_FIELDS.get(split) if split else None
     st.caption(
@@ -293,10 +278,10 @@ with tabs[3]:
 with tabs[4]:
     st.subheader("Has trafficking shifted toward particular groups?")
     c1, c2 = st.columns(2)
-    field = c1.selectbox("Group by", list(ex.SHIFT_FIELDS), key="exp_shift_field",
+    field = c1.selectbox("Group by", list(ex.SHIFT_FIELDS), **bound("exp_shift_field"),
                          format_func=ex.SHIFT_FIELDS.get)
     skip_incomplete = c2.checkbox("Leave likely incomplete years out of the trend",
-                                  key="exp_shift_skip")
+                                  value=True, **bound("exp_shift_skip"))
     label = ex.SHIFT_FIELDS[field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
@@ -336,7 +321,8 @@ with tabs[4]:
         fitted = [t for t in trends if t.ok]
         if fitted:
             focus = st.selectbox("Look closer at", [t.category for t in fitted],
-                                 key="exp_shift_focus",
+                                 **bound("exp_shift_focus",
+                                         options=[t.category for t in fitted]),
                                  format_func=lambda c: ex.category_label(field, c))
             trend = next(t for t in fitted if t.category == focus)
             observed = drawn[drawn["category"] == focus]
@@ -376,11 +362,3 @@ with tabs[5]:
     show_table(ex.chart_bases(bases), name="explore_quality_bases", k=k,
                count_columns=["Records"], height=36 * (len(bases) + 1) + 4,
                caption="Each chart uses only the records where what it shows is known.")
-
-# ----------------------------------------------------------------------- the view in the URL
-for _key, (_default, _allowed) in CHOICES.items():
-    _value = st.session_state.get(_key, _default)
-    if _value == _default:
-        st.query_params.pop(_key, None)
-    elif st.query_params.get(_key) != str(_value):
-        st.query_params[_key] = str(_value)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from core.app import data_note, setup_page, show_altair, show_table
+from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.hidden import (
     EXAMPLE_SOURCE,
     EXAMPLE_SURVEY,
@@ -17,34 +17,18 @@ from core.hidden import (
     joint_counts,
     protect_estimates,
     readable_estimates,
+    withheld_caption,
     survey_rows,
     total_estimate,
 )
 from core.logit import PUBLISHED_MODELS, ModelError, fit_model, format_count, prepare_records
+from core.risk_privacy import blank_withheld, withheld_groups
 
 SPECS = {"published": "As published: a missing flag counts as 0",
          "ctdc": "CTDC denominators: records with no exploitation type left out"}
 FIELDS = {group: (f"hid_{group.lower()}", f"hid_{group.lower()}_low", f"hid_{group.lower()}_high")
           for group in SURVEY_GROUPS}
 TEXT_KEYS = [key for keys in FIELDS.values() for key in keys]
-CHOICES = {"hid_unit": list(UNITS), "hid_method": list(METHODS), "hid_spec": list(SPECS)}
-SEEDED = "hid_seeded"
-
-
-def seed_inputs() -> None:
-    """Fill the inputs once per session: from the link if it carries them, else the example."""
-    if st.session_state.get(SEEDED):
-        return
-    query = {key: st.query_params[key] for key in st.query_params if key.startswith("hid_")}
-    if query:
-        for key in TEXT_KEYS:
-            st.session_state[key] = str(query.get(key, ""))[:40]
-        for key, options in CHOICES.items():
-            st.session_state[key] = query[key] if query.get(key) in options else options[0]
-        st.session_state["hid_derived"] = query.get("hid_derived") == "1"
-    else:
-        use_example()
-    st.session_state[SEEDED] = True
 
 
 def use_example() -> None:
@@ -52,9 +36,6 @@ def use_example() -> None:
         st.session_state[count] = EXAMPLE_SURVEY.get(group, "")
         st.session_state[low] = st.session_state[high] = ""
     st.session_state["hid_unit"] = EXAMPLE_UNIT
-    st.session_state.setdefault("hid_method", "published")
-    st.session_state.setdefault("hid_spec", "published")
-    st.session_state.setdefault("hid_derived", False)
 
 
 def clear_counts() -> None:
@@ -62,18 +43,18 @@ def clear_counts() -> None:
         st.session_state[key] = ""
 
 
-def keep_in_link() -> None:
-    """Write the inputs into the address bar so that a copied link reproduces the estimate."""
-    for key in TEXT_KEYS + list(CHOICES):
-        value = str(st.session_state.get(key, "")).strip()
-        if value:
-            st.query_params[key] = value
-        elif key in st.query_params:
-            del st.query_params[key]
-    if st.session_state.get("hid_derived"):
-        st.query_params["hid_derived"] = "1"
-    elif "hid_derived" in st.query_params:
-        del st.query_params["hid_derived"]
+def start_with_the_example() -> None:
+    """A first visit without survey counts in the link starts from the example.
+
+    The counts' widgets default to empty, so the URL always carries the counts in use and
+    a link keeps meaning the same numbers even if the example changes.
+    """
+    state = st.session_state
+    if state.get("hid_started"):
+        return
+    state["hid_started"] = True
+    if not any(str(key).startswith("hid_") for key in st.query_params):
+        use_example()
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -88,7 +69,7 @@ def _models(_frame, key: str, majority: str, spec: str):
     return prepared, sexual, labour, joint, None
 
 
-seed_inputs()
+start_with_the_example()
 ctx = setup_page(
     "Estimate hidden populations",
     icon="🔭",
@@ -101,13 +82,13 @@ ctx = setup_page(
 
 st.subheader("Survey counts of people in forced labour")
 unit = st.radio("Unit of the counts", list(UNITS), format_func=lambda u: UNITS[u].capitalize(),
-                key="hid_unit", horizontal=True)
+                horizontal=True, **bound("hid_unit"))
 for group, (count, low, high) in FIELDS.items():
     c1, c2, c3 = st.columns([2, 1, 1])
-    c1.text_input(f"{group}: survey count ({UNITS[unit]})", key=count,
-                  placeholder="empty: not estimated")
-    c2.text_input("Lower bound (optional)", key=low)
-    c3.text_input("Upper bound (optional)", key=high)
+    c1.text_input(f"{group}: survey count ({UNITS[unit]})", max_chars=40,
+                  placeholder="empty: not estimated", **bound(count))
+    c2.text_input(f"{group}: lower bound (optional)", max_chars=40, **bound(low))
+    c3.text_input(f"{group}: upper bound (optional)", max_chars=40, **bound(high))
 if all(st.session_state.get(FIELDS[g][0], "") == EXAMPLE_SURVEY.get(g, "") for g in FIELDS) \
         and unit == EXAMPLE_UNIT:
     st.caption(EXAMPLE_SOURCE)
@@ -117,15 +98,14 @@ b2.button("Clear all counts", on_click=clear_counts, key="hid_clear")
 
 st.subheader("Method")
 method = st.radio("Method", list(METHODS), format_func=lambda m: METHODS[m][0],
-                  key="hid_method", label_visibility="collapsed")
+                  label_visibility="collapsed", **bound("hid_method"))
 for name, text in METHODS.values():
     st.markdown(f"**{name}.** {text}")
 left, right = st.columns(2)
-spec = left.radio("Models fitted on", list(SPECS), format_func=SPECS.get, key="hid_spec")
+spec = left.radio("Models fitted on", list(SPECS), format_func=SPECS.get, **bound("hid_spec"))
 derived = right.checkbox(
-    "Use majority status derived from age where missing", key="hid_derived",
+    "Use majority status derived from age where missing", **bound("hid_derived"),
     help="The published analysis used majority status only where the file gives it.")
-keep_in_link()
 
 rows, errors = survey_rows({g: tuple(st.session_state.get(k, "") for k in keys)
                             for g, keys in FIELDS.items()})
@@ -153,7 +133,8 @@ st.markdown(
     f"; filters: {ctx.filters.describe()})."
 )
 table = protect_estimates(
-    extrapolate(rows, method=method, sexual=sexual, labour=labour, joint=joint), k=ctx.k)
+    extrapolate(rows, method=method, sexual=sexual, labour=labour, joint=joint), k=ctx.k,
+    withheld=withheld_groups(sexual, labour if method == "ratio" else None, k=ctx.k))
 total, total_low, total_high = total_estimate(table, sexual=sexual, labour=labour, joint=joint)
 
 st.subheader("Estimates")
@@ -176,9 +157,10 @@ else:
             "notes below); widen the filters in the sidebar or type counts for other groups.")
 st.markdown("\n".join(f"- {s}" for s in estimate_sentences(table, unit=unit)))
 show_table(
-    readable_estimates(table), name="hid_table", k=ctx.k,
+    blank_withheld(readable_estimates(table)), name="hid_table", k=ctx.k,
     count_columns=["Records", "In sexual exploitation"]
     + (["In forced labour"] if method == "ratio" else []),
     dependent_columns=["Factor", "Estimate", "95% interval from", "95% interval to"],
-    caption=data_note(sexual.n) + f" Estimates in {UNITS[unit]}, like the survey counts.",
+    caption=data_note(sexual.n) + f" Estimates in {UNITS[unit]}, like the survey counts. "
+    + withheld_caption(table),
 )

@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from core.app import data_note, setup_page, show_altair, show_plotly, show_table
+from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
 from core.cluster_charts import (
     SCATTER_SAMPLE,
     elbow_chart,
@@ -63,45 +63,31 @@ def _cluster(_frame, key: str, columns: tuple[str, ...], encoding: str, scale: b
             labelled_records(prepared, clustering))
 
 
-def _remember(key: str, default, valid: Sequence | None = None, bounds=None) -> None:
-    """Seed a widget's state once; drop remembered values the current data no longer has."""
-    state = st.session_state
-    if key not in state:
-        state[key] = default
-    elif valid is not None:
-        state[key] = [v for v in state[key] if v in valid]
-    elif bounds is not None:
-        low, high = bounds
-        lo, hi = state[key]
-        lo, hi = min(max(lo, low), high), max(min(hi, high), low)
-        state[key] = (lo, hi) if lo <= hi else (low, high)
-
-
 # ------------------------------------------------------------------ settings
 choices = clustering_columns(ctx.frame)
 st.subheader("Settings")
 c1, c2, c3, c4 = st.columns(4)
 k = c1.slider("Number of clusters", min_value=K_RANGE[0], max_value=K_RANGE[-1], value=4,
-              key="cl_k")
+              **bound("cl_k"))
 x = c2.selectbox("X axis", choices, index=choices.index("ageMid"), format_func=column_label,
-                 key="cl_x")
+                 **bound("cl_x", options=choices))
 y = c3.selectbox("Y axis", choices, index=choices.index("yearOfRegistration"),
-                 format_func=column_label, key="cl_y")
+                 format_func=column_label, **bound("cl_y", options=choices))
 z = c4.selectbox("Z axis", choices, index=choices.index("gender"), format_func=column_label,
-                 key="cl_z")
+                 **bound("cl_z", options=choices))
 extra = st.multiselect(
-    "Columns for clustering", choices, format_func=column_label, key="cl_extra",
+    "Columns for clustering", choices, format_func=column_label, **bound("cl_extra", options=choices),
     placeholder="X, Y and Z only",
     help="X, Y and Z are always included; add more columns here. Every column you add "
          "leaves out the records where it is missing.",
 )
 o1, o2, o3 = st.columns([1, 2, 1])
-scale = o1.checkbox("Scale data?", value=True, key="cl_scale",
+scale = o1.checkbox("Scale data?", value=True, **bound("cl_scale"),
                     help="Standardise every column (mean 0, standard deviation 1) so that "
                          "columns with large numbers, such as the year, do not dominate.")
 encoding = o2.radio("Categorical columns as", list(ENCODING_LABELS),
-                    format_func=ENCODING_LABELS.get, horizontal=True, key="cl_encoding")
-jitter = o3.checkbox("Spread identical points", value=True, key="cl_jitter",
+                    format_func=ENCODING_LABELS.get, horizontal=True, **bound("cl_encoding"))
+jitter = o3.checkbox("Spread identical points", value=True, **bound("cl_jitter"),
                      help="Banded data put many records on the same spot; a small random "
                           "shift (jitter) in the 3D view makes them visible. Hover shows "
                           "the true values.")
@@ -184,14 +170,18 @@ with st.expander("Filter the records", expanded=True):
     for i, spec in enumerate(table_filters(records, columns=["cluster", *prepared.columns])):
         box, key = boxes[i % 3], f"cl_t_{spec.column}"
         if spec.kind == "values":
-            _remember(key, [], valid=spec.options)
             names = dict(zip(spec.options, spec.labels, strict=True))
-            values[spec.column] = box.multiselect(spec.label, spec.options, key=key,
+            values[spec.column] = box.multiselect(spec.label, spec.options,
+                                                  **bound(key, options=spec.options),
                                                   format_func=names.get, placeholder="All")
         elif spec.low < spec.high:
-            _remember(key, (spec.low, spec.high), bounds=(spec.low, spec.high))
+            if key in st.session_state:  # a remembered range kept inside this data's
+                lo, hi = st.session_state[key]
+                lo, hi = max(lo, spec.low), min(hi, spec.high)
+                st.session_state[key] = (lo, hi) if lo <= hi else (spec.low, spec.high)
             ranges[spec.column] = box.slider(
-                spec.label, min_value=spec.low, max_value=spec.high, step=spec.step, key=key,
+                spec.label, min_value=spec.low, max_value=spec.high, step=spec.step,
+                value=(spec.low, spec.high), **bound(key),
                 format="%d" if isinstance(spec.step, int) else "%.1f")
         else:
             box.caption(f"{spec.label}: every record has {spec.low:g}.")
@@ -211,7 +201,7 @@ st.download_button(
 # ------------------------------------------------------------------ 3D view
 with view:
     follow = st.checkbox("Show only the records that match the table's filters (below)",
-                         key="cl_follow")
+                         **bound("cl_follow"))
     shown = filtered if follow else records
     if shown.empty:
         st.info("No record matches the table's filters, so there is nothing to draw. Clear "

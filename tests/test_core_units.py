@@ -244,6 +244,6 @@ class TestDisplayCells:
         ("<10", "<10"), (float("nan"), ""), (None, ""),
     ])
     def test_cells(self, value: object, text: str) -> None:
-        from core.app import _display_cell
+        from core.app.outputs import _display_cell
 
         assert _display_cell(value) == text

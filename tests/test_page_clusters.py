@@ -148,7 +148,7 @@ class TestRecordTable:
         # Fewer clusters and a slice without the early years: remembered choices that no
         # longer exist are dropped (cluster 6) or clipped (years), without an error.
         at.slider(key="cl_k").set_value(3)
-        at.sidebar.slider(key="f_years").set_value((2016, 2021)).run()
+        at.sidebar.slider(key="years").set_value((2016, 2021)).run()
         assert not at.exception
         assert at.multiselect(key="cl_t_cluster").value == []
         assert at.slider(key="cl_t_yearOfRegistration").value == (2016, 2019)
@@ -218,7 +218,7 @@ class TestBadSettings:
         assert len(candidates), "the demo should have a country with ages but no durations"
         country = candidates.index[0]
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_citizenship").set_value([country]).run()
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
         at.selectbox(key="cl_y").set_value("monthsMid")
         at.selectbox(key="cl_z").set_value("ageMid").run()
         assert not at.exception
@@ -232,7 +232,7 @@ class TestBadSettings:
         assert len(candidates), "the demo should have a country with ages and durations apart"
         country = candidates.index[0]
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_citizenship").set_value([country]).run()
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
         at.selectbox(key="cl_y").set_value("monthsMid")
         at.selectbox(key="cl_z").set_value("ageMid").run()
         assert not at.exception
@@ -245,7 +245,7 @@ class TestBadSettings:
         near = counts[(counts >= size) & (counts <= size + 3)]
         country = near.index[0]
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_citizenship").set_value([country]).run()
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
         assert not at.exception
         shown = texts(at.warning) + texts(at.info)
         assert "Clustered" in shown or "Choose" in shown or "nothing to group" in shown
@@ -253,8 +253,8 @@ class TestBadSettings:
     def test_small_clusters_are_withheld(self, run_page: Callable,
                                          demo_frame: pd.DataFrame) -> None:
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_citizenship").set_value(["USA"])
-        at.sidebar.number_input(key="f_k").set_value(50).run()
+        at.sidebar.multiselect(key="cit").set_value(["USA"])
+        at.sidebar.number_input(key="k").set_value(50).run()
         assert not at.exception
         kept = demo_frame[demo_frame["citizenship"] == "USA"].dropna(subset=DEFAULT)
         assert clustered_count(at) == len(kept)

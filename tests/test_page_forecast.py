@@ -145,9 +145,9 @@ class TestSlices:
 
     def test_no_record(self, run_page):
         at = run_page(PAGE)
-        at.sidebar.slider(key="f_years").set_value((2002, 2002)).run()
-        at.sidebar.checkbox(key="f_unknown_year").set_value(False).run()
-        at.sidebar.multiselect(key="f_genders").set_value(["Transgender/NonConforming"]).run()
+        at.sidebar.slider(key="years").set_value((2002, 2002)).run()
+        at.sidebar.checkbox(key="noyear").set_value(False).run()
+        at.sidebar.multiselect(key="gender").set_value(["Transgender/NonConforming"]).run()
         assert not at.exception
         infos = texts(at.info)
         assert infos
@@ -157,8 +157,8 @@ class TestSlices:
     def test_one_record(self, run_page, demo_frame):
         country = self._country_with(demo_frame, records=range(1, 2), years=range(1, 2))
         at = run_page(PAGE)
-        at.sidebar.checkbox(key="f_unknown_year").set_value(False).run()
-        at.sidebar.multiselect(key="f_citizenship").set_value([country]).run()
+        at.sidebar.checkbox(key="noyear").set_value(False).run()
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
         assert not at.exception
         assert "1 of " in at.caption[0].value  # exactly one record in view
         infos = texts(at.info)
@@ -174,7 +174,7 @@ class TestSlices:
             pytest.skip("no country in the demo with 10-60 records reaching 2021")
         country = str(to_2021.index[0])
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_citizenship").set_value([country]).run()
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
         assert not at.exception
         # Too few records to see the lag by themselves: the whole file's years are used.
         assert any(t.startswith("Across the whole file, 2020 and 2021 hold far fewer records")
@@ -187,7 +187,7 @@ class TestSlices:
 
     def test_three_years(self, run_page):
         at = run_page(PAGE)
-        at.sidebar.slider(key="f_years").set_value((2017, 2019)).run()
+        at.sidebar.slider(key="years").set_value((2017, 2019)).run()
         assert not at.exception
         infos = texts(at.info)
         assert any("All records: only 3 complete years of data (2017, 2018, 2019)" in t
@@ -196,7 +196,7 @@ class TestSlices:
 
     def test_gender_filter_empties_a_segment(self, run_page):
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="f_genders").set_value(["Male"]).run()
+        at.sidebar.multiselect(key="gender").set_value(["Male"]).run()
         assert not at.exception
         assert any(t.startswith("Female: no records with a year") for t in texts(at.info))
         assert "Male" in chart_title(at)

@@ -10,6 +10,7 @@ import pytest
 
 from core.app import DEMO_LABEL
 from tests.conftest import DEMO_FILE
+from tests.helpers import url_of
 
 
 def _text(at: object) -> str:
@@ -37,10 +38,10 @@ def test_demo_home(run_page: Callable[..., object]) -> None:
 
 def test_filters_change_numbers_and_url(run_page: Callable[..., object]) -> None:
     at = run_page("Home.py")
-    at.sidebar.multiselect(key="f_genders").set_value(["Male"]).run()
+    at.sidebar.multiselect(key="gender").set_value(["Male"]).run()
     assert not at.exception
     assert _metrics(at)["Female"] == "0.0%"
-    assert at.query_params["gender"] == ["Male"] or at.query_params["gender"] == "Male"
+    assert url_of(at)["gender"] == "Male"
 
 
 def test_filter_to_nothing_is_friendly(run_page: Callable[..., object]) -> None:
@@ -49,14 +50,19 @@ def test_filter_to_nothing_is_friendly(run_page: Callable[..., object]) -> None:
     assert any("No records match these filters" in i.value for i in at.info)
 
 
-def test_link_reproduces_the_view(run_page: Callable[..., object]) -> None:
-    at = run_page("Home.py", query={"years": "2010-2015", "noyear": "0", "gender": "Female"})
+@pytest.mark.parametrize("query", [
+    {"years": ["2010", "2015"], "noyear": "false", "gender": "Female"},
+    # links made before the filters were bound to the URL
+    {"years": "2010-2015", "noyear": "0", "gender": "Female"},
+], ids=["bound", "older"])
+def test_link_reproduces_the_view(run_page: Callable[..., object], query: dict) -> None:
+    at = run_page("Home.py", query=query)
     assert not at.exception
     raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
     year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
     expected = ((year >= 2010) & (year <= 2015) & (raw["gender"] == "Female")).sum()
     assert _metrics(at)["Records"] == f"{expected:,}"
-    assert at.sidebar.slider(key="f_years").value == (2010, 2015)
+    assert at.sidebar.slider(key="years").value == (2010, 2015)
 
 
 def test_bad_ctdc_data_setting_falls_back_to_demo(run_page: Callable[..., object], tmp_path: Path) -> None:
@@ -78,21 +84,24 @@ def test_real_home(run_page: Callable[..., object]) -> None:
 
 
 def test_filters_leave_page_keys_in_the_url(run_page: Callable[..., object]) -> None:
-    at = run_page("Home.py", query={"hid_men": "10656", "gender": "Male"})
-    at.sidebar.multiselect(key="f_genders").set_value(["Female"]).run()
+    at = run_page("Home.py", query={"hid_men": "10656"})
+    at.sidebar.multiselect(key="gender").set_value(["Female"]).run()
     assert not at.exception
-    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    params = url_of(at)
     assert params["hid_men"] == "10656"
     assert params["gender"] == "Female"
-    at.sidebar.multiselect(key="f_genders").set_value([]).run()
-    params = {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    at.sidebar.multiselect(key="gender").set_value([]).run()
+    params = url_of(at)
     assert "gender" not in params and params["hid_men"] == "10656"
 
 
 def test_upload_then_go_back_to_the_demo(run_page: Callable[..., object]) -> None:
     raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False).head(300)
     data = raw.to_csv(sep="\t", index=False).encode()
-    at = run_page("Home.py")
+    # AppTest hands no file to an uploader drawn by the entry point under st.navigation,
+    # so this runs the home page on its own (the same sidebar code); the browser test
+    # uploads through the real app.
+    at = run_page("pages/0_Home_page.py")
     at.sidebar.file_uploader[0].set_value(("mine.tsv", data, "text/tab-separated-values")).run()
     assert not at.exception
     assert _metrics(at)["Records"] == "300"

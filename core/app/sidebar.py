@@ -1,0 +1,172 @@
+"""The shared sidebar: the filters every page follows, and the small-cell threshold.
+
+Drawn once per run by the entry point (``Home.py``), before the page, so its widgets keep
+their values on every page by construction. Each filter is bound to a URL parameter of
+its own name (see :mod:`core.app.state`); the threshold never goes below the operator's
+floor (:func:`core.privacy.floor_k`), whatever the widget or the URL says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import pandas as pd
+import streamlit as st
+
+from core.filters import FilterOptions, Filters, from_query
+from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
+from core.app.state import bound
+
+__all__ = ["FILTER_KEYS", "operator_floor", "reset_filters", "sidebar_filters"]
+
+#: Filter field -> widget key (= its URL parameter).
+FILTER_KEYS: dict[str, str] = {
+    "years": "years",
+    "include_unknown_year": "noyear",
+    "genders": "gender",
+    "majority": "majority",
+    "age_bands": "age",
+    "citizenship": "cit",
+    "exploitation_country": "exp",
+    "small_cell": "k",
+}
+_K_NOTE = "ctdc_k_note"
+
+
+def _secrets() -> dict[str, object]:
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # no secrets file at all: Streamlit raises; that simply means none
+        return {}
+
+
+def operator_floor() -> int:
+    """The floor on k set by the operator (``CTDC_MIN_K``, environment or secrets)."""
+    return floor_k(secrets=_secrets())
+
+
+def _country_label(frame: pd.DataFrame, column: str) -> Callable[[str], str]:
+    codes = frame[column].cat.categories
+    names = frame[f"{column}Name"].cat.categories
+    mapping = dict(zip(codes, names, strict=False))
+    return lambda code: f"{mapping.get(code, code)} ({code})" if mapping.get(code, code) != code else code
+
+
+def _threshold(floor: int) -> int:
+    """The 'Hide counts below' input; a link or a session asking for less gets the floor."""
+    state = st.session_state
+    key = FILTER_KEYS["small_cell"]
+    if key not in state:
+        # A bound widget drops a value below its minimum silently; say so in one line.
+        asked = st.query_params.get(key)
+        k, raised = effective_k(asked, floor)
+        if raised:
+            state[_K_NOTE] = (
+                f"The link asked to hide counts below {asked}; this app never shows counts "
+                f"below {floor}, so they are hidden below {floor}."
+            )
+    elif state[key] < floor:
+        state[key] = floor
+    value = st.sidebar.number_input(
+        "Hide counts below", min_value=floor, max_value=MAX_K, value=max(DEFAULT_K, floor),
+        step=1, help="Small counts could single people out; they show as '<k' and are left "
+        f"out of downloads. This app never shows counts below {floor}; you may raise it.",
+        **bound(key),
+    )
+    note = state.get(_K_NOTE)
+    if note:
+        st.sidebar.caption(note)
+    return effective_k(value, floor)[0]
+
+
+def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str], str]]) -> None:
+    """Links made before the filters were bound to the URL still open the same view.
+
+    They wrote ``years=2010-2015``, ``noyear=0`` and comma lists of codes; the bound
+    widgets would drop those as invalid, so a fresh session reads them with the old
+    forgiving parser and hands the values to the widgets.
+    """
+    state = st.session_state
+    if any(key in state for key in FILTER_KEYS.values()):
+        return
+    raw = {key: st.query_params.get(key) for key in FILTER_KEYS.values()}
+    old = from_query({key: value for key, value in raw.items() if value is not None}, options)
+    if raw["years"] and "-" in raw["years"] and old.years is not None:
+        state["years"] = old.years
+    if raw["noyear"] == "0":
+        state["noyear"] = False
+    for name in ("genders", "majority", "age_bands", "citizenship", "exploitation_country"):
+        key = FILTER_KEYS[name]
+        values = getattr(old, name)
+        formatted = labels.get(name, str)
+        if values and (len(st.query_params.get_all(key)) == 1 and "," in (raw[key] or "")
+                       or any(formatted(v) != v for v in values)):
+            state[key] = list(values)
+
+
+def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
+    """Draw the filters for ``full`` and return the slice they select."""
+    state = st.session_state
+    country = {"citizenship": _country_label(full, "citizenship"),
+               "exploitation_country": _country_label(full, "CountryOfExploitation")}
+    _adopt_older_links(options, country)
+    sb = st.sidebar
+    sb.header("Filter the records")
+    years: tuple[int, int] | None = None
+    key = FILTER_KEYS["years"]
+    if options.year_min is not None and options.year_max is not None \
+            and options.year_min < options.year_max:
+        if key in state:  # a remembered range from other data: keep it inside this data's
+            lo, hi = state[key]
+            lo, hi = max(lo, options.year_min), min(hi, options.year_max)
+            state[key] = (lo, hi) if lo <= hi else (options.year_min, options.year_max)
+        chosen = sb.slider(
+            "Year of registration", min_value=options.year_min, max_value=options.year_max,
+            value=(options.year_min, options.year_max), **bound(key),
+        )
+        years = (int(chosen[0]), int(chosen[1]))
+        if years == (options.year_min, options.year_max):
+            years = None
+    elif options.year_min is not None:
+        sb.caption(f"All records with a year are from {options.year_min}.")
+    include_unknown = sb.checkbox(
+        "Include records with no year", value=True,
+        help="About one record in five has no year of registration.",
+        **bound(FILTER_KEYS["include_unknown_year"]),
+    )
+
+    def multiselect(label: str, name: str, choices: Sequence[str],
+                    fmt: Callable[[str], str] = str, help_text: str | None = None) -> tuple[str, ...]:
+        picked = sb.multiselect(label, list(choices), format_func=fmt,
+                                placeholder="All (incl. unknown)", help=help_text,
+                                **bound(FILTER_KEYS[name], options=choices))
+        return tuple(picked)
+
+    genders = multiselect("Gender", "genders", options.genders)
+    majority = multiselect(
+        "Majority status at exploitation", "majority", options.majority,
+        help_text="Given in the data or, where missing, derived from the age band.",
+    )
+    ages = multiselect("Age band", "age_bands", options.age_bands)
+    citizenship = multiselect("Citizenship", "citizenship", options.citizenship,
+                              country["citizenship"])
+    exploited = multiselect("Country of exploitation", "exploitation_country",
+                            options.exploitation_country, country["exploitation_country"])
+    k = _threshold(operator_floor())
+    return Filters(
+        years=years,
+        include_unknown_year=bool(include_unknown),
+        genders=genders,
+        majority=majority,
+        age_bands=ages,
+        citizenship=citizenship,
+        exploitation_country=exploited,
+        small_cell=k,
+    )
+
+
+def reset_filters() -> None:
+    """Every filter back to its default (and off the URL): the widgets' own defaults."""
+    for key in FILTER_KEYS.values():
+        st.session_state.pop(key, None)
+    st.session_state.pop(_K_NOTE, None)

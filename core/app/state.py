@@ -1,0 +1,55 @@
+"""URL state: the one mechanism by which a choice lives in the address bar.
+
+Every choice a user makes (the sidebar's filters and each page's own controls) is a
+widget bound to a query parameter of the same name (Streamlit's ``bind="query-params"``):
+a copied link or a reload reproduces the view, and a value that does not fit the widget is
+dropped from the URL rather than raised. :func:`bound` is how a page asks for that.
+
+Streamlit forgets the state of a widget that is not drawn in a run, so a page's choices
+would be lost on a visit to another page. The entry point calls :func:`keep_choices`
+before the page runs, which re-assigns each bound key that is still in the session: a
+value set through Session State outlives the clean-up, so the page finds its choices
+again on the way back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Any
+
+import streamlit as st
+
+__all__ = ["bound", "keep_choices"]
+
+_REGISTRY = "ctdc_bound_keys"
+
+
+def bound(key: str, *, options: Collection[Any] | None = None) -> dict[str, Any]:
+    """Keyword arguments that bind a widget to the URL parameter ``key`` and remember it.
+
+    ``st.slider("Flows to show", 5, 30, 12, **bound("exp_sankey_n"))``
+
+    ``options``: for a choice among values that depend on the data (countries, the
+    categories of a field), a remembered value the current options lack is dropped
+    (from a list, only the values that are not there), so the widget falls back to its
+    default instead of failing.
+    """
+    if not key or not key.replace("_", "").isalnum():
+        raise ValueError(f"a bound key is letters, digits and '_' only, not {key!r}")
+    state = st.session_state
+    state.setdefault(_REGISTRY, set()).add(key)
+    if options is not None and key in state:
+        value = state[key]
+        if isinstance(value, list):
+            state[key] = [v for v in value if v in options]
+        elif value not in options:
+            del state[key]
+    return {"key": key, "bind": "query-params"}
+
+
+def keep_choices() -> None:
+    """Keep the bound choices of pages that are not drawn in this run (see the module)."""
+    state = st.session_state
+    for key in state.get(_REGISTRY, ()):
+        if key in state:
+            state[key] = state[key]
