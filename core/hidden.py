@@ -46,6 +46,7 @@ __all__ = [
     "joint_covariance",
     "parse_number",
     "protect_estimates",
+    "withheld_caption",
     "readable_estimates",
     "survey_from_table",
     "survey_rows",
@@ -552,21 +553,29 @@ def estimate_chart(table: pd.DataFrame, /, *, title: str, unit: str) -> object:
                                         width=max(360, 160 * len(groups)))
 
 
-def protect_estimates(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
-    """Withhold the numbers of groups whose records or events are between 1 and k - 1.
+def protect_estimates(table: pd.DataFrame, /, *, k: int,
+                      withheld: Sequence[str] | None = None) -> pd.DataFrame:
+    """Withhold the numbers of groups whose records, events or non-events are 1..k-1.
 
     The factor is a ratio of such counts, so it (and the estimate built on it) would
-    reveal them; those rows keep their survey inputs and get a note instead.
+    reveal them; so would the records beside the other count (records - events). Those
+    rows keep their survey inputs, lose their counts and numbers, and get a note
+    instead. ``withheld`` names the groups the models' own protection withholds
+    (:attr:`core.risk_privacy.ProtectedModel.withheld`, which includes a second group
+    that protects a lone small one from the totals); they are withheld here too, so the
+    risk page and this table withhold the same groups. Without it, when exactly one group
+    of a method is withheld, the smallest other group in the table is withheld too.
 
     Examples
     --------
-    >>> t = pd.DataFrame({"records": [500, 500], "events_sexual": [3, 40],
-    ...                   "events_labour": [None, None], "factor": [0.006, 0.087],
-    ...                   "factor_ci_low": [0.0, 0.06], "factor_ci_high": [0.02, 0.1],
-    ...                   "estimate": [6.0, 87.0], "ci_low": [2.0, 60.0],
-    ...                   "ci_high": [20.0, 100.0], "note": ["", ""]})
-    >>> protect_estimates(t, k=10)["estimate"].tolist()
-    [nan, 87.0]
+    >>> t = pd.DataFrame({"records": [500, 12, 300], "events_sexual": [3, 11, 40],
+    ...                   "events_labour": [None, None, None], "factor": [0.006, 11.0, 0.15],
+    ...                   "factor_ci_low": [0.0, 5.0, 0.1], "factor_ci_high": [0.02, 20.0, 0.2],
+    ...                   "estimate": [6.0, 1100.0, 15.0], "ci_low": [2.0, 500.0, 10.0],
+    ...                   "ci_high": [20.0, 2000.0, 20.0], "note": ["", "", ""]})
+    >>> out = protect_estimates(t, k=10)
+    >>> out["estimate"].tolist(), out["records"].tolist(), out["events_sexual"].tolist()
+    ([nan, nan, 15.0], [nan, nan, 300.0], [nan, nan, 40.0])
     """
     from core.privacy import small_mask
 
@@ -579,9 +588,26 @@ def protect_estimates(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
         if column != "records":
             rest = pd.to_numeric(out["records"], errors="coerce").to_numpy(dtype=float) - values
             mask |= small_mask(np.nan_to_num(rest, nan=0.0), k)
+    records = pd.to_numeric(out["records"], errors="coerce").fillna(0).to_numpy(dtype=float)
+    secondary = np.zeros(len(out), dtype=bool)
+    methods = out["method"].to_numpy() if "method" in out.columns else np.zeros(len(out))
+    for method in pd.unique(methods) if withheld is None else ():
+        rows = (methods == method) & (records > 0)
+        if (rows & mask).sum() == 1:
+            others = np.flatnonzero(rows & ~mask)
+            if len(others):
+                secondary[others[np.argmin(records[others])]] = True
+    if withheld is not None:
+        secondary = out["group"].isin(list(withheld)).to_numpy() & ~mask
     numbers = ["factor", "factor_ci_low", "factor_ci_high", "estimate", "ci_low", "ci_high"]
-    out.loc[mask, numbers] = np.nan
-    out.loc[mask, "note"] = f"withheld: fewer than {k} records or events in this group"
+    counts = ["records", "events_sexual", "events_labour"]
+    hidden = mask | secondary
+    if hidden.any():
+        for column in counts:
+            out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
+    out.loc[hidden, numbers + counts] = np.nan
+    out.loc[mask, "note"] = f"withheld: fewer than {k} records, events or non-events in this group"
+    out.loc[secondary, "note"] = "withheld to protect another group's small count"
     return out
 
 
@@ -603,3 +629,23 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
     for column in ("estimate", "ci_low", "ci_high"):
         out[column] = out[column].round(1)
     return out.rename(columns=names)
+
+
+def withheld_caption(table: pd.DataFrame, /) -> str:
+    """One sentence on the rows :func:`protect_estimates` withheld ('' when none).
+
+    Examples
+    --------
+    >>> withheld_caption(pd.DataFrame({"note": ["withheld: fewer than 10 records",
+    ...                                         "withheld to protect another group's small count", ""]}))
+    '2 groups withheld, 1 of them to protect others; withheld cells are blank.'
+    """
+    notes = table["note"].astype(str)
+    protecting = int(notes.str.startswith("withheld to protect").sum())
+    count = int(notes.str.startswith("withheld").sum())
+    if not count:
+        return ""
+    text = f"{count} group{'s' if count != 1 else ''} withheld"
+    if protecting:
+        text += f", {protecting} of them to protect others"
+    return text + "; withheld cells are blank."

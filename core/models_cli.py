@@ -1,31 +1,51 @@
 """The ``models`` command: the published logit models and survey extrapolation, headless.
 
-``python -m core models --data FILE --out DIR [--spec published|ctdc] [--survey CSV]``
+``python -m core models --data FILE --out DIR [--spec published|ctdc] [--survey CSV] [--k K]``
 writes ``logit_coefficients.csv``, ``logit_cells.csv`` and, with ``--survey``,
 ``extrapolation.csv`` into DIR. Every failure a user can cause prints one line
 ``error: ...`` and exits 2; problems with single models print ``warning: ...``.
+
+The files are protected like the app's downloads (:func:`core.risk_privacy.protect_model`):
+a group with records, events or non-events between 1 and k - 1 is written empty, with a
+second group that would give it away through the totals, and so are the coefficients
+and estimates from which those counts follow. ``--k`` defaults to the operator's floor
+(``CTDC_MIN_K``, 10 by default); a lower value is raised to it with one ``note:`` line
+on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
 
 from core.cli import register
 from core.export import csv_bytes
-from core.hidden import SurveyInputError, extrapolate, joint_counts, survey_from_table
+from core.hidden import (
+    SurveyInputError,
+    extrapolate,
+    joint_counts,
+    protect_estimates,
+    survey_from_table,
+)
 from core.load import load_cached
 from core.logit import (
     PUBLISHED_MODELS,
     FirthUnavailable,
     LogitFit,
     ModelError,
-    coefficient_table,
     fit_model,
-    group_table,
+    format_count,
     prepare_records,
+)
+from core.privacy import effective_k, floor_k
+from core.risk_privacy import (
+    ProtectedModel,
+    protect_model,
+    safe_separation_sentences,
+    withheld_groups,
 )
 
 __all__ = ["CELL_COLUMNS", "COEFFICIENT_COLUMNS", "EXTRAPOLATION_COLUMNS", "configure", "run"]
@@ -52,9 +72,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="use majority status derived from the age band where missing")
     parser.add_argument("--firth", action="store_true",
                         help="Firth-penalised estimates for models with separation")
+    parser.add_argument("--k", default=None,
+                        help="withhold counts below k and what would reveal them (default "
+                        "and minimum: the operator's floor CTDC_MIN_K, 10 unless set)")
 
 
-def _fit_all(records: pd.DataFrame, spec: str, firth: bool) -> list[LogitFit]:
+def _fit_all(records: pd.DataFrame, spec: str, firth: bool, k: int) -> list[ProtectedModel]:
     fits = []
     for model in PUBLISHED_MODELS:
         try:
@@ -63,7 +86,7 @@ def _fit_all(records: pd.DataFrame, spec: str, firth: bool) -> list[LogitFit]:
             print(f"warning: {model.outcome}: {exc}")
             continue
         if fit.separation.detected:
-            words = " ".join(fit.separation.sentences(model.outcome))
+            words = " ".join(safe_separation_sentences(protect_model(fit, k=k)))
             if firth:
                 try:
                     fit = fit_model(records, model, denominators=spec, method="firth")
@@ -71,7 +94,10 @@ def _fit_all(records: pd.DataFrame, spec: str, firth: bool) -> list[LogitFit]:
                 except FirthUnavailable as exc:
                     words += f" {exc}"
             print(f"warning: {model.outcome}: {words}")
-        fits.append(fit)
+        protected = protect_model(fit, k=k)
+        if protected.caption():
+            print(f"note: {model.outcome}: {protected.caption()}")
+        fits.append(protected)
     return fits
 
 
@@ -90,6 +116,11 @@ def _read_survey(path: str) -> pd.DataFrame:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code."""
+    floor = floor_k()
+    k, raised = effective_k(getattr(args, "k", None), floor)
+    if raised:
+        print(f"note: --k {args.k} is below the floor {floor} (CTDC_MIN_K) or not a whole "
+              f"number; {k} is used.", file=sys.stderr)
     out = Path(args.out)
     try:
         survey = survey_from_table(_read_survey(args.survey)) if args.survey else None
@@ -106,11 +137,13 @@ def run(args: argparse.Namespace) -> int:
                                majority="derived" if args.derived_majority else "given")
     if prepared.note:
         print(f"note: {prepared.note}")
-    print(f"records used: {len(prepared.records):,} of {prepared.total:,}")
-    fits = _fit_all(prepared.records, args.spec, args.firth)
+    print(f"records used: {format_count(len(prepared.records), k)} of "
+          f"{format_count(prepared.total, k)}")
+    models = _fit_all(prepared.records, args.spec, args.firth, k)
+    fits = [model.fit for model in models]
 
-    coefficients = [coefficient_table(fit).assign(model=fit.spec.outcome) for fit in fits]
-    cells = [group_table(fit).assign(model=fit.spec.outcome) for fit in fits]
+    coefficients = [m.coefficients.assign(model=m.fit.spec.outcome) for m in models]
+    cells = [m.groups.assign(model=m.fit.spec.outcome) for m in models]
     files = {
         "logit_coefficients.csv": pd.concat(coefficients, ignore_index=True)[COEFFICIENT_COLUMNS]
         if coefficients else pd.DataFrame(columns=COEFFICIENT_COLUMNS),
@@ -122,17 +155,24 @@ def run(args: argparse.Namespace) -> int:
         sexual, labour = by_outcome.get("isSexualExploit"), by_outcome.get("isForcedLabour")
         tables = []
         if sexual is not None:
-            tables.append(extrapolate(survey, method="published", sexual=sexual))
+            tables.append(protect_estimates(
+                extrapolate(survey, method="published", sexual=sexual), k=k,
+                withheld=withheld_groups(sexual, k=k)))
         if sexual is not None and labour is not None:
             joint = joint_counts(prepared.records, denominators=args.spec)
-            tables.append(extrapolate(survey, method="ratio", sexual=sexual, labour=labour,
-                                      joint=joint))
+            tables.append(protect_estimates(
+                extrapolate(survey, method="ratio", sexual=sexual, labour=labour, joint=joint),
+                k=k, withheld=withheld_groups(sexual, labour, k=k)))
         table = (pd.concat(tables, ignore_index=True) if tables
                  else pd.DataFrame(columns=[*EXTRAPOLATION_COLUMNS, "note"]))
         for _, row in table[table["note"] != ""].iterrows():
             print(f"warning: {row['method']}: {row['group']}: {row['note']}")
         files["extrapolation.csv"] = table[EXTRAPOLATION_COLUMNS]
     for name, frame in files.items():
+        frame = frame.copy()
+        for column in ("n", "events"):  # whole numbers; withheld ones empty
+            if column in frame.columns:
+                frame[column] = pd.to_numeric(frame[column]).round().astype("Int64")
         (out / name).write_bytes(csv_bytes(frame))
         print(f"wrote {out / name} ({len(frame)} rows)")
     return 0

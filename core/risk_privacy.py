@@ -38,7 +38,7 @@ from core.logit import (
 from core.privacy import small_mask
 
 __all__ = ["COUNT_COLUMNS", "ESTIMATE_COLUMNS", "TERM_COLUMNS", "ProtectedModel",
-           "blank_withheld", "protect_model", "protected_overview", "safe_separation_sentences"]
+           "blank_withheld", "protect_model", "withheld_groups", "protected_overview", "safe_separation_sentences"]
 
 COUNT_COLUMNS = ("n", "events", "non_events")
 ESTIMATE_COLUMNS = ("log_odds", "odds", "probability", "probability_ci_low",
@@ -157,9 +157,12 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
             for j, m in enumerate(members):
                 if (m & withheld).any() and not cell_hidden[j]:
                     cell_hidden[j] = True
-        margins = [present.copy()]
-        if not rows_are_cells:
-            margins += [m & present for j, m in enumerate(members) if not cell_hidden[j]]
+        # cells first: the group that protects a lone small one inside its cell also
+        # protects it from the total
+        margins = [] if rows_are_cells else [
+            m & present for j, m in enumerate(members) if not cell_hidden[j]]
+        total = present.copy()
+        margins.append(total)
         for margin in margins:
             inside = margin & withheld
             if inside.sum() != 1:
@@ -169,7 +172,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
                 pick = others[np.argmin(n[others])]
                 withheld[pick] = True
                 changed = True
-            elif margin is not margins[0]:  # a cell with one group: its terms reveal it
+            elif margin is not total:  # a cell with one group: its terms reveal it
                 j = next(j for j, m in enumerate(members) if ((m & present) == margin).all())
                 cell_hidden[j] = True
                 changed = True
@@ -195,8 +198,9 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
                 estimate_rows |= m
 
     groups_out = groups.copy()
-    for column in (*COUNT_COLUMNS, *ESTIMATE_COLUMNS):
-        groups_out[column] = groups_out[column].astype(float)
+    if withheld.any():  # whole numbers stay whole where nothing is withheld
+        for column in COUNT_COLUMNS:
+            groups_out[column] = groups_out[column].astype(float)
     groups_out.loc[withheld, list(COUNT_COLUMNS)] = np.nan
     groups_out.loc[estimate_rows, list(ESTIMATE_COLUMNS)] = np.nan
     coefficients_out = coefficients.copy()
@@ -257,3 +261,12 @@ def blank_withheld(table: pd.DataFrame, /) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(out[column]) and out[column].isna().any():
             out[column] = out[column].astype(object)
     return out
+
+
+def withheld_groups(*fits: LogitFit | None, k: int) -> tuple[str, ...]:
+    """The groups :func:`protect_model` withholds in any of ``fits`` (None is skipped)."""
+    names: list[str] = []
+    for fit in fits:
+        if fit is not None:
+            names += [g for g in protect_model(fit, k=k).withheld if g not in names]
+    return tuple(names)

@@ -54,6 +54,18 @@ def test_real_release_writes_the_published_numbers(real_file, tmp_path, capsys):
         ["gender", "majority_status"])
     assert family.loc[("Male", "Adult"), "probability"] == pytest.approx(
         family.loc[("Female", "Adult"), "probability"])
+    # boys: 381 of 382 recruited by family (1 non-event): withheld, with girls (the other
+    # minors, who would give boys away through the minors' cell); adults stay
+    assert family.loc[("Male", "Minor"), ["n", "events", "probability"]].isna().all()
+    assert family.loc[("Female", "Minor"), ["n", "events", "probability"]].isna().all()
+    assert family.loc[("Male", "Adult"), "n"] == 216
+    # intimate partner, men: 1 of 216 (a main-effects model: all its estimates withheld)
+    partner = cells[cells["model"] == "recruiterRelationIntimatePartner"].set_index(
+        ["gender", "majority_status"])
+    assert pd.isna(partner.loc[("Male", "Adult"), "n"])
+    assert partner["probability"].isna().all()
+    assert coefficients.loc[coefficients["model"] == "recruiterRelationIntimatePartner",
+                            "estimate"].isna().all()
     rows = extrapolation.set_index(["method", "gender"])
     assert rows.loc[("published", "Male"), "estimate"] == pytest.approx(10656 * 42 / 3757)
     assert rows.loc[("published", "Female"), "estimate"] == pytest.approx(5361 * 4608 / 3810)
@@ -76,7 +88,10 @@ def test_demo_writes_three_files_and_warns_about_separation(tmp_path, capsys):
     cells = pd.read_csv(tmp_path / "o" / "logit_cells.csv")
     assert set(cells["gender"]) == {"Female", "Male"}
     assert set(cells["majority_status"]) == {"Adult", "Minor"}
-    assert cells["probability"].between(0, 1).all()
+    # withheld groups are empty throughout; every other probability is a probability
+    withheld = cells["n"].isna()
+    assert cells.loc[withheld, ["events", "probability", "log_odds"]].isna().all().all()
+    assert cells.loc[~withheld, "probability"].between(0, 1).all()
 
 
 def test_firth_option_for_separated_models(tmp_path, capsys):
@@ -135,3 +150,71 @@ def test_runs_as_a_module(tmp_path):
     assert (tmp_path / "logit_coefficients.csv").exists()
     assert (tmp_path / "logit_cells.csv").exists()
     assert not (tmp_path / "extrapolation.csv").exists()
+
+
+def _numbers(frame: pd.DataFrame) -> pd.Series:
+    """Every number of a file except probabilities (which may be exactly 1)."""
+    numeric = frame.select_dtypes("number")
+    values = numeric[[c for c in numeric.columns if not c.startswith("probability")]]
+    values = values.to_numpy().ravel()
+    return pd.Series(values[~pd.isna(values)])
+
+
+def _count_columns(frame: pd.DataFrame) -> list[str]:
+    return [c for c in ("n", "events") if c in frame.columns]
+
+
+class TestProtection:
+    def test_demo_writes_no_count_below_k(self, tmp_path, capsys):
+        survey = write_survey(tmp_path / "s.csv", "gender,majority_status,forced_labour\n"
+                              "Male,Adult,10656\nFemale,Adult,5361\n")
+        assert main(["models", "--data", str(DEMO), "--out", str(tmp_path / "o"),
+                     "--survey", str(survey)]) == 0
+        out = capsys.readouterr().out
+        for name in ("logit_coefficients.csv", "logit_cells.csv", "extrapolation.csv"):
+            frame = pd.read_csv(tmp_path / "o" / name)
+            for column in _count_columns(frame):
+                values = frame[column].dropna()
+                assert not ((values >= 1) & (values <= 9)).any(), (name, column)
+            # a whole number in 1..9 anywhere else in the files could be a count
+            numbers = _numbers(frame)
+            whole = numbers[(numbers == numbers.round()) & (numbers >= 1) & (numbers <= 9)]
+            assert whole.empty, (name, whole.tolist())
+        cells = pd.read_csv(tmp_path / "o" / "logit_cells.csv").set_index(
+            ["model", "gender", "majority_status"])
+        # demo: adult men have 7 events of sexual exploitation; withheld with every number
+        # of their row, and boys with them (the totals would give men away)
+        men = cells.loc[("isSexualExploit", "Male", "Adult")]
+        assert men[["n", "events", "log_odds", "odds", "probability"]].isna().all()
+        assert cells.loc[("isSexualExploit", "Male", "Minor"), ["n", "events"]].isna().all()
+        # the 7 appears nowhere in the printed lines either
+        assert " 7 " not in out
+        extrapolation = pd.read_csv(tmp_path / "o" / "extrapolation.csv")
+        assert extrapolation.loc[extrapolation["gender"] == "Male", "estimate"].isna().all()
+
+    def test_a_lower_k_is_raised_to_the_floor_with_a_note(self, tmp_path, capsys):
+        assert main(["models", "--data", str(DEMO), "--out", str(tmp_path), "--k", "1"]) == 0
+        captured = capsys.readouterr()
+        notes = [line for line in captured.err.splitlines() if line.startswith("note:")]
+        assert len(notes) == 1
+        assert "10 is used" in notes[0]
+        cells = pd.read_csv(tmp_path / "logit_cells.csv")
+        assert not cells["events"].between(1, 9).any()
+
+    def test_a_higher_k_withholds_more(self, tmp_path, capsys):
+        assert main(["models", "--data", str(DEMO), "--out", str(tmp_path / "a")]) == 0
+        assert main(["models", "--data", str(DEMO), "--out", str(tmp_path / "b"),
+                     "--k", "25"]) == 0
+        assert "note: --k" not in capsys.readouterr().err
+        default = pd.read_csv(tmp_path / "a" / "logit_cells.csv")
+        higher = pd.read_csv(tmp_path / "b" / "logit_cells.csv")
+        assert higher["n"].isna().sum() > default["n"].isna().sum()
+        for column in ("n", "events"):
+            assert not higher[column].between(1, 24).any()
+
+    def test_the_floor_comes_from_the_environment(self, tmp_path, capsys, monkeypatch):
+        monkeypatch.setenv("CTDC_MIN_K", "25")
+        assert main(["models", "--data", str(DEMO), "--out", str(tmp_path), "--k", "10"]) == 0
+        assert "25 is used" in capsys.readouterr().err
+        cells = pd.read_csv(tmp_path / "logit_cells.csv")
+        assert not cells["events"].between(1, 24).any()
