@@ -20,7 +20,6 @@ import zlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.ipc as pa_ipc
@@ -195,24 +194,19 @@ def _header_line(body: bytes, start: int) -> bytes:
 def _first_long_line(body: bytes, start: int, limit: int) -> int | None:
     """Offset where the first line longer than ``limit`` bytes begins, or None.
 
-    One vectorised pass over the bytes in 16 MiB windows (a CR, an LF or both end a
-    line), so a release-sized file costs milliseconds and no copy of it is made.
+    Jumps from line start to line start a window of ``limit + 1`` bytes at a time: a
+    window with no CR or LF in it holds a line too long; otherwise every line begun in
+    it ends in it, and the next check starts after its last break. About two ``rfind``
+    calls per MB, and no copy of the file.
     """
-    last_break = start - 1
-    step = 1 << 24
-    for window in range(start, len(body), step):
-        view = np.frombuffer(body, dtype=np.uint8, count=min(step, len(body) - window),
-                             offset=window)
-        breaks = np.flatnonzero((view == 10) | (view == 13)) + window
-        if breaks.size:
-            lengths = np.diff(breaks, prepend=last_break) - 1
-            over = np.flatnonzero(lengths > limit)
-            if over.size:
-                return int(breaks[over[0]] - lengths[over[0]])
-            last_break = int(breaks[-1])
-        elif window + view.size - last_break - 1 > limit:
-            return last_break + 1
-    return last_break + 1 if len(body) - last_break - 1 > limit else None
+    line = start
+    while len(body) - line > limit:
+        window_end = line + limit + 1
+        last_break = max(body.rfind(b"\n", line, window_end), body.rfind(b"\r", line, window_end))
+        if last_break < 0:
+            return line
+        line = last_break + 1
+    return None
 
 
 def _refuse_wide(body: bytes, start: int, header: bytes, sep: str) -> None:
