@@ -522,3 +522,110 @@ def _real_records(real_frame: pd.DataFrame) -> pd.DataFrame:
 
 def _normal_cdf(x: float) -> float:
     return 0.5 * (1 + math.erf(x / math.sqrt(2)))
+
+
+class TestProtectModel:
+    """core.risk_privacy.protect_model: what a model may show at k = 10."""
+
+    SATURATED = ModelSpec("isSexualExploit", ("gender", "majority"), interaction=True)
+
+    def test_nothing_small_nothing_withheld(self):
+        from core.risk_privacy import protect_model
+
+        fit = fit_model(cells_frame({("Female", "Adult"): (40, 20), ("Female", "Minor"): (30, 60),
+                                     ("Male", "Adult"): (15, 50), ("Male", "Minor"): (25, 25)}),
+                        self.SATURATED)
+        protected = protect_model(fit, k=10)
+        assert protected.withheld == () and protected.terms_withheld == ()
+        assert protected.caption() == ""
+        assert protected.groups["n"].tolist() == [90, 60, 50, 65]
+        assert protected.coefficients["estimate"].notna().all()
+
+    def test_a_small_group_takes_a_second_and_its_terms(self):
+        from core.risk_privacy import protect_model
+
+        # men: 1 event of 216 (the real intimate-partner cell); boys the smallest other group
+        fit = fit_model(cells_frame({("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
+                                     ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
+                        self.SATURATED)
+        protected = protect_model(fit, k=10)
+        assert protected.primary == ("Men",)
+        assert protected.secondary == ("Boys",)
+        groups = protected.groups.set_index("group")
+        assert groups.loc[["Men", "Boys"], ["n", "events", "non_events", "log_odds", "odds",
+                                            "probability", "probability_ci_low",
+                                            "probability_ci_high"]].isna().all().all()
+        # the shown groups keep their counts and closed-form estimates
+        assert groups.loc["Women", "n"] == 1218
+        assert groups.loc["Women", "log_odds"] == pytest.approx(math.log(742 / 476))
+        # terms with a weight on men or boys in X^-1: gender (men - women) and the
+        # interaction (boys - girls - men + women); intercept (women) and majority
+        # (girls - women) stay, equal to their closed forms
+        assert protected.terms_withheld == ("gender[Male]", "gender[Male]:majority[Minor]")
+        terms = protected.coefficients.set_index("term")
+        assert terms.loc["Intercept", "estimate"] == pytest.approx(math.log(742 / 476))
+        assert terms.loc["majority[Minor]", "estimate"] == pytest.approx(
+            math.log(522 / 1880) - math.log(742 / 476))
+        assert terms.loc["majority[Minor]", "std_error"] == pytest.approx(
+            math.sqrt(1 / 522 + 1 / 1880 + 1 / 742 + 1 / 476))
+        assert terms.loc[["gender[Male]", "gender[Male]:majority[Minor]"],
+                         ["estimate", "std_error", "z", "p_value", "ci_low", "ci_high",
+                          "odds_change_pct"]].isna().all().all()
+        assert protected.caption().startswith("2 groups withheld, 1 of them to protect others")
+
+    def test_two_small_groups_need_no_second(self):
+        from core.risk_privacy import protect_model
+
+        # the real friend model: boys 1 / 381, men 215 / 1
+        fit = fit_model(cells_frame({("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
+                                     ("Male", "Adult"): (215, 1), ("Male", "Minor"): (1, 381)}),
+                        self.SATURATED)
+        protected = protect_model(fit, k=10)
+        assert set(protected.primary) == {"Boys", "Men"}
+        assert protected.secondary == ()
+        assert protected.coefficients.set_index("term").loc["Intercept", "estimate"] == \
+            pytest.approx(math.log(437 / 781))
+
+    def test_main_effects_model_withholds_every_estimate(self):
+        from core.risk_privacy import protect_model
+
+        spec = ModelSpec("isSexualExploit", ("gender", "majority"))
+        fit = fit_model(cells_frame({("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
+                                     ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
+                        spec)
+        protected = protect_model(fit, k=10)
+        assert protected.estimates_withheld
+        assert protected.coefficients["estimate"].isna().all()
+        assert protected.groups["probability"].isna().all()
+        # the counts of the groups not withheld stay
+        assert protected.groups.set_index("group").loc["Girls", "n"] == 2402
+        assert "every model estimate and coefficient" in protected.caption()
+
+    def test_a_majority_only_model_protects_within_its_cell(self):
+        from core.risk_privacy import protect_model
+
+        # the real family model: boys 381 / 1; the minors' cell (girls + boys) is what the
+        # coefficients reveal, so girls are withheld with boys, and the adults stay
+        fit = fit_model(cells_frame({("Female", "Adult"): (39, 1179), ("Female", "Minor"): (1647, 755),
+                                     ("Male", "Adult"): (0, 216), ("Male", "Minor"): (381, 1)}),
+                        ModelSpec("isSexualExploit", ("majority",)))
+        protected = protect_model(fit, k=10)
+        assert protected.primary == ("Boys",)
+        assert protected.secondary == ("Girls",)
+        assert protected.terms_withheld == ()
+        groups = protected.groups.set_index("group")
+        assert groups.loc["Men", "n"] == 216
+        assert groups.loc["Men", "probability"] == pytest.approx(39 / 1434)
+
+    def test_withheld_groups_are_not_named_in_separation_sentences(self):
+        from core.risk_privacy import protect_model, safe_separation_sentences
+
+        fit = fit_model(cells_frame({("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
+                                     ("Male", "Adult"): (3, 300), ("Male", "Minor"): (0, 382)}),
+                        self.SATURATED)
+        protected = protect_model(fit, k=10)
+        assert protected.withheld == ("Men", "Boys")
+        text = " ".join(safe_separation_sentences(protected))
+        assert fit.separation.detected and "boys" in " ".join(fit.separation.sentences(
+            "isSexualExploit", k=10))
+        assert "boys" not in text and "382" not in text
