@@ -22,6 +22,7 @@ from core.hidden import (
     survey_from_table,
     survey_rows,
     total_estimate,
+    withheld_caption,
 )
 from core.logit import PUBLISHED_MODELS, ModelSpec, fit_model, prepare_records
 
@@ -299,6 +300,37 @@ class TestProtectionAndWords:
         assert withheld["estimate"].isna().all()
         assert withheld["note"].iloc[0].startswith("withheld")
         assert protect_estimates(table, k=20)["estimate"].notna().all()
+
+    def test_a_row_withheld_for_its_non_events_shows_no_count(self):
+        # citizens of Russia, girls (real release): 12 records, 11 in sexual exploitation;
+        # records and events shown beside each other gave 12 - 11 = 1
+        table = pd.DataFrame({
+            "group": ["Girls", "Women", "Men"], "method": ["published"] * 3,
+            "records": [12, 400, 300], "events_sexual": [11, 200, 30],
+            "events_labour": [None] * 3, "factor": [11.0, 1.0, 0.11],
+            "factor_ci_low": [5.0, 0.8, 0.07], "factor_ci_high": [20.0, 1.2, 0.15],
+            "estimate": [110.0, 10.0, 1.1], "ci_low": [50.0, 8.0, 0.7],
+            "ci_high": [200.0, 12.0, 1.5], "note": [""] * 3})
+        out = protect_estimates(table, k=10).set_index("group")
+        assert out.loc["Girls", ["records", "events_sexual", "factor", "estimate"]].isna().all()
+        # the only withheld group: the smallest other group is withheld too, so that the
+        # model's total records minus the shown groups do not give the girls away
+        assert out.loc["Men", ["records", "events_sexual", "estimate"]].isna().all()
+        assert out.loc["Men", "note"] == "withheld to protect another group's small count"
+        assert out.loc["Women", "records"] == 400
+        assert withheld_caption(out) == ("2 groups withheld, 1 of them to protect others; "
+                                         "withheld cells are blank.")
+        # with the models' own choice (the risk page's), the same groups as there
+        chosen = protect_estimates(table, k=10, withheld=("Girls", "Women")).set_index("group")
+        assert chosen.loc["Women", ["records", "estimate"]].isna().all()
+        assert chosen.loc["Men", "records"] == 300
+
+    def test_the_page_withholds_what_the_risk_page_withholds(self, models):
+        from core.risk_privacy import protect_model, withheld_groups
+
+        _, sexual, labour, _ = models
+        assert withheld_groups(sexual, labour, k=21) == tuple(dict.fromkeys(
+            protect_model(sexual, k=21).withheld + protect_model(labour, k=21).withheld))
 
     def test_headline_states_total_and_largest_group(self):
         table = pd.DataFrame({"group": ["Women", "Men", "Boys"],
