@@ -5,11 +5,13 @@ registration lags. This module
 
 * counts registrations per year for a segment of the records (:func:`yearly_counts`),
 * finds the incomplete years at the end of a series (:func:`detect_incomplete_years`),
-* fits Prophet set up for yearly points and forecasts with 80% and 95% intervals
+* forecasts the years after the last complete year with one of the candidate models
+  of :mod:`core.forecast_models`, with calibrated 80% and 95% bands
   (:func:`forecast_segment`),
-* back-tests Prophet against a naive forecast (repeat the last year) and a straight
-  line fitted to all the training years, holding out the last complete years
-  (:func:`backtest`), and says the result in one sentence (:func:`backtest_sentence`),
+* runs the rolling-origin backtest of :mod:`core.forecast_backtest` over the slice's
+  segments, which picks the model by a declared rule (:func:`run_segments`), and says
+  its result in plain words (:func:`rolling_sentence`, :func:`coverage_sentence`),
+* keeps the older single hold-out backtest (:func:`backtest`) for reference,
 * draws the chart (:func:`forecast_chart`) and states its finding (:func:`forecast_title`).
 
 Counts are of identified victims by year of registration, not of trafficking.
@@ -17,7 +19,6 @@ Counts are of identified victims by year of registration, not of trafficking.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +26,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from core.forecast_backtest import MIN_TRAIN_YEARS, RollingBacktest, rolling_backtest
+from core.forecast_models import (
+    CANDIDATES,
+    PROPHET_PRIORS,
+    _ds,
+    fit_prophet,
+    log_random_walk_bands,
+    model_label,
+    point_forecast,
+    step_sd,
+)
 from core.privacy import small_mask
 from core.years import incomplete_years
 
@@ -44,6 +56,7 @@ __all__ = [
     "backtest_sentence",
     "backtest_table",
     "chart_frame",
+    "coverage_sentence",
     "detect_incomplete_years",
     "fit_series",
     "forecast_chart",
@@ -56,7 +69,9 @@ __all__ = [
     "mape",
     "naive_forecast",
     "prepare_segments",
+    "rolling_sentence",
     "run_segments",
+    "slice_backtest",
     "yearly_counts",
 ]
 
@@ -93,8 +108,8 @@ SEGMENTS: dict[str, Segment] = {
     s.key: s
     for s in (
         Segment("all", "All records", None),
-        Segment("female", "Female", "gender", "Female"),
-        Segment("male", "Male", "gender", "Male"),
+        Segment("female", "Female (women and girls)", "gender", "Female"),
+        Segment("male", "Male (men and boys)", "gender", "Male"),
         Segment("adult", "Adults", "majorityStatusAtExploit", "Adult"),
         Segment("minor", "Minors", "majorityStatusAtExploit", "Minor"),
         Segment("sexual", "Sexual exploitation", "isSexualExploit", True),
@@ -280,45 +295,22 @@ def linear_forecast(train: pd.Series, /, *, years: Sequence[int]) -> np.ndarray:
 # --------------------------------------------------------------------------- Prophet
 @dataclass(frozen=True)
 class ForecastSettings:
-    """How the forecasts are made (all of it goes into cache keys)."""
+    """How the forecasts are made (all of it goes into cache keys).
+
+    ``model`` None means the model the rolling backtest picks (:func:`run_segments`);
+    ``changepoint_prior_scale`` None means Prophet's prior is picked by the backtest
+    among :data:`core.forecast_models.PROPHET_PRIORS`.
+    """
 
     horizon: int = 3
-    changepoint_prior_scale: float = 0.05
+    changepoint_prior_scale: float | None = None
     include_incomplete: bool = False
+    model: str | None = None
     samples: int = 1000
     seed: int = 0
 
 
-def _quiet() -> None:
-    """Keep cmdstanpy's and Prophet's INFO chatter out of the terminal."""
-    from cmdstanpy.utils import get_logger  # creates the logger's handler first
-
-    get_logger().setLevel(logging.WARNING)
-    logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
-    logging.getLogger("prophet").setLevel(logging.WARNING)
-
-
-def _ds(years: Sequence[int]) -> pd.Series:
-    return pd.Series(pd.to_datetime([f"{int(y)}-01-01" for y in years]), name="ds")
-
-
-def _fit_prophet(train: pd.Series, /, *, changepoint_prior_scale: float) -> Any:
-    """A Prophet model for yearly points (ds = 1 January), no seasonality, fitted."""
-    from prophet import Prophet
-
-    _quiet()  # after the import: prophet sets its own logger to INFO when imported
-
-    model = Prophet(
-        growth="linear",
-        yearly_seasonality=False,
-        weekly_seasonality=False,
-        daily_seasonality=False,
-        changepoint_prior_scale=changepoint_prior_scale,
-        uncertainty_samples=0,  # intervals come from one set of draws, see forecast_segment
-    )
-    history = pd.DataFrame({"ds": _ds(train.index), "y": np.asarray(train, dtype=float)})
-    model.fit(history)
-    return model
+_fit_prophet = fit_prophet  # the name the single hold-out backtest used
 
 
 def _prophet_point(train: pd.Series, years: Sequence[int], *, changepoint_prior_scale: float) -> np.ndarray:
@@ -332,10 +324,13 @@ class SegmentForecast:
     """The forecast of one segment, or the sentence saying why there is none.
 
     ``table`` has one row per year: ``year``, ``y`` (observed count, NaN for future
-    years), ``yhat`` (fitted or forecast), ``yhat_lower``/``yhat_upper`` (95%),
-    ``yhat_lower_80``/``yhat_upper_80``, ``is_forecast`` (a year after the data),
+    years), ``yhat`` (the forecast; at the last fitted year, that year's count, where
+    the forecast line starts), ``yhat_lower``/``yhat_upper`` (95%),
+    ``yhat_lower_80``/``yhat_upper_80``, ``is_forecast`` (a year after the last year of
+    the fit, i.e. after the last complete year unless the incomplete ones are kept),
     ``excluded_incomplete`` (an observed year left out of the fit) and ``in_fit``.
-    Model columns are NaN when there is no fit.
+    Model columns are NaN when there is no fit and in the earlier fitted years. ``model``
+    is the key of the model that made the forecast, ``prior`` Prophet's changepoint prior.
     """
 
     segment: str
@@ -344,6 +339,8 @@ class SegmentForecast:
     fitted: bool
     message: str = ""
     fit_years: list[int] = field(default_factory=list)
+    model: str = ""
+    prior: float = PROPHET_PRIORS[0]
 
 
 _TABLE_COLUMNS = ["year", "y", "yhat", "yhat_lower", "yhat_upper", "yhat_lower_80",
@@ -382,13 +379,18 @@ def forecast_segment(
     segment: str = "all",
     incomplete: Sequence[int] = (),
     settings: ForecastSettings = ForecastSettings(),
+    model: str | None = None,
+    prior: float | None = None,
 ) -> SegmentForecast:
-    """Fit Prophet to a yearly series and forecast ``settings.horizon`` years past its end.
+    """Forecast the ``settings.horizon`` years after the last year of the fit.
 
-    The model sees the years of :func:`fit_series`; it also estimates the incomplete
-    years it did not see. Both intervals come from one set of posterior predictive
-    draws (``settings.samples``, seeded), so the 80% band always lies inside the 95%
-    band and one fit suffices. Counts cannot be negative: estimates are floored at 0.
+    The horizons are counted from the last complete year (the last year of
+    :func:`fit_series`), as in the rolling backtest, so incomplete years left out are
+    forecast too. The point forecast is ``model``'s (by default ``settings.model``, or
+    the naive forecast); the 80% and 95% bands are log-scale random-walk intervals
+    around it (:func:`core.forecast_models.log_random_walk_bands`), with the yearly step
+    estimated from the fitted years. The dashed model line starts at the last fitted
+    count. Counts cannot be negative: forecasts are floored at 0.
 
     Parameters
     ----------
@@ -399,7 +401,10 @@ def forecast_segment(
     incomplete
         Years to treat as incomplete (from :func:`detect_incomplete_years`).
     settings
-        Horizon, changepoint flexibility, whether incomplete years are used, draws.
+        Horizon and whether incomplete years are used.
+    model, prior
+        A key of :data:`core.forecast_models.CANDIDATES` and Prophet's changepoint prior
+        (default ``settings.changepoint_prior_scale`` or 0.05).
 
     Returns
     -------
@@ -408,45 +413,55 @@ def forecast_segment(
         :data:`MIN_FIT_YEARS` years to fit.
     """
     label = SEGMENTS[segment].label if segment in SEGMENTS else segment
+    model = model or settings.model or "naive"
+    if prior is None:
+        prior = settings.changepoint_prior_scale or PROPHET_PRIORS[0]
     incomplete = [int(y) for y in incomplete if int(y) in set(counts.index)]
     train = fit_series(counts, incomplete, include_incomplete=settings.include_incomplete)
     observed_years = [int(y) for y in counts.index]
-    last = observed_years[-1] if observed_years else None
-    future = list(range(last + 1, last + 1 + settings.horizon)) if last is not None else []
-    table = pd.DataFrame({"year": observed_years + future})
-    table["y"] = pd.Series(np.asarray(counts, dtype=float)).reindex(range(len(table))).to_numpy()
+    last_fit = int(train.index[-1]) if len(train) else (
+        observed_years[-1] if observed_years else None)
+    future = list(range(last_fit + 1, last_fit + 1 + settings.horizon)) if last_fit is not None else []
+    years = sorted(set(observed_years) | set(future))
+    table = pd.DataFrame({"year": years})
+    table["y"] = counts.astype(float).reindex(years).to_numpy()
     for column in _TABLE_COLUMNS[2:7]:
         table[column] = np.nan
-    table["is_forecast"] = table["year"] > (last if last is not None else 0)
-    table["excluded_incomplete"] = table["year"].isin(incomplete) & ~table["is_forecast"]
-    if not settings.include_incomplete:
-        table["in_fit"] = table["year"].isin(train.index) & ~table["excluded_incomplete"]
-    else:
-        table["in_fit"] = ~table["is_forecast"]
-        table["excluded_incomplete"] = False
+    table["is_forecast"] = table["year"] > (last_fit if last_fit is not None else 0)
+    table["excluded_incomplete"] = table["year"].isin(incomplete) & (
+        not settings.include_incomplete)
+    table["in_fit"] = table["year"].isin([int(y) for y in train.index])
     if len(train) < MIN_FIT_YEARS:
         message = _too_few(label, len(train), years=[int(y) for y in train.index],
                            excluded=len(counts) - len(train))
         return SegmentForecast(segment, label, table[_TABLE_COLUMNS], fitted=False,
                                message=message, fit_years=[int(y) for y in train.index])
 
-    model = _fit_prophet(train, changepoint_prior_scale=settings.changepoint_prior_scale)
-    everything = pd.DataFrame({"ds": _ds(table["year"])})
-    table["yhat"] = model.predict(everything)["yhat"].to_numpy(dtype=float)
-    model.uncertainty_samples = settings.samples
-    state = np.random.get_state()  # Prophet draws from NumPy's global generator
+    train = train.astype(float)
+    note = ""
     try:
-        np.random.seed(settings.seed)
-        draws = model.predictive_samples(everything)["yhat"]
-    finally:
-        np.random.set_state(state)
-    quantiles = np.percentile(draws, [2.5, 97.5, 10, 90], axis=1)
-    for column, values in zip(_TABLE_COLUMNS[3:7], quantiles, strict=True):
-        table[column] = values
+        point = point_forecast(model, train, horizon=settings.horizon, prior=prior)
+    except Exception as exc:  # a model that cannot fit this series says so, naive stands in
+        note = (f"{label}: {model_label(model)} could not be fitted to these "
+                f"{len(train)} years ({type(exc).__name__}); the naive forecast is shown.")
+        model = "naive"
+        point = point_forecast("naive", train, horizon=settings.horizon)
+    sd = step_sd(train)
+    rows = table["year"].isin(future).to_numpy()
+    table.loc[rows, "yhat"] = point
+    for level, (lo_col, hi_col) in {95: ("yhat_lower", "yhat_upper"),
+                                    80: ("yhat_lower_80", "yhat_upper_80")}.items():
+        lo, hi = log_random_walk_bands(point, sd, level=level, n_train=len(train),
+                                       drift=model == "drift")
+        table.loc[rows, lo_col] = lo
+        table.loc[rows, hi_col] = hi
+    anchor = (table["year"] == last_fit).to_numpy()
+    table.loc[anchor, _TABLE_COLUMNS[2:7]] = float(train.iloc[-1])
     model_columns = _TABLE_COLUMNS[2:7]
     table[model_columns] = table[model_columns].clip(lower=0.0)
     return SegmentForecast(segment, label, table[_TABLE_COLUMNS], fitted=True,
-                           fit_years=[int(y) for y in train.index])
+                           message=note, fit_years=[int(y) for y in train.index],
+                           model=model, prior=float(prior))
 
 
 # --------------------------------------------------------------------------- backtest
@@ -621,41 +636,143 @@ def prepare_segments(
     return YearlyData(total, basis, incomplete, series)
 
 
+def slice_backtest(
+    data: YearlyData,
+    /,
+    *,
+    segments: Sequence[str] | None = None,
+    settings: ForecastSettings = ForecastSettings(),
+    models: Sequence[str] = CANDIDATES,
+    progress: Callable[[float, str], None] | None = None,
+) -> RollingBacktest:
+    """The rolling backtest of a slice's segments (complete years only, unless kept).
+
+    Prophet's prior is picked among :data:`core.forecast_models.PROPHET_PRIORS` unless
+    ``settings.changepoint_prior_scale`` fixes it.
+    """
+    keys = list(data.series) if segments is None else list(segments)
+    series = {key: fit_series(data.series[key], data.incomplete,
+                              include_incomplete=settings.include_incomplete)
+              for key in keys}
+    priors = ((settings.changepoint_prior_scale,) if settings.changepoint_prior_scale
+              else PROPHET_PRIORS)
+    return rolling_backtest(series, horizon=settings.horizon, models=models, priors=priors,
+                            seed=settings.seed, progress=progress)
+
+
 def run_segments(
     frame: pd.DataFrame,
     /,
     *,
     segments: Sequence[str] = DEFAULT_SEGMENTS,
     settings: ForecastSettings = ForecastSettings(),
-    k: int = 1,
-) -> tuple[list[int], list[SegmentForecast], list[Backtest]]:
-    """Forecast and back-test several segments of one frame (the CLI's and benchmark's path).
+    progress: Callable[[float, str], None] | None = None,
+) -> tuple[list[int], list[SegmentForecast], RollingBacktest]:
+    """Back-test, choose and forecast several segments of one frame (the CLI's and
+    benchmark's path; the page does the same steps with a cache between them).
 
-    ``k`` is the small-cell threshold passed to :func:`backtest`.
+    The model is ``settings.model`` if given, else the one the declared rule picks
+    (:func:`core.forecast_backtest.choose_model`) on the pooled backtest.
 
     Returns
     -------
     tuple
-        The incomplete years, the forecasts and the backtests, in ``segments`` order.
+        The incomplete years, the forecasts (in ``segments`` order) and the backtest.
     """
     data = prepare_segments(frame, segments=segments)
-    incomplete = data.incomplete
-    forecasts, tests = [], []
-    for key in segments:
-        counts = data.series[key]
-        forecasts.append(forecast_segment(counts, segment=key, incomplete=incomplete,
-                                          settings=settings))
-        train = fit_series(counts, incomplete, include_incomplete=settings.include_incomplete)
-        tests.append(backtest(train, segment=key, k=k,
-                              changepoint_prior_scale=settings.changepoint_prior_scale))
-    return incomplete, forecasts, tests
+    tested = slice_backtest(data, segments=segments, settings=settings, progress=progress)
+    model = settings.model or tested.chosen
+    forecasts = [forecast_segment(data.series[key], segment=key, incomplete=data.incomplete,
+                                  settings=settings, model=model, prior=tested.prior)
+                 for key in segments]
+    return data.incomplete, forecasts, tested
+
+
+def _pct(value: float) -> str:
+    return f"{value:.0%}"
+
+
+def _listed(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def rolling_sentence(result: RollingBacktest, /, *, model: str | None = None) -> str:
+    """The rolling backtest and the declared choice in plain words.
+
+    ``model`` is a model the user picked instead of the rule's choice (None: the rule's).
+    """
+    if not result.ran:
+        return (f"Too few complete years to test the forecast: each test needs at least "
+                f"{MIN_TRAIN_YEARS} years before the year it forecasts, so the forecast "
+                "simply repeats the last complete year (the naive forecast).")
+    origins = sorted(int(o) for o in result.rows["origin"].unique())
+    horizons = f"1 to {result.horizon} years" if result.horizon > 1 else "1 year"
+    groups = result.rows["segment"].nunique()
+    n = int(result.score("naive", "forecasts"))
+    opening = (f"Tested by forecasting {horizons} ahead from every year {origins[0]}-"
+               f"{origins[-1]} ({n:,} forecasts across {groups} group{'s' if groups != 1 else ''})")
+    naive_mape = result.score("naive", "mape")
+    shown = model or result.chosen
+
+    def versus(key: str) -> str:
+        ratio, low, high = (result.score(key, c) for c in ("ratio", "ratio_low", "ratio_high"))
+        return (f"{result.label(key)} was off by {result.score(key, 'mape'):.0f}% on average "
+                f"against {naive_mape:.0f}% for repeating the last year; its scaled error "
+                f"(MASE) was {ratio:.2f} times as large (95% CI {low:.2f}-{high:.2f})")
+
+    others = result.scores[result.scores["model"] != "naive"]
+    best = str(others.loc[others["mase"].idxmin(), "model"]) if len(others) else "naive"
+    if shown == "naive":
+        if result.chosen == "naive" and best != "naive":
+            ratio, low, high = (result.score(best, c)
+                                for c in ("ratio", "ratio_low", "ratio_high"))
+            return (f"{opening}, no model beat simply repeating the last complete year "
+                    f"reliably: the best, {result.label(best)}, had {ratio:.2f} times its "
+                    f"scaled error (MASE; 95% CI {low:.2f}-{high:.2f}), an interval that "
+                    "reaches 1. So the forecast repeats the last complete year (the naive "
+                    f"forecast), which was off by {naive_mape:.0f}% on average.")
+        return (f"{opening}, repeating the last year was off by {naive_mape:.0f}% on "
+                "average.")
+    if shown == result.chosen:
+        return (f"{opening}, {versus(shown)}: it beat repeating the last year by more "
+                "than chance, so it makes the forecast (the declared rule: of the models "
+                "whose interval stays below 1, the one with the lowest pooled MASE).")
+    chosen = ("repeating the last year" if result.chosen == "naive"
+              else result.label(result.chosen))
+    return (f"{opening}, {versus(shown)}. You picked it under Advanced; the declared rule "
+            f"would use {chosen}.")
+
+
+def coverage_sentence(result: RollingBacktest, /, *, model: str) -> str:
+    """How often the bands held the outcome in the rolling backtest, per horizon.
+
+    Examples
+    --------
+    >>> from core.forecast_backtest import RollingBacktest
+    >>> cov = pd.DataFrame({"model": "naive", "horizon": [1, 2], "coverage_80": [0.8, 0.75],
+    ...                     "coverage_95": [0.95, 0.9], "forecasts": [20, 18]})
+    >>> bt = RollingBacktest(pd.DataFrame(), pd.DataFrame({"model": ["naive"]}), cov,
+    ...                      "naive", 0.05, {}, 2, ["all"])
+    >>> print(coverage_sentence(bt, model="naive"))
+    In the same test the 80% band held 80% and 75% of the outcomes 1 and 2 years ahead, and the 95% band 95% and 90%.
+    """
+    if not result.ran:
+        return ""
+    cov = result.coverage[result.coverage["model"] == model].sort_values("horizon")
+    if cov.empty:
+        return ""
+    hs = [str(int(h)) for h in cov["horizon"]]
+    unit = "year" if hs == ["1"] else "years"
+    return (f"In the same test the 80% band held {_listed([_pct(v) for v in cov['coverage_80']])} "
+            f"of the outcomes {_listed(hs)} {unit} ahead, and the 95% band "
+            f"{_listed([_pct(v) for v in cov['coverage_95']])}.")
 
 
 def forecast_table(results: Sequence[SegmentForecast], /) -> pd.DataFrame:
-    """The download table: observed, fitted and forecast values with both intervals.
+    """The download table: observed counts, forecasts with both intervals, the model.
 
-    ``Fitted`` holds the model's value for the years it was fitted on; ``Forecast``
-    for the years it did not see (incomplete years left out, and the future).
+    ``Forecast`` holds the model's value for the years after the last complete year
+    (incomplete years left out, and the future).
     """
     rows = []
     for r in results:
@@ -664,12 +781,13 @@ def forecast_table(results: Sequence[SegmentForecast], /) -> pd.DataFrame:
             "Segment": r.label,
             "Year": t["year"].to_numpy(),
             "Observed": t["y"].astype("Int64").to_numpy(),
-            "Fitted": t["yhat"].where(t["in_fit"]).round(0).to_numpy(),
-            "Forecast": t["yhat"].where(~t["in_fit"]).round(0).to_numpy(),
-            "80% low": t["yhat_lower_80"].round(0).to_numpy(),
-            "80% high": t["yhat_upper_80"].round(0).to_numpy(),
-            "95% low": t["yhat_lower"].round(0).to_numpy(),
-            "95% high": t["yhat_upper"].round(0).to_numpy(),
+            "Forecast": t["yhat"].where(t["is_forecast"]).round(0).to_numpy(),
+            "80% low": t["yhat_lower_80"].where(t["is_forecast"]).round(0).to_numpy(),
+            "80% high": t["yhat_upper_80"].where(t["is_forecast"]).round(0).to_numpy(),
+            "95% low": t["yhat_lower"].where(t["is_forecast"]).round(0).to_numpy(),
+            "95% high": t["yhat_upper"].where(t["is_forecast"]).round(0).to_numpy(),
+            "Model": np.where(t["is_forecast"] & r.fitted, model_label(r.model or "naive",
+                              prior=r.prior if r.model == "prophet" else None), ""),
             "Future year": t["is_forecast"].to_numpy(),
             "Left out as incomplete": t["excluded_incomplete"].to_numpy(),
         }))
@@ -692,43 +810,41 @@ def backtest_table(tests: Sequence[Backtest], /) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- chart
-BASE_YEARS = 3  # the title compares the forecast with the mean of the last years fitted
+def _change(result: SegmentForecast, k: int) -> tuple[float, int, int, bool] | None:
+    """(relative change, base year, end year, 80% band includes the base level).
 
-
-def _change(result: SegmentForecast, k: int) -> tuple[float, list[int], int, bool] | None:
-    """(relative change, base years, end year, 95% interval includes the base level).
-
-    The base is the mean count of the last :data:`BASE_YEARS` years in the fit: one odd
-    year would make a percentage from a single year meaningless. None when there is no
-    fit, the base is 0, or a base count is below ``k`` (it would be revealed).
+    The base is the count of the last complete year (the last year of the fit). None
+    when there is no fit, the base is 0, or the base count is below ``k`` (it would be
+    revealed).
     """
     t = result.table
     fitted = t[t["in_fit"] & t["y"].notna()]
-    if not result.fitted or fitted.empty:
+    if not result.fitted or fitted.empty or not t["is_forecast"].any():
         return None
-    base_rows = fitted.iloc[-BASE_YEARS:]
-    if small_mask(base_rows["y"].to_numpy(), k).any():
+    base_row = fitted.iloc[-1]
+    if small_mask(np.array([base_row["y"]]), k).any():
         return None
-    base = float(base_rows["y"].mean())
+    base = float(base_row["y"])
     if base <= 0:
         return None
     end = t.iloc[-1]
     change = float(end["yhat"] / base - 1)
-    spans = bool(end["yhat_lower"] <= base <= end["yhat_upper"])
-    return change, [int(y) for y in base_rows["year"]], int(end["year"]), spans
+    spans = bool(end["yhat_lower_80"] <= base <= end["yhat_upper_80"])
+    return change, int(base_row["year"]), int(end["year"]), spans
 
 
 def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[str, str]:
     """Title and subtitle stating what the forecast says, computed from the results.
 
-    Each group's forecast for the last year is compared with its mean count over the
-    last three years in the fit; "about level" is within 5%. Groups whose base
-    counts are below ``k`` are not quoted (small counts).
+    Each group's forecast for the last year shown is compared with its count in the
+    last complete year. A group "rises" or "falls" only when the 80% band of that
+    forecast leaves out the last complete year's level; otherwise it shows "no clear
+    change". Groups whose base count is below ``k`` are not quoted (small counts).
 
     Returns
     -------
     tuple of str
-        ("By 2024 the forecast rises for Female (+12%) ...", "Change from ... interval ...").
+        ("By 2022 the forecast rises for Female (women and girls) (+12%) ...", "Change from ...").
     """
     quoted = []
     for r in results:
@@ -741,20 +857,15 @@ def forecast_title(results: Sequence[SegmentForecast], /, *, k: int) -> tuple[st
                     "See the notes below the chart.")
         return ("Too few years to forecast in this slice", "See the notes below the chart.")
     end_year = max(q[3] for q in quoted)
-    groups: dict[str, list[str]] = {"rises": [], "falls": [], "stays about level": []}
-    for label, change, _base, _end, _spans in quoted:
-        key = "rises" if change > 0.05 else "falls" if change < -0.05 else "stays about level"
+    groups: dict[str, list[str]] = {"rises": [], "falls": [], "shows no clear change": []}
+    for label, change, _base, _end, spans in quoted:
+        key = "shows no clear change" if spans else "rises" if change > 0 else "falls"
         groups[key].append(f"{label} ({change:+.0%})")
     parts = [f"{verb} for {_join(items)}" for verb, items in groups.items() if items]
     title = f"By {end_year} the forecast {'; '.join(parts)}"
-    spans = sorted({_span(q[2]) for q in quoted})
-    sub = f"Change from the mean of the last years in the fit ({' or '.join(spans)})."
-    unsure = [q[0] for q in quoted if q[4]]
-    if unsure and len(quoted) == 1:
-        sub += " The 95% interval still includes that level."
-    elif unsure:
-        sub += (f" For {len(unsure)} of {len(quoted)} groups the 95% interval still "
-                "includes that level.")
+    bases = sorted({str(q[2]) for q in quoted})
+    sub = (f"Change from the last complete year ({' or '.join(bases)}); \"no clear change\" "
+           "where the 80% band still includes that year's count.")
     return title, sub
 
 

@@ -1,4 +1,4 @@
-"""Tests of core.forecast: counting, incomplete years, metrics, Prophet, backtest, titles.
+"""Tests of core.forecast: counting, incomplete years, metrics, models, backtests, titles.
 
 Expected values are counted by hand on small frames, taken from closed forms (an exact
 straight line must be continued), from a second library (statsmodels OLS), or from the
@@ -41,6 +41,16 @@ from core.forecast import (
     run_segments,
     yearly_counts,
 )
+from core.forecast_backtest import (
+    MIN_TRAIN_YEARS,
+    choose_model,
+    coverage_by_horizon,
+    mase,
+    mase_scale,
+    ratio_interval,
+    rolling_backtest,
+)
+from core.forecast_models import CANDIDATES, log_random_walk_bands, step_sd
 
 
 def series(values: list[float], start: int = 2000) -> pd.Series:
@@ -269,10 +279,10 @@ class TestBacktest:
         result = backtest(short, segment="male")
         assert not result.ran
         assert result.message == (
-            f"Male: {MIN_BACKTEST_YEARS - 1} complete years are too few to test the forecast "
+            f"Male (men and boys): {MIN_BACKTEST_YEARS - 1} complete years are too few to test the forecast "
             f"on the last 3 (at least {MIN_BACKTEST_YEARS} are needed).")
         assert backtest(series([5]), segment="male").message.startswith(
-            "Male: 1 complete year is too few")
+            "Male (men and boys): 1 complete year is too few")
         assert backtest_sentence(result) == result.message
         enough = backtest(self.values.iloc[:MIN_BACKTEST_YEARS],
                           forecaster=lambda t, y, **_: np.zeros(len(y)))
@@ -329,47 +339,63 @@ class TestBacktest:
 
 # --------------------------------------------------------------------------- Prophet
 class TestForecastSegment:
-    def test_continues_an_exact_line(self):
-        result = forecast_segment(line(2000, 2015), settings=ForecastSettings(horizon=5))
+    # The forecast continues from the last complete year with the chosen model's point
+    # forecast; the bands are log-scale random-walk intervals (issue 13). The old tests
+    # pinned Prophet's fitted line and its own posterior bands, which are gone.
+    def test_drift_continues_an_exact_line(self):
+        result = forecast_segment(line(2000, 2015), settings=ForecastSettings(horizon=5),
+                                  model="drift")
         t = result.table
-        assert result.fitted
+        assert result.fitted and result.model == "drift"
         assert t["year"].tolist() == list(range(2000, 2021))
         assert t["is_forecast"].tolist() == [False] * 16 + [True] * 5
         assert t.loc[t["is_forecast"], "y"].isna().all()
-        expected = 1000 + 50 * (t["year"] - 2000)
-        np.testing.assert_allclose(t["yhat"], expected, atol=LINE_TOLERANCE)
+        # Closed form: 1000 + 50 * (year - 2000); the line starts at the last count.
+        np.testing.assert_allclose(t["yhat"].iloc[15:], 1000 + 50 * (t["year"].iloc[15:] - 2000))
+        assert t["yhat"].iloc[:15].isna().all()
 
-    def test_intervals_nest_and_have_normal_proportions(self):
-        import statsmodels.api as sm
+    def test_prophet_continues_an_exact_line(self):
+        t = forecast_segment(line(2000, 2015), settings=ForecastSettings(horizon=3),
+                             model="prophet").table
+        future = t[t["is_forecast"]]
+        np.testing.assert_allclose(future["yhat"], 1000 + 50 * (future["year"] - 2000),
+                                   atol=LINE_TOLERANCE)
 
+    def test_naive_is_the_default(self):
+        t = forecast_segment(line(2000, 2015), settings=ForecastSettings(horizon=2)).table
+        assert t.loc[t["is_forecast"], "yhat"].tolist() == [1750.0, 1750.0]
+
+    def test_bands_are_log_random_walk_intervals(self):
         rng = np.random.default_rng(7)
         noisy = line(2000, 2019) + rng.normal(0, 80, 20)
-        t = forecast_segment(noisy, settings=ForecastSettings(horizon=1)).table
-        assert (t["yhat_lower"] <= t["yhat_lower_80"]).all()
-        assert (t["yhat_lower_80"] < t["yhat_upper_80"]).all()
-        assert (t["yhat_upper_80"] <= t["yhat_upper"]).all()
-        first = t.iloc[-1]
-        # One year ahead the band is almost all observation noise, which Prophet takes
-        # as normal: 95% and 80% half-widths are then in the ratio 1.960 / 1.282 = 1.53
-        # (1,000 draws: a few % of sampling error). Swapped quantiles would give 1.19.
-        ratio = (first.yhat_upper - first.yhat_lower) / (first.yhat_upper_80 - first.yhat_lower_80)
-        assert ratio == pytest.approx(1.96 / 1.2816, abs=0.1)
-        # The noise scale matches the residual spread of an OLS line (statsmodels).
-        ols = sm.OLS(noisy.to_numpy(), sm.add_constant(np.asarray(noisy.index, float))).fit()
-        half = (first.yhat_upper - first.yhat_lower) / 2
-        assert half / (1.96 * np.sqrt(ols.scale)) == pytest.approx(1.0, abs=0.3)
+        t = forecast_segment(noisy, settings=ForecastSettings(horizon=2)).table
+        future = t[t["is_forecast"]]
+        assert (future["yhat_lower"] <= future["yhat_lower_80"]).all()
+        assert (future["yhat_lower_80"] < future["yhat_upper_80"]).all()
+        assert (future["yhat_upper_80"] <= future["yhat_upper"]).all()
+        # By hand: sd of the last 8 yearly changes of log(1 + y); h years ahead the 95%
+        # band is log(1 + last) -/+ 1.96 * sd * sqrt(h).
+        sd = np.std(np.diff(np.log1p(noisy.to_numpy()))[-8:], ddof=1)
+        centre = np.log1p(noisy.iloc[-1])
+        for h, row in enumerate(future.itertuples(), start=1):
+            assert row.yhat_upper == pytest.approx(np.expm1(centre + 1.959964 * sd * np.sqrt(h)))
+            assert row.yhat_lower_80 == pytest.approx(np.expm1(centre - 1.281552 * sd * np.sqrt(h)))
 
     def test_incomplete_years_left_out(self):
         tail = pd.Series([5.0, 2.0], index=[2014, 2015])
         s = pd.concat([line(2000, 2013), tail])
-        out = forecast_segment(s, incomplete=[2014, 2015], settings=ForecastSettings(horizon=2))
+        out = forecast_segment(s, incomplete=[2014, 2015], settings=ForecastSettings(horizon=2),
+                               model="drift")
         t = out.table.set_index("year")
         assert out.fit_years == list(range(2000, 2014))
         assert t.loc[[2014, 2015], "excluded_incomplete"].all()
         assert not t.loc[[2014, 2015], "in_fit"].any()
-        # Without the two low years the line goes on: 2017 -> 1000 + 50 * 17 = 1850.
-        assert t.loc[2017, "yhat"] == pytest.approx(1850, abs=LINE_TOLERANCE)
-        kept = forecast_segment(s, incomplete=[2014, 2015],
+        # Horizons count from the last complete year (2013): the two incomplete years are
+        # forecast as 1 and 2 years ahead, 1000 + 50 * 14 and + 50 * 15.
+        assert t.index.tolist()[-1] == 2015
+        assert t.loc[[2014, 2015], "is_forecast"].all()
+        assert t.loc[[2014, 2015], "yhat"].tolist() == pytest.approx([1700, 1750])
+        kept = forecast_segment(s, incomplete=[2014, 2015], model="drift",
                                 settings=ForecastSettings(horizon=2, include_incomplete=True))
         k = kept.table.set_index("year")
         assert not k["excluded_incomplete"].any()
@@ -398,16 +424,18 @@ class TestForecastSegment:
         assert "only 3 complete years of data (2000, 2001, 2002)" in result.message
 
     def test_four_years_fit(self):
-        result = forecast_segment(line(2000, 2003), settings=ForecastSettings(horizon=1))
+        result = forecast_segment(line(2000, 2003), settings=ForecastSettings(horizon=1),
+                                  model="drift")
         assert result.fitted
-        assert result.table["yhat"].iloc[-1] == pytest.approx(1200, abs=LINE_TOLERANCE)
+        assert result.table["yhat"].iloc[-1] == pytest.approx(1200)
 
     def test_never_negative(self):
         # 1000 falling by 150 a year crosses 0 in 2006.67: 2007 onwards is held at 0.
-        t = forecast_segment(line(2000, 2005, slope=-150),
+        t = forecast_segment(line(2000, 2005, slope=-150), model="drift",
                              settings=ForecastSettings(horizon=4)).table.set_index("year")
-        assert t.loc[2006, "yhat"] == pytest.approx(100, abs=LINE_TOLERANCE)
-        assert (t.loc[2007:, ["yhat", "yhat_lower", "yhat_upper"]] == 0).all().all()
+        assert t.loc[2006, "yhat"] == pytest.approx(100)
+        assert (t.loc[2007:, ["yhat", "yhat_lower", "yhat_lower_80"]] == 0).all().all()
+        assert (t.loc[2006:, "yhat_upper"] >= 0).all()
 
     def test_reproducible(self):
         rng = np.random.default_rng(3)
@@ -442,28 +470,37 @@ def handmade(segment: str, *, last: float, end: float, low: float, high: float) 
 
 
 class TestTitle:
+    # The headline compares with the last complete year and says "rises" or "falls" only
+    # when the 80% band leaves that year's count out (issue 13; it used to compare with a
+    # three-year mean and call any change above 5% a rise).
     def test_single_rising(self):
         title, sub = forecast_title([handmade("all", last=100, end=120, low=110, high=130)], k=10)
         assert title == "By 2021 the forecast rises for All records (+20%)"
-        assert sub == "Change from the mean of the last years in the fit (2017-2019)."
+        assert sub == ('Change from the last complete year (2019); "no clear change" where '
+                       "the 80% band still includes that year's count.")
 
-    def test_base_is_the_mean_of_the_last_three_years(self):
-        r = handmade("all", last=100, end=120, low=50, high=200)
-        r.table.loc[0:2, "y"] = [60.0, 120.0, 120.0]  # mean 100; the last year alone is 120
-        title, sub = forecast_title([r], k=10)
-        assert title == "By 2021 the forecast rises for All records (+20%)"
-        assert sub.endswith("The 95% interval still includes that level.")
+    def test_base_is_the_last_complete_year(self):
+        r = handmade("all", last=100, end=120, low=110, high=130)
+        r.table.loc[0:2, "y"] = [60.0, 120.0, 80.0]  # 2019 holds 80 (the 3-year mean 86.7)
+        title, _ = forecast_title([r], k=10)
+        assert title == "By 2021 the forecast rises for All records (+50%)"
+
+    def test_never_rises_when_the_80_band_includes_no_change(self):
+        # +30%, but the 80% band (91-159) still holds 2019's 100.
+        title, _ = forecast_title([handmade("all", last=100, end=130, low=90, high=160)], k=10)
+        assert title == "By 2021 the forecast shows no clear change for All records (+30%)"
 
     def test_groups_and_uncertainty(self):
         results = [
-            handmade("female", last=200, end=150, low=100, high=210),  # -25%, band spans 200
-            handmade("male", last=100, end=102, low=90, high=110),     # +2%: level
-            handmade("minor", last=50, end=60, low=55, high=65),       # +20%
+            handmade("female", last=200, end=150, low=100, high=210),  # -25%, 80% band spans 200
+            handmade("male", last=100, end=102, low=90, high=110),     # +2%, spans 100
+            handmade("minor", last=50, end=60, low=55, high=65),       # +20%, band 56-64
+            handmade("adult", last=100, end=70, low=60, high=80),      # -30%, band 61-79
         ]
-        title, sub = forecast_title(results, k=10)
-        assert title == ("By 2021 the forecast rises for Minors (+20%); falls for Female (-25%); "
-                         "stays about level for Male (+2%)")
-        assert "For 2 of 3 groups the 95% interval still includes that level." in sub
+        title, _ = forecast_title(results, k=10)
+        assert title == ("By 2021 the forecast rises for Minors (+20%); falls for Adults (-30%); "
+                         "shows no clear change for Female (women and girls) (-25%) and "
+                         "Male (men and boys) (+2%)")
 
     def test_small_counts_not_quoted(self):
         title, _ = forecast_title([handmade("all", last=5, end=8, low=1, high=12)], k=10)
@@ -493,25 +530,162 @@ class TestTitle:
 
     def test_forecast_table(self):
         table = forecast_table([handmade("all", last=100, end=120, low=110, high=130)])
-        assert table["Fitted"].notna().tolist() == [True, True, True, False, False]
+        assert table["Forecast"].notna().tolist() == [False, False, False, True, True]
+        assert table["Model"].tolist()[-1] == "Naive (repeat the last year)"
         assert table["Forecast"].tolist()[-1] == 120
         assert table["Observed"].tolist()[:3] == [100, 100, 100]
 
 
 # --------------------------------------------------------------------------- whole runs
 class TestRunSegments:
+    # run_segments now runs the rolling backtest and forecasts with the model the
+    # declared rule picks (it used to fit Prophet and hold out 2017-2019).
     def test_demo(self, demo_frame):
-        incomplete, forecasts, tests = run_segments(
+        incomplete, forecasts, tested = run_segments(
             demo_frame, segments=["all", "minor"], settings=ForecastSettings(horizon=2))
         assert incomplete == [2020, 2021]
         assert [f.segment for f in forecasts] == ["all", "minor"]
         assert all(f.fitted for f in forecasts)
-        assert all(t.holdout == [2017, 2018, 2019] for t in tests)
-        # The naive backtest repeats 2016 for 2017-2019, recomputed from the frame directly.
+        assert tested.chosen in CANDIDATES
+        assert tested.chosen == choose_model(tested.scores)
+        assert {f.model for f in forecasts} == {tested.chosen}
+        # Horizons 1-2 from the last complete year, 2019: the forecast years are 2020-2021.
+        t = forecasts[0].table
+        assert t.loc[t["is_forecast"], "year"].tolist() == [2020, 2021]
+        # The naive rows, recomputed from the frame: from origin 2016, 2017 is 2016's count.
         years = demo_frame["yearOfRegistration"].dropna().astype(int)
         c = years.value_counts()
-        naive = tests[0].table.set_index("model").loc["Naive (repeat last year)", "mae"]
-        assert naive == pytest.approx(np.mean([abs(c[y] - c[2016]) for y in (2017, 2018, 2019)]))
+        row = tested.rows.query("segment == 'all' and model == 'naive' and origin == 2016 "
+                                "and horizon == 1").iloc[0]
+        assert (row.forecast, row.actual) == (c[2016], c[2017])
+        assert sorted(tested.rows["origin"].unique())[0] == (
+            int(years.min()) + MIN_TRAIN_YEARS - 1)
 
     def test_defaults_cover_the_issue(self):
         assert set(DEFAULT_SEGMENTS) >= {"all", "female", "male", "adult", "minor"}
+
+
+# --------------------------------------------------------------------------- rolling backtest
+def random_walk(n: int, *, seed: int, sd: float = 0.1, start: float = 1000.0,
+                first_year: int = 1960) -> pd.Series:
+    """Counts whose log follows a random walk with normal steps (no drift)."""
+    steps = np.random.default_rng(seed).normal(0.0, sd, n - 1)
+    values = start * np.exp(np.concatenate([[0.0], np.cumsum(steps)]))
+    return pd.Series(values, index=range(first_year, first_year + n))
+
+
+class TestMase:
+    def test_by_hand(self):
+        assert mase_scale([10, 14, 12]) == 3.0  # |4|, |-2|
+        assert mase([10, 20], [12, 17], scale=2.5) == pytest.approx(1.0)  # (2 + 3) / 2 / 2.5
+        assert np.isnan(mase([1], [1], scale=0.0))
+
+    def test_straight_line_drift_is_exact(self):
+        # 2000-2015, origins 2007-2014 (8 training years first). Horizons 1-3 while the
+        # data last: 6 origins x 3 + 2 + 1 = 21 forecasts. Naive's error h * 50 over a
+        # scale of 50 is h: (6 * (1 + 2 + 3) + (1 + 2) + 1) / 21 = 40 / 21.
+        tested = rolling_backtest({"all": line(2000, 2015)}, horizon=3,
+                                  models=("naive", "drift"))
+        assert tested.score("drift", "mase") == pytest.approx(0.0, abs=1e-12)
+        assert tested.score("naive", "mase") == pytest.approx(40 / 21)
+        assert tested.score("naive", "forecasts") == 21
+        assert (tested.score("drift", "ratio_low"), tested.score("drift", "ratio_high")) == (0, 0)
+        assert tested.chosen == "drift"
+
+    def test_random_walk_naive_wins(self):
+        # On pure random walks no candidate can beat repeating the last value by more
+        # than chance, so the rule keeps the naive forecast.
+        walks = {f"s{i}": random_walk(30, seed=i) for i in range(4)}
+        tested = rolling_backtest(walks, horizon=3, models=("naive", "drift", "theta"))
+        assert tested.chosen == "naive"
+        for model in ("drift", "theta"):
+            assert tested.score(model, "ratio_high") >= 1
+
+    def test_a_step(self):
+        # 100 a year for 2000-2009, then 200 for 2010-2019. Origins before the step have
+        # a flat history: their MASE scale is 0, so they are left out. From 2010 on,
+        # naive repeats 200 and is exact, while drift keeps climbing by the step spread
+        # over the training years, 100 / (n - 1) a year: an error of h scales, so the
+        # ratio to naive is undefined (naive's error is 0) and the rule keeps naive.
+        step = series([100.0] * 10 + [200.0] * 10)
+        tested = rolling_backtest({"all": step}, horizon=2, models=("naive", "drift"))
+        scored = tested.rows[tested.rows["actual"].notna() & (tested.rows["scale"] > 0)]
+        assert scored["origin"].min() == 2010
+        assert tested.score("naive", "mase") == 0
+        # Origins 2010-2017 have both horizons, 2018 one: (8 * (1 + 2) + 1) / 17.
+        assert tested.score("drift", "mase") == pytest.approx(25 / 17)
+        assert tested.chosen == "naive"
+
+
+class TestBootstrap:
+    def test_two_origins_by_hand(self):
+        # Resamples of origins {a, b}: aa 2/4, ab or ba 4/4, bb 6/4; a quarter each side.
+        ratio, low, high = ratio_interval(np.array([1.0, 3.0]), np.array([2.0, 2.0]))
+        assert (ratio, low, high) == (1.0, 0.5, 1.5)
+
+    def test_constant_ratio(self):
+        assert ratio_interval(np.array([1.0, 2, 3]), np.array([2.0, 4, 6])) == (0.5, 0.5, 0.5)
+
+    def test_seeded(self):
+        m, n = np.arange(1.0, 11), np.arange(2.0, 12)
+        assert ratio_interval(m, n, seed=1) == ratio_interval(m, n, seed=1)
+
+
+class TestChooseModel:
+    @staticmethod
+    def scores(mase, high):
+        return pd.DataFrame({"model": ["naive", "drift", "prophet", "theta"],
+                             "mase": mase, "ratio_high": high})
+
+    def test_lowest_sure_model(self):
+        assert choose_model(self.scores([1.0, 0.9, 0.95, 0.97], [1, 0.98, 0.99, 0.99])) == "drift"
+
+    def test_lowest_not_sure_next_is(self):
+        # Prophet is lowest but its interval reaches 1: the next sure one, drift.
+        assert choose_model(self.scores([1.0, 0.93, 0.92, 0.97], [1, 0.98, 1.02, 1.1])) == "drift"
+
+    def test_none_sure(self):
+        assert choose_model(self.scores([1.0, 0.9, 0.95, 0.97], [1, 1.0, 1.2, 1.01])) == "naive"
+
+    def test_worse_than_naive(self):
+        assert choose_model(self.scores([1.0, 1.2, 1.3, 1.1], [1, 1.3, 1.4, 1.2])) == "naive"
+
+    def test_naive_alone(self):
+        assert choose_model(pd.DataFrame({"model": ["naive"], "mase": [1.0],
+                                          "ratio_high": [1.0]})) == "naive"
+
+
+class TestCoverage:
+    def test_by_hand(self):
+        rows = pd.DataFrame({"model": "naive", "horizon": [1, 1, 2, 2],
+                             "actual": [5.0, 9.0, 5.0, np.nan],
+                             "lower_80": 4.0, "upper_80": 6.0, "lower_95": 3.0, "upper_95": 9.0})
+        cov = coverage_by_horizon(rows).set_index("horizon")
+        assert cov.loc[1, "coverage_80"] == 0.5 and cov.loc[1, "coverage_95"] == 1.0
+        assert cov.loc[2, "forecasts"] == 1  # the future horizon has no outcome
+
+    def test_simulated_random_walk_near_nominal(self):
+        # Log-normal random walks: the naive forecast with log-scale random-walk bands
+        # is the right model, so its coverage must land near 80% and 95% (the sd comes
+        # from 8 changes, so a little under: a t with 7 degrees of freedom gives 76%, 92%).
+        walks = {f"s{i}": random_walk(60, seed=100 + i) for i in range(6)}
+        tested = rolling_backtest(walks, horizon=3, models=("naive",))
+        cov = tested.coverage.set_index("horizon")
+        for h in (1, 2, 3):
+            assert cov.loc[h, "coverage_80"] == pytest.approx(0.80, abs=0.07)
+            assert cov.loc[h, "coverage_95"] == pytest.approx(0.95, abs=0.05)
+
+    def test_bands_by_hand(self):
+        # 80 records: log(81) -/+ 1.2816 * 0.2 * sqrt(h).
+        lo, hi = log_random_walk_bands(np.array([80.0, 80.0]), 0.2, level=80, n_train=10)
+        assert hi[1] == pytest.approx(81 * np.exp(1.281552 * 0.2 * np.sqrt(2)) - 1)
+        assert lo[0] == pytest.approx(81 * np.exp(-1.281552 * 0.2) - 1)
+        # With drift the spread is h * (1 + h / (n - 1)): 2 * (1 + 2 / 9).
+        _, hi_drift = log_random_walk_bands(np.array([80.0, 80.0]), 0.2, level=80, n_train=10,
+                                            drift=True)
+        assert hi_drift[1] == pytest.approx(81 * np.exp(1.281552 * 0.2 * np.sqrt(2 * 11 / 9)) - 1)
+
+    def test_step_sd_uses_the_last_eight_changes(self):
+        y = np.expm1(np.cumsum([0.0, 5, 5, 5, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2]))
+        # The last eight log-changes alternate 0.1 / 0.2: sd (ddof 1) = 0.05 * sqrt(8/7).
+        assert step_sd(y) == pytest.approx(0.05 * np.sqrt(8 / 7))

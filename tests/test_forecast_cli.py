@@ -1,7 +1,9 @@
 """Tests of ``python -m core forecast``: the two files, their contents, the refusals.
 
 Observed counts are checked against the raw file read with plain pandas (no project
-code); the naive backtest error is recomputed by hand from those counts.
+code); the naive backtest rows are recomputed by hand from those counts. The command
+used to back-test Prophet on one hold-out (2017-2019) and write its errors; it now
+writes every forecast of the rolling backtest (issue 13), which the tests check instead.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from tests.conftest import DEMO_FILE, ROOT
 
 FORECAST_HEADER = ["segment", "year", "y", "yhat", "yhat_lower", "yhat_upper", "is_forecast",
                    "excluded_incomplete"]
-BACKTEST_HEADER = ["segment", "model", "mae", "mape", "holdout_years"]
+BACKTEST_HEADER = ["segment", "model", "origin", "horizon", "actual", "forecast", "lower_80",
+                   "upper_80", "lower_95", "upper_95", "scale"]
 
 
 def raw_year_counts(path: Path, *, gender: str | None = None) -> pd.Series:
@@ -44,6 +47,7 @@ class TestForecastFiles:
         code, forecast, backtests = demo_run
         assert code == 0
         assert forecast.columns.tolist()[:8] == FORECAST_HEADER
+        assert {"model", "coverage", "coverage_95", "horizon"} <= set(forecast.columns)
         assert backtests.columns.tolist() == BACKTEST_HEADER
         assert forecast["segment"].unique().tolist() == ["all", "female", "male", "adult", "minor"]
 
@@ -51,8 +55,13 @@ class TestForecastFiles:
         _, forecast, _ = demo_run
         for _segment, rows in forecast.groupby("segment"):
             future = rows[rows["is_forecast"]]
-            assert future["year"].tolist() == [2022, 2023]
-            assert future["y"].isna().all()
+            # Horizons 1 and 2 from the last complete year (2019).
+            assert future["year"].tolist() == [2020, 2021]
+            assert future["horizon"].tolist() == [1, 2]
+            assert future["model"].nunique() == 1
+            assert future[["coverage", "coverage_95"]].notna().all().all()
+            # 2020 and 2021 are the incomplete years: forecast, their low counts shown.
+            assert future["excluded_incomplete"].all()
             assert future[["yhat", "yhat_lower", "yhat_upper"]].notna().all().all()
             assert (future["yhat_lower"] <= future["yhat"]).all()
             assert (future["yhat"] <= future["yhat_upper"]).all()
@@ -62,7 +71,7 @@ class TestForecastFiles:
     def test_observed_counts_match_the_raw_file(self, demo_run, segment, gender):
         _, forecast, _ = demo_run
         expected = raw_year_counts(DEMO_FILE, gender=gender)
-        rows = forecast[(forecast["segment"] == segment) & ~forecast["is_forecast"]]
+        rows = forecast[(forecast["segment"] == segment) & forecast["year"].isin(expected.index)]
         got = rows.set_index("year")["y"]
         for year, count in expected.items():
             if count >= 10:
@@ -73,14 +82,28 @@ class TestForecastFiles:
     def test_backtest_naive_by_hand(self, demo_run):
         _, _, backtests = demo_run
         c = raw_year_counts(DEMO_FILE)
-        naive = backtests[(backtests["segment"] == "all")
-                          & (backtests["model"] == "Naive (repeat last year)")].iloc[0]
-        held = [c[2017], c[2018], c[2019]]
-        assert naive["mae"] == pytest.approx(np.mean([abs(v - c[2016]) for v in held]), abs=0.05)
-        assert naive["mape"] == pytest.approx(
-            np.mean([abs(v - c[2016]) / v for v in held]) * 100, abs=0.005)
-        assert naive["holdout_years"] == "2017-2019"
-        assert len(backtests) == 15  # 5 segments x 3 models
+        naive = backtests[(backtests["segment"] == "all") & (backtests["model"] == "naive")]
+        row = naive[(naive["origin"] == 2016) & (naive["horizon"] == 2)].iloc[0]
+        assert (row["actual"], row["forecast"]) == (c[2018], c[2016])
+        # MASE scale: mean |yearly change| of the training years up to 2016.
+        train = c.loc[:2016]
+        assert row["scale"] == pytest.approx(np.mean(np.abs(np.diff(train.to_numpy()))), abs=0.005)
+        assert row["lower_80"] < row["forecast"] < row["upper_80"] < row["upper_95"]
+        assert set(backtests["model"]) == {"naive", "drift", "prophet", "ets", "theta"}
+        # The last origin is 2018 (2019 is the last complete year); 2019 has no horizon 2.
+        assert naive["origin"].max() == 2018
+        last = naive[naive["origin"] == 2018]
+        assert last.dropna(subset=["actual"])["horizon"].tolist() == [1]
+        assert last["horizon"].tolist() == [1, 2]  # --horizon 2; 2020 is a forecast only
+
+    def test_coverage_recomputed_from_the_backtest(self, demo_run):
+        _, forecast, backtests = demo_run
+        chosen = forecast.loc[forecast["is_forecast"], "model"].iloc[0]
+        rows = backtests[(backtests["model"] == chosen) & backtests["actual"].notna()]
+        h1 = rows[rows["horizon"] == 1]
+        inside = ((h1["lower_80"] <= h1["actual"]) & (h1["actual"] <= h1["upper_80"])).mean()
+        got = forecast.loc[forecast["is_forecast"] & (forecast["horizon"] == 1), "coverage"]
+        assert got.iloc[0] == pytest.approx(inside, abs=0.0005)
 
     def test_small_cells_withheld(self, tmp_path):
         code = main(["forecast", "--data", str(DEMO_FILE), "--horizon", "1", "--out",
@@ -92,6 +115,11 @@ class TestForecastFiles:
         assert small  # the demo has years under 300 records
         rows = forecast.set_index("year").loc[small]
         assert rows[["y", "yhat", "yhat_lower", "yhat_upper"]].isna().all().all()
+        backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
+        assert not backtests["actual"].between(1, 299).any()
+        # A naive forecast from a small origin year would repeat it: withheld too.
+        naive = backtests[backtests["model"] == "naive"]
+        assert not naive["forecast"].between(1, 299).any()
 
     def test_include_incomplete(self, tmp_path, capsys):
         code = main(["forecast", "--data", str(DEMO_FILE), "--horizon", "1", "--out",
@@ -101,7 +129,7 @@ class TestForecastFiles:
         forecast = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
         assert not forecast["excluded_incomplete"].any()
         backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
-        assert set(backtests["holdout_years"]) == {"2019-2021"}
+        assert backtests["origin"].max() == 2020  # 2021 is in the fit, the last actual
 
 
 class TestRefusals:
@@ -135,10 +163,14 @@ class TestRefusals:
                      str(tmp_path / "out"), "--segments", "all,female", "--k", "1"])
         out = capsys.readouterr().out
         assert code == 0
+        # --k 1 is below the operator's floor (10 unless set): raised, with one note line.
+        assert sum(line.startswith("note: --k 1 is below the floor") for line in
+                   out.splitlines()) == 1
         assert "note: All records: only 3 complete years of data" in out
         forecast = pd.read_csv(tmp_path / "out" / "forecast.csv", encoding="utf-8-sig")
         assert forecast["yhat"].isna().all()
-        assert forecast.loc[forecast["segment"] == "all", "y"].tolist()[:3] == [2, 1, 1]
+        # The counts (2, 1, 1) are below the floor of 10: withheld.
+        assert forecast.loc[forecast["segment"] == "all", "y"].isna().all()
 
 
 def test_module_entry_point(tmp_path):
@@ -166,4 +198,9 @@ def test_real_release(real_file, tmp_path):
     # ctdc-schema.md: 27,840 records in 2019.
     assert forecast.set_index(["segment", "year"]).loc[("all", 2019), "y"] == 27840
     assert set(backtests["segment"]) == {"all", "female", "male", "adult", "minor"}
-    assert set(backtests["holdout_years"]) == {"2017-2019"}
+    # Issue 13's done-when: a model picked by the rule, with calibrated bands.
+    future = forecast[forecast["is_forecast"]]
+    assert future["model"].nunique() == 1 and future["model"].iloc[0] != "naive"
+    assert ((future["coverage"] - 0.80).abs() <= 0.10).all()
+    assert ((future["coverage_95"] - 0.95).abs() <= 0.10).all()
+    assert sorted(backtests["origin"].unique()) == list(range(2009, 2019))
