@@ -50,6 +50,9 @@ class TestDemo:
         # the demo has fewer than 10 adult men in sexual exploitation: withheld, not shown
         assert pd.isna(table.loc["Men", "Estimate"])
         assert table.loc["Men", "Note"].startswith("withheld: fewer than 10")
+        # ... and so are their records and events (records minus events would give the rest)
+        assert table.loc["Men", ["Records", "In sexual exploitation"]].isna().all()
+        assert "1 group withheld; withheld cells are blank." in texts(at.caption)
         assert at.metric[0].value == f"{women:,.0f}"
         title = json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"]
         assert title == f"About {women:,.0f} thousand people estimated in sexual exploitation (women)"
