@@ -157,8 +157,46 @@ class TestSlices:
         assert "same gender (Female)" in texts(at.info)
 
 
+class TestProtection:
+    def test_demo_men_are_withheld_with_a_second_group(self, run_page):
+        at = run_page(PAGE)
+        assert not at.exception
+        sexual = group_frames(at)[0].set_index("Group")
+        # demo: adult men have 7 events of sexual exploitation; boys are withheld with them
+        # so that the model's totals minus the shown groups do not give the men away
+        assert sexual.loc[["Men", "Boys"], ["Records", "With the outcome", "Without",
+                                           "Probability (%)"]].isna().all().all()
+        assert sexual.loc["Women", "Records"] > 0
+        captions = texts(at.caption)
+        assert "2 groups withheld, 1 of them to protect others" in captions
+        coefficients = [d.value for d in at.dataframe if "Term" in d.value.columns][0]
+        shown = numbers(coefficients["Estimate (log-odds)"])
+        # intercept (women) and majority (girls - women) stay; the men's terms are blank
+        assert shown.notna().tolist() == [True, False, True, False]
+
+
 @pytest.mark.real
 class TestRealRelease:
+    def test_intimate_partner_men_are_withheld(self, run_page):
+        at = run_page(PAGE, data="real")
+        assert not at.exception
+        partner = group_frames(at)[2].set_index("Group")
+        # 216 records, 1 with an intimate-partner recruiter: no count of men is shown, and
+        # neither is any estimate of this main-effects model
+        assert partner.loc["Men", ["Records", "With the outcome", "Without"]].isna().all()
+        assert partner["Probability (%)"].isna().all()
+        friend = group_frames(at)[3].set_index("Group")
+        assert friend.loc[["Boys", "Men"], ["Records", "With the outcome", "Without"]
+                          ].isna().all().all()
+        family = group_frames(at)[4].set_index("Group")
+        assert family.loc[["Boys", "Girls"], ["Records", "With the outcome", "Without"]
+                          ].isna().all().all()
+        assert family.loc["Men", "Records"] == 216
+        for frame in group_frames(at):
+            for column in ("Records", "With the outcome", "Without"):
+                shown = frame[column].dropna()
+                assert not ((shown > 0) & (shown < 10)).any()
+
     def test_published_numbers_on_screen(self, run_page):
         at = run_page(PAGE, data="real")
         assert not at.exception
