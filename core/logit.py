@@ -172,12 +172,39 @@ class Prepared:
     dropped: dict[str, int]
     note: str | None = None
 
-    def steps_table(self) -> pd.DataFrame:
-        """The preparation as a table: step, records (left out at that step)."""
+    def steps_table(self, *, k: int | None = None) -> pd.DataFrame:
+        """The preparation as a table: step, records (left out at that step).
+
+        With ``k``, a left-out count of 1..k-1 is withheld (empty), and when it is the
+        only one, so is the smallest other left-out step: the records in view minus the
+        records used minus the other steps would give it away.
+
+        Examples
+        --------
+        >>> p = Prepared(pd.DataFrame({"a": range(90)}), "given", 100,
+        ...              {"no year": 3, "gender": 0, "status": 7})
+        >>> p.steps_table(k=10)["records"].tolist()
+        [100.0, nan, 0.0, nan, 90.0]
+        >>> Prepared(pd.DataFrame({"a": range(90)}), "given", 100,
+        ...          {"no year": 3, "gender": 0, "status": 7}).steps_table(k=5)["records"].tolist()
+        [100.0, nan, nan, 7.0, 90.0]
+        """
         rows = [{"step": "Records in view", "records": self.total}]
         rows += [{"step": f"Left out: {why}", "records": n} for why, n in self.dropped.items()]
         rows.append({"step": "Records used by the models", "records": len(self.records)})
-        return pd.DataFrame(rows)
+        table = pd.DataFrame(rows)
+        if k is None:
+            return table
+        from core.privacy import small_mask
+
+        dropped = np.asarray(list(self.dropped.values()), dtype=float)
+        hidden = small_mask(dropped, k)
+        if hidden.sum() == 1 and len(dropped) > 1:
+            others = np.flatnonzero(~hidden)
+            hidden[others[np.argmin(dropped[others])]] = True
+        table["records"] = table["records"].astype(float)
+        table.loc[1 + np.flatnonzero(hidden), "records"] = np.nan
+        return table
 
 
 def prepare_records(frame: pd.DataFrame, /, *, majority: MajoritySource = "given") -> Prepared:

@@ -107,7 +107,7 @@ if prepared.note:
     st.warning(prepared.note)
 with st.expander(f"How the records were selected: {format_count(len(prepared.records), ctx.k)} "
                  f"of {format_count(prepared.total, ctx.k)} records in view are used"):
-    show_table(prepared.steps_table(), name="risk_selection", k=ctx.k,
+    show_table(blank_withheld(prepared.steps_table(k=ctx.k)), name="risk_selection", k=ctx.k,
                count_columns=["records"],
                caption="Each step leaves out records; the models use what remains.")
 if prepared.records.empty:

@@ -18,6 +18,7 @@ from core.logit import (
     PUBLISHED_MODELS,
     ModelError,
     ModelSpec,
+    Prepared,
     Separation,
     cell_counts,
     coefficient_table,
@@ -116,6 +117,15 @@ class TestPrepareRecords:
         steps = prepared.steps_table()
         assert steps["records"].iloc[0] == 7
         assert steps["records"].iloc[1:-1].sum() + steps["records"].iloc[-1] == 7
+
+    def test_steps_table_withholds_a_lone_small_step_with_another(self):
+        # 20,000 in view, 17,201 used: left out 5, 0 and 2,794; the 5 alone withheld would
+        # follow as 20,000 - 17,201 - 0 - 2,794, so the 0 step is withheld with it
+        prepared = Prepared(pd.DataFrame({"a": range(17201)}), "given", 20000,
+                            {"no year": 5, "gender": 0, "status": 2794})
+        steps = prepared.steps_table(k=10)["records"].tolist()
+        assert steps[0] == 20000 and steps[-1] == 17201
+        assert math.isnan(steps[1]) and math.isnan(steps[2]) and steps[3] == 2794
 
     @pytest.mark.real
     def test_real_release_selection(self, real_frame):
