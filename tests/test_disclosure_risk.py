@@ -131,6 +131,11 @@ def recoveries(view: View, truth: pd.DataFrame, *, k: int = K) -> list[tuple[str
             row[index] += weight
         return row
 
+    # A fitted probability is an observed share only in a saturated model, and then of
+    # the row's whole cell (a majority-only model gives girls the minors' share).
+    cell_of = ([np.flatnonzero(m) for m in view.members] if view.members is not None
+               else [np.array([r]) for r in range(R)])
+    ratios = view.members is None or view.X is not None
     for r in range(R):
         row = view.rows.iloc[r]
         e, ne = 2 * r, 2 * r + 1
@@ -141,13 +146,21 @@ def recoveries(view: View, truth: pd.DataFrame, *, k: int = K) -> list[tuple[str
             equations.append((unit((e, 1)), events))
         if non_events is not None:
             equations.append((unit((ne, 1)), non_events))
+        cell = next((c for c in cell_of if r in c), None)
+        if not ratios or cell is None:
+            continue
         p = _value(row, "probability")
         if p is not None:
-            equations.append((unit((e, 1 - p), (ne, -p)), 0.0))
-        for column, transform in (("odds", lambda v: v), ("log_odds", math.exp)):
+            equations.append((unit(*[(2 * i, 1 - p) for i in cell],
+                                   *[(2 * i + 1, -p) for i in cell]), 0.0))
+        for column in ("odds", "log_odds"):
             value = _value(row, column)
-            if value is not None and abs(value if column == "log_odds" else math.log(max(value, 1e-300))) < 30:
-                equations.append((unit((e, 1), (ne, -transform(value))), 0.0))
+            if value is None:
+                continue
+            odds = math.exp(value) if column == "log_odds" else value
+            if 0 < odds and abs(math.log(odds)) < 30:
+                equations.append((unit(*[(2 * i, 1) for i in cell],
+                                       *[(2 * i + 1, -odds) for i in cell]), 0.0))
     if view.total_n is not None:
         equations.append((np.ones(2 * R), view.total_n))
     if view.total_events is not None:
@@ -349,5 +362,62 @@ class TestModelsCommand:
         if not REAL_FILE.exists():
             pytest.skip(REAL_MISSING)
         views, found = _command_views(str(REAL_FILE), tmp_path, spec)
+        assert views == 5
+        assert found == []
+
+
+# --------------------------------------------------------------------------- the page itself
+def _page_views(at, frame: pd.DataFrame) -> tuple[int, list]:
+    """Attack what the risk page displays (rounded as on screen)."""
+    import re
+
+    from core.logit import GROUPS
+
+    names = {"Group": "group", "Records": "n", "With the outcome": "events",
+             "Without": "non_events", "Log-odds": "log_odds", "Odds": "odds",
+             "Probability (%)": "probability"}
+    groups = [d.value for d in at.dataframe if "Group" in d.value.columns]
+    terms = [d.value for d in at.dataframe if "Term" in d.value.columns]
+    headers = [m.value for m in at.markdown if "` · " in m.value]
+    records = prepare_records(frame).records
+    by_name = {name: key for key, name in GROUPS.items()}
+    views, found = 0, []
+    for spec, shown, coefficients, header in zip(PUBLISHED_MODELS, groups, terms, headers,
+                                                 strict=True):
+        fit = fit_model(records, spec)
+        rows = shown.rename(columns=names)[list(names.values())].copy()
+        for column in list(names.values())[1:]:
+            rows[column] = pd.to_numeric(rows[column].astype(str).str.replace(",", ""),
+                                         errors="coerce")
+        rows["probability"] = rows["probability"] / 100
+        rows["gender"] = [by_name[g][0] for g in rows["group"]]
+        rows["majority_status"] = [by_name[g][1] for g in rows["group"]]
+        table = pd.DataFrame({
+            "term": coefficients["Code"],
+            "estimate": pd.to_numeric(coefficients["Estimate (log-odds)"], errors="coerce"),
+            "std_error": pd.to_numeric(coefficients["Std. error"], errors="coerce")})
+        view = view_of(fit, rows, table)
+        total = re.search(r"· ([\d,]+) records, ([\d,]+) with", header)
+        assert total, header
+        view.total_n, view.total_events = (float(v.replace(",", "")) for v in total.groups())
+        truth = group_table(fit)
+        views += 1
+        found += [(spec.outcome, *h) for h in recoveries(view, truth)]
+    return views, found
+
+
+class TestThePage:
+    def test_demo_page_leaks_nothing(self, run_page, demo_frame):
+        at = run_page("pages/2_Who_is_most_at_risk.py")
+        assert not at.exception
+        views, found = _page_views(at, demo_frame)
+        assert views == 5
+        assert found == []
+
+    @pytest.mark.real
+    def test_real_page_leaks_nothing(self, run_page, real_frame):
+        at = run_page("pages/2_Who_is_most_at_risk.py", data="real")
+        assert not at.exception
+        views, found = _page_views(at, real_frame)
         assert views == 5
         assert found == []
