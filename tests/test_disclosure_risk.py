@@ -421,3 +421,58 @@ class TestThePage:
         views, found = _page_views(at, real_frame)
         assert views == 5
         assert found == []
+
+
+# --------------------------------------------------------------------------- hidden populations
+def _hidden_views(frame: pd.DataFrame, countries: int) -> tuple[int, list]:
+    """Attack the hidden-populations table (all four groups typed) over country filters."""
+    from core.hidden import SurveyRow
+    from core.logit import GROUPS
+
+    survey = [SurveyRow(name, g, m, 1000.0) for (g, m), name in GROUPS.items()]
+    views, found = 0, []
+    for column in ("citizenship", "CountryOfExploitation"):
+        for code in list(frame[column].value_counts().index[:countries]):
+            for majority in ("given", "derived"):
+                part = frame[frame[column] == code]
+                records = prepare_records(part, majority=majority).records
+                try:
+                    sexual = fit_model(records, PUBLISHED_MODELS[0])
+                except ModelError:
+                    continue
+                views += 1
+                found += [(column, code, majority, *h) for h in _hidden_attack(sexual, survey)]
+    return views, found
+
+
+def _hidden_attack(sexual: LogitFit, survey: list) -> list:
+    from core.hidden import extrapolate, protect_estimates
+    from core.risk_privacy import withheld_groups
+
+    table = protect_estimates(extrapolate(survey, method="published", sexual=sexual), k=K,
+                              withheld=withheld_groups(sexual, k=K))
+    # the published factor is the group's odds of sexual exploitation
+    rows = pd.DataFrame({"group": table["group"], "n": table["records"],
+                         "events": table["events_sexual"], "odds": table["factor"]})
+    truth = group_table(sexual).set_index("group").loc[rows["group"]].reset_index()
+    return recoveries(View(rows=rows, total_n=sexual.n), truth)
+
+
+class TestHiddenPopulations:
+    def test_frozen_leaky_row_is_found(self):
+        # citizens of Russia, girls, as the table showed them: 12 records, 11 in sexual
+        # exploitation, the rest withheld
+        rows = pd.DataFrame({"group": ["Girls"], "n": [12], "events": [11], "odds": [np.nan]})
+        truth = pd.DataFrame({"group": ["Girls"], "n": [12], "events": [11], "non_events": [1]})
+        assert recoveries(View(rows=rows), truth) == [("Girls", "non_events", 1.0)]
+
+    def test_demo_leaks_nothing(self, demo_frame):
+        views, found = _hidden_views(demo_frame, countries=30)
+        assert views >= 10
+        assert found == []
+
+    @pytest.mark.real
+    def test_real_top_60_countries_leak_nothing(self, real_frame):
+        views, found = _hidden_views(real_frame, countries=60)
+        assert views >= 30
+        assert found == []
