@@ -636,8 +636,8 @@ def withheld_caption(table: pd.DataFrame, /) -> str:
 
     Examples
     --------
-    >>> withheld_caption(pd.DataFrame({"note": ["withheld: fewer than 10 records",
-    ...                                         "withheld to protect another group's small count", ""]}))
+    >>> notes = ["withheld: fewer than 10 records", "withheld to protect another group", ""]
+    >>> withheld_caption(pd.DataFrame({"note": notes}))
     '2 groups withheld, 1 of them to protect others; withheld cells are blank.'
     """
     notes = table["note"].astype(str)

@@ -38,7 +38,8 @@ from core.logit import (
 from core.privacy import small_mask
 
 __all__ = ["COUNT_COLUMNS", "ESTIMATE_COLUMNS", "TERM_COLUMNS", "ProtectedModel",
-           "blank_withheld", "protect_model", "withheld_groups", "protected_overview", "safe_separation_sentences"]
+           "blank_withheld", "protect_model", "protected_overview", "safe_separation_sentences",
+           "withheld_groups"]
 
 COUNT_COLUMNS = ("n", "events", "non_events")
 ESTIMATE_COLUMNS = ("log_odds", "odds", "probability", "probability_ci_low",
@@ -93,7 +94,9 @@ class ProtectedModel:
                      "each of them depends on all groups")
         elif self.terms_withheld:
             m = len(self.terms_withheld)
-            text += f", and {m} coefficient{'s' if m != 1 else ''} that rest{'' if m != 1 else 's'} on them"
+            plural = m != 1
+            text += (f", and {m} coefficient{'s' if plural else ''} that "
+                     f"rest{'' if plural else 's'} on them")
         return text + "; withheld cells are blank."
 
 
@@ -211,7 +214,8 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
         primary=tuple(names[primary]), secondary=tuple(names[secondary]),
         terms_withheld=tuple(t for t, hide in zip(fit.terms, terms_mask, strict=True) if hide),
         estimates_withheld=estimates_withheld, k=k,
-        cells_withheld=tuple(_cell_name(row, predictors) for _, row in cells[cell_hidden].iterrows()),
+        cells_withheld=tuple(_cell_name(row, predictors)
+                             for _, row in cells[cell_hidden].iterrows()),
     )
 
 

@@ -29,7 +29,14 @@ import pandas as pd
 import pytest
 
 from core.cli import main
-from core.logit import PUBLISHED_MODELS, LogitFit, ModelError, fit_model, group_table, prepare_records
+from core.logit import (
+    PUBLISHED_MODELS,
+    LogitFit,
+    ModelError,
+    fit_model,
+    group_table,
+    prepare_records,
+)
 from core.risk_privacy import protect_model
 from tests.conftest import DEMO_FILE, REAL_FILE, REAL_MISSING
 
@@ -40,7 +47,7 @@ K = 10
 class View:
     """What one model shows: group rows, totals, coefficients (NaN = withheld)."""
 
-    rows: pd.DataFrame  # group, gender, majority_status, n, events, non_events, log_odds, odds, probability
+    rows: pd.DataFrame  # group, gender, majority_status, n, events, non_events, odds, ...
     total_n: float | None = None
     total_events: float | None = None
     coefficients: pd.DataFrame | None = None  # term, estimate, std_error

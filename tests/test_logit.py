@@ -542,8 +542,9 @@ class TestProtectModel:
     def test_nothing_small_nothing_withheld(self):
         from core.risk_privacy import protect_model
 
-        fit = fit_model(cells_frame({("Female", "Adult"): (40, 20), ("Female", "Minor"): (30, 60),
-                                     ("Male", "Adult"): (15, 50), ("Male", "Minor"): (25, 25)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (40, 20), ("Female", "Minor"): (30, 60),
+            ("Male", "Adult"): (15, 50), ("Male", "Minor"): (25, 25)}),
                         self.SATURATED)
         protected = protect_model(fit, k=10)
         assert protected.withheld == () and protected.terms_withheld == ()
@@ -555,8 +556,9 @@ class TestProtectModel:
         from core.risk_privacy import protect_model
 
         # men: 1 event of 216 (the real intimate-partner cell); boys the smallest other group
-        fit = fit_model(cells_frame({("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
-                                     ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
+            ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
                         self.SATURATED)
         protected = protect_model(fit, k=10)
         assert protected.primary == ("Men",)
@@ -587,8 +589,9 @@ class TestProtectModel:
         from core.risk_privacy import protect_model
 
         # the real friend model: boys 1 / 381, men 215 / 1
-        fit = fit_model(cells_frame({("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
-                                     ("Male", "Adult"): (215, 1), ("Male", "Minor"): (1, 381)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
+            ("Male", "Adult"): (215, 1), ("Male", "Minor"): (1, 381)}),
                         self.SATURATED)
         protected = protect_model(fit, k=10)
         assert set(protected.primary) == {"Boys", "Men"}
@@ -600,8 +603,9 @@ class TestProtectModel:
         from core.risk_privacy import protect_model
 
         spec = ModelSpec("isSexualExploit", ("gender", "majority"))
-        fit = fit_model(cells_frame({("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
-                                     ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (742, 476), ("Female", "Minor"): (522, 1880),
+            ("Male", "Adult"): (1, 215), ("Male", "Minor"): (30, 352)}),
                         spec)
         protected = protect_model(fit, k=10)
         assert protected.estimates_withheld
@@ -616,8 +620,9 @@ class TestProtectModel:
 
         # the real family model: boys 381 / 1; the minors' cell (girls + boys) is what the
         # coefficients reveal, so girls are withheld with boys, and the adults stay
-        fit = fit_model(cells_frame({("Female", "Adult"): (39, 1179), ("Female", "Minor"): (1647, 755),
-                                     ("Male", "Adult"): (0, 216), ("Male", "Minor"): (381, 1)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (39, 1179), ("Female", "Minor"): (1647, 755),
+            ("Male", "Adult"): (0, 216), ("Male", "Minor"): (381, 1)}),
                         ModelSpec("isSexualExploit", ("majority",)))
         protected = protect_model(fit, k=10)
         assert protected.primary == ("Boys",)
@@ -630,8 +635,9 @@ class TestProtectModel:
     def test_withheld_groups_are_not_named_in_separation_sentences(self):
         from core.risk_privacy import protect_model, safe_separation_sentences
 
-        fit = fit_model(cells_frame({("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
-                                     ("Male", "Adult"): (3, 300), ("Male", "Minor"): (0, 382)}),
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (437, 781), ("Female", "Minor"): (235, 2167),
+            ("Male", "Adult"): (3, 300), ("Male", "Minor"): (0, 382)}),
                         self.SATURATED)
         protected = protect_model(fit, k=10)
         assert protected.withheld == ("Men", "Boys")
