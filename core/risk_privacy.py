@@ -160,10 +160,10 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
             for j, m in enumerate(members):
                 if (m & withheld).any() and not cell_hidden[j]:
                     cell_hidden[j] = True
-        # cells first: the group that protects a lone small one inside its cell also
-        # protects it from the total
-        margins = [] if rows_are_cells else [
-            m & present for j, m in enumerate(members) if not cell_hidden[j]]
+        # Every cell's sum is known: from its coefficients, or as the total minus the other
+        # cells. Cells first: the group that protects a lone small one inside its cell
+        # also protects it from the total.
+        margins = [] if rows_are_cells else [m & present for m in members]
         total = present.copy()
         margins.append(total)
         for margin in margins:
@@ -175,15 +175,19 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
                 pick = others[np.argmin(n[others])]
                 withheld[pick] = True
                 changed = True
-            elif margin is not total:  # a cell with one group: its terms reveal it
+            elif margin is not total:  # a cell with one group: its sum is that group
                 j = next(j for j, m in enumerate(members) if ((m & present) == margin).all())
+                changed |= not cell_hidden[j]
                 cell_hidden[j] = True
-                changed = True
     secondary = withheld & ~primary
 
     saturated = len(fit.terms) == len(cells) and fit.method == "ml"
     any_hidden = bool(withheld.any() or cell_hidden.any())
-    estimates_withheld = any_hidden and not saturated
+    # a model whose cells hold several groups (majority only, gender only): a cell that
+    # must stay hidden would still follow as the total minus the other cells, so none of
+    # its estimates is shown
+    estimates_withheld = any_hidden and (
+        not saturated or (not rows_are_cells and bool(cell_hidden.any())))
     if estimates_withheld:
         terms_mask = np.ones(len(fit.terms), dtype=bool)
     elif cell_hidden.any():

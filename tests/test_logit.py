@@ -645,3 +645,23 @@ class TestProtectModel:
         assert fit.separation.detected and "boys" in " ".join(fit.separation.sentences(
             "isSexualExploit", k=10))
         assert "boys" not in text and "382" not in text
+
+    def test_a_majority_only_model_with_a_small_cell_hides_it_everywhere(self):
+        from core.risk_privacy import protect_model
+
+        # adults: women 2 of 60, men 0 of 21 (cell 2 of 81). Boys (19) are the smallest
+        # other group, but withholding them would leave women = adults - men, and the
+        # adults' cell follows from the total minus the minors: men are withheld instead,
+        # and no estimate of the model is shown
+        fit = fit_model(cells_frame({
+            ("Female", "Adult"): (2, 58), ("Female", "Minor"): (133, 53),
+            ("Male", "Adult"): (0, 21), ("Male", "Minor"): (19, 0)}),
+            ModelSpec("isSexualExploit", ("majority",)))
+        protected = protect_model(fit, k=10)
+        assert protected.primary == ("Women",)
+        assert protected.secondary == ("Men",)
+        assert protected.estimates_withheld
+        assert protected.coefficients["estimate"].isna().all()
+        groups = protected.groups.set_index("group")
+        assert groups.loc["Boys", "n"] == 19
+        assert groups["probability"].isna().all()
