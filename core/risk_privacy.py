@@ -14,7 +14,10 @@ reveals exactly the cells with a non-zero weight in its row of ``X^-1``; those t
 withheld and the rest kept. In any other model (main effects only, or Firth-penalised)
 every estimate and every fitted value depends on all cells at once (through the score
 equations and the information matrix), so when any cell is withheld the whole
-coefficient table and every group's model estimates are withheld.
+coefficient table and every group's model estimates are withheld. In a model whose cells
+hold several groups (majority only, gender only), each cell's sum is known (from its
+coefficients, or as the total minus the other cells), so each cell is a margin like the
+total, and a cell that must stay hidden withholds all of the model's estimates.
 
 Withheld cells are empty (NaN): the export form, which is also what the screen shows
 (blank) beside a caption saying how many were withheld.
