@@ -623,7 +623,9 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
     out = table[[c for c in names if c in table.columns]].copy()
     for column in ("survey_low", "survey_high"):
         out[column] = pd.to_numeric(out[column], errors="coerce")
-    if out["events_labour"].isna().all():
+    # the ratio method keeps its column even when every group's count is withheld
+    ratio = "method" in table.columns and bool((table["method"] == "ratio").any())
+    if not ratio and out["events_labour"].isna().all():
         out = out.drop(columns=["events_labour"])
     out["factor"] = out["factor"].map(lambda v: float(f"{v:.4g}") if pd.notna(v) else v)
     for column in ("estimate", "ci_low", "ci_high"):

@@ -351,3 +351,16 @@ class TestRealRelease:
         assert table.loc["Men", "estimate"] == pytest.approx(10656 * 42 / 3757)
         assert round(table.loc["Women", "estimate"], 1) == 6483.9
         assert round(table.loc["Men", "estimate"], 1) == 119.1
+
+
+def test_ratio_table_keeps_its_labour_column_when_every_group_is_withheld():
+    from core.hidden import readable_estimates
+
+    # used to drop the column, and the page then asked to protect a column it no longer had
+    table = pd.DataFrame({
+        "group": ["Men"], "survey_count": [5.0], "survey_low": [None], "survey_high": [None],
+        "records": [np.nan], "events_sexual": [np.nan], "events_labour": [np.nan],
+        "method": ["ratio"], "factor": [np.nan], "estimate": [np.nan], "ci_low": [np.nan],
+        "ci_high": [np.nan], "note": ["withheld: fewer than 10"]})
+    assert "In forced labour" in readable_estimates(table).columns
+    assert "In forced labour" not in readable_estimates(table.assign(method="published")).columns
