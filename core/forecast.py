@@ -63,6 +63,7 @@ __all__ = [
     "forecast_segment",
     "forecast_table",
     "forecast_title",
+    "hide_small_bases",
     "incomplete_sentence",
     "linear_forecast",
     "mae",
@@ -71,6 +72,7 @@ __all__ = [
     "prepare_segments",
     "rolling_sentence",
     "run_segments",
+    "score_table",
     "slice_backtest",
     "yearly_counts",
 ]
@@ -427,7 +429,7 @@ def forecast_segment(
     table["y"] = counts.astype(float).reindex(years).to_numpy()
     for column in _TABLE_COLUMNS[2:7]:
         table[column] = np.nan
-    table["is_forecast"] = table["year"] > (last_fit if last_fit is not None else 0)
+    table["is_forecast"] = table["year"].isin(future)
     table["excluded_incomplete"] = table["year"].isin(incomplete) & (
         not settings.include_incomplete)
     table["in_fit"] = table["year"].isin([int(y) for y in train.index])
@@ -636,6 +638,33 @@ def prepare_segments(
     return YearlyData(total, basis, incomplete, series)
 
 
+def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[SegmentForecast]:
+    """The results, with no forecast for a group whose last complete year holds 1..k-1.
+
+    Every method starts from that count (the naive forecast repeats it), so its forecast
+    would reveal it.
+
+    Examples
+    --------
+    >>> r = forecast_segment(pd.Series([50.0, 40, 30, 5], index=range(2000, 2004)))
+    >>> hidden = hide_small_bases([r], k=10)[0]
+    >>> hidden.fitted, bool(hidden.table["yhat"].isna().all())
+    (False, True)
+    """
+    out = []
+    for r in results:
+        fitted = r.table[r.table["in_fit"] & r.table["y"].notna()]
+        if r.fitted and not fitted.empty and small_mask(fitted["y"].to_numpy()[-1:], k).any():
+            table = r.table.copy()
+            table[_TABLE_COLUMNS[2:7]] = np.nan
+            message = (f"{r.label}: the last complete year holds fewer than {k} records; "
+                       "the forecast starts from that count, so it is not shown.")
+            r = SegmentForecast(r.segment, r.label, table, fitted=False, message=message,
+                                fit_years=r.fit_years, model=r.model, prior=r.prior)
+        out.append(r)
+    return out
+
+
 def slice_backtest(
     data: YearlyData,
     /,
@@ -743,6 +772,29 @@ def rolling_sentence(result: RollingBacktest, /, *, model: str | None = None) ->
             f"would use {chosen}.")
 
 
+def score_table(result: RollingBacktest, /, *, models: Sequence[str] | None = None,
+                shown: str | None = None) -> pd.DataFrame:
+    """The backtest's scores in plain-word columns, one row per model (``models`` only).
+
+    ``shown`` is the model of the forecast on screen (by default the rule's choice).
+    """
+    if not result.ran:
+        return pd.DataFrame()
+    scores = result.scores.set_index("model")
+    keys = [m for m in (models or list(scores.index)) if m in scores.index]
+    shown = shown or result.chosen
+    return pd.DataFrame({
+        "Model": [result.label(m) for m in keys],
+        "Scaled error (MASE)": scores.loc[keys, "mase"].round(2).to_numpy(),
+        "Ratio to naive": scores.loc[keys, "ratio"].round(3).to_numpy(),
+        "95% CI from": scores.loc[keys, "ratio_low"].round(3).to_numpy(),
+        "95% CI to": scores.loc[keys, "ratio_high"].round(3).to_numpy(),
+        "Mean error (%)": scores.loc[keys, "mape"].round(1).to_numpy(),
+        "Forecasts tested": scores.loc[keys, "forecasts"].to_numpy(),
+        "Makes the forecast": [m == shown for m in keys],
+    })
+
+
 def coverage_sentence(result: RollingBacktest, /, *, model: str) -> str:
     """How often the bands held the outcome in the rolling backtest, per horizon.
 
@@ -827,7 +879,7 @@ def _change(result: SegmentForecast, k: int) -> tuple[float, int, int, bool] | N
     base = float(base_row["y"])
     if base <= 0:
         return None
-    end = t.iloc[-1]
+    end = t[t["is_forecast"]].iloc[-1]  # an incomplete year after it is not forecast
     change = float(end["yhat"] / base - 1)
     spans = bool(end["yhat_lower_80"] <= base <= end["yhat_upper_80"])
     return change, int(base_row["year"]), int(end["year"]), spans

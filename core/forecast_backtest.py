@@ -34,6 +34,7 @@ __all__ = [
     "MIN_TRAIN_YEARS",
     "ROW_COLUMNS",
     "RollingBacktest",
+    "backtest_rows",
     "choose_model",
     "coverage_by_horizon",
     "mase",
@@ -41,6 +42,7 @@ __all__ = [
     "ratio_interval",
     "rolling_backtest",
     "score_models",
+    "summarise",
 ]
 
 MIN_TRAIN_YEARS = 8
@@ -204,6 +206,100 @@ class RollingBacktest:
 _Progress = Callable[[float, str], None]
 
 
+def backtest_rows(
+    series: Mapping[str, pd.Series],
+    /,
+    *,
+    horizon: int = 3,
+    models: Sequence[str] = CANDIDATES,
+    priors: Sequence[float] = PROPHET_PRIORS,
+    min_train: int = MIN_TRAIN_YEARS,
+    progress: _Progress | None = None,
+    jobs: int = 2,
+) -> pd.DataFrame:
+    """Every backtest forecast: each model (Prophet once per prior) at every origin.
+
+    Returns the :data:`ROW_COLUMNS` plus ``prior`` (0 for the models without one). The
+    rows of separate calls (e.g. one per segment, as the page caches them) can be
+    concatenated and passed to :func:`summarise`. Arguments as in :func:`rolling_backtest`.
+    """
+    models = ["naive", *[m for m in models if m != "naive"]]
+    tasks: list[tuple[str, str, float, pd.Series, int]] = []
+    for key, counts in series.items():
+        values = counts.astype(float)
+        for end in range(min_train, len(values)):
+            train = values.iloc[:end]
+            for model in models:
+                for prior in (priors if model == "prophet" else (0.0,)):
+                    tasks.append((key, model, prior, train, end))
+    columns = [*ROW_COLUMNS[:2], "prior", *ROW_COLUMNS[2:]]
+    if not tasks:
+        return pd.DataFrame(columns=columns)
+
+    def run(task: tuple[str, str, float, pd.Series, int]) -> np.ndarray:
+        _key, model, prior, train, _end = task
+        return point_forecast(model, train, horizon=horizon, prior=prior)
+
+    points: dict[int, np.ndarray] = {}
+
+    def keep(task: tuple[str, str, float, pd.Series, int], point: np.ndarray) -> None:
+        # Progress is reported from the calling thread only (Streamlit needs its context).
+        points[id(task)] = point
+        if progress is not None and len(points) % 10 == 0:
+            progress(len(points) / len(tasks), f"backtest fit {len(points)} of {len(tasks)}")
+
+    slow = [t for t in tasks if t[1] == "prophet"]
+    if slow:
+        with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+            for task, point in zip(slow, pool.map(run, slow), strict=True):
+                keep(task, point)
+    for task in tasks:
+        if task[1] != "prophet":
+            keep(task, run(task))
+
+    records = []
+    for task in tasks:
+        key, model, prior, train, end = task
+        counts = series[key]
+        point = points[id(task)]
+        sd = step_sd(train)
+        bands = {level: log_random_walk_bands(point, sd, level=level, n_train=len(train),
+                                              drift=model == "drift") for level in (80, 95)}
+        scale = mase_scale(train.to_numpy())
+        origin = int(train.index[-1])
+        for h in range(1, horizon + 1):
+            at = end - 1 + h
+            actual = float(counts.iloc[at]) if at < len(counts) else np.nan
+            records.append((key, model, prior, origin, h, actual, float(point[h - 1]),
+                            float(bands[80][0][h - 1]), float(bands[80][1][h - 1]),
+                            float(bands[95][0][h - 1]), float(bands[95][1][h - 1]), scale))
+    return pd.DataFrame.from_records(records, columns=columns)
+
+
+def summarise(rows: pd.DataFrame, /, *, horizon: int, priors: Sequence[float] = PROPHET_PRIORS,
+              seed: int = 0) -> RollingBacktest:
+    """Pick Prophet's prior, score the models and apply the rule, from :func:`backtest_rows`."""
+    segments = list(dict.fromkeys(rows["segment"]))
+    chosen_prior = float(priors[0]) if priors else 0.05
+    if rows.empty or not rows["actual"].notna().any():
+        return RollingBacktest(rows.reindex(columns=ROW_COLUMNS), pd.DataFrame(),
+                               pd.DataFrame(), "naive", chosen_prior, {}, horizon, segments)
+    prior_scores: dict[float, float] = {}
+    if (rows["model"] == "prophet").any():
+        for prior in sorted(set(rows.loc[rows["model"] == "prophet", "prior"])):
+            part = rows[(rows["model"] != "prophet") | (rows["prior"] == prior)]
+            s = score_models(part[ROW_COLUMNS], seed=seed)
+            hit = s.loc[s["model"] == "prophet", "mase"]
+            prior_scores[float(prior)] = float(hit.iloc[0]) if len(hit) else float("nan")
+        chosen_prior = min(prior_scores, key=lambda p: (prior_scores[p], p))
+        rows = rows[(rows["model"] != "prophet") | (rows["prior"] == chosen_prior)]
+    rows = rows[ROW_COLUMNS].reset_index(drop=True)
+    scores = score_models(rows, seed=seed)
+    chosen = choose_model(scores) if not scores.empty else "naive"
+    return RollingBacktest(rows, scores, coverage_by_horizon(rows), chosen, chosen_prior,
+                           prior_scores, horizon, segments)
+
+
 def rolling_backtest(
     series: Mapping[str, pd.Series],
     /,
@@ -232,75 +328,15 @@ def rolling_backtest(
         Prophet's changepoint priors to try; the one with the lowest pooled MASE is kept.
     min_train
         Training years an origin needs.
+    seed
+        Seed of the bootstrap.
     progress
         Called with (share done, text) as the fits go.
     jobs
         Prophet fits run this many at a time (most of a fit waits on CmdStan).
     """
-    models = ["naive", *[m for m in models if m != "naive"]]
-    tasks: list[tuple[str, str, float, pd.Series, int]] = []
-    for key, counts in series.items():
-        values = counts.astype(float)
-        for end in range(min_train, len(values)):
-            train = values.iloc[:end]
-            for model in models:
-                for prior in (priors if model == "prophet" else (0.0,)):
-                    tasks.append((key, model, prior, train, end))
-    if not tasks:
-        empty = pd.DataFrame(columns=ROW_COLUMNS)
-        return RollingBacktest(empty, pd.DataFrame(), pd.DataFrame(), "naive",
-                               float(priors[0]) if priors else 0.05, {}, horizon,
-                               list(series))
-
-    done = [0]
-
-    def run(task: tuple[str, str, float, pd.Series, int]) -> np.ndarray:
-        _key, model, prior, train, _end = task
-        point = point_forecast(model, train, horizon=horizon, prior=prior)
-        done[0] += 1
-        if progress is not None and done[0] % 10 == 0:
-            progress(done[0] / len(tasks), f"Backtest: {done[0]} of {len(tasks)} fits")
-        return point
-
-    slow = [t for t in tasks if t[1] == "prophet"]
-    fast = [t for t in tasks if t[1] != "prophet"]
-    points: dict[int, np.ndarray] = {}
-    if slow:
-        with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-            for task, point in zip(slow, pool.map(run, slow), strict=True):
-                points[id(task)] = point
-    for task in fast:
-        points[id(task)] = run(task)
-
-    records = []
-    for task in tasks:
-        key, model, prior, train, end = task
-        counts = series[key]
-        point = points[id(task)]
-        sd = step_sd(train)
-        bands = {level: log_random_walk_bands(point, sd, level=level, n_train=len(train),
-                                              drift=model == "drift") for level in (80, 95)}
-        scale = mase_scale(train.to_numpy())
-        origin = int(train.index[-1])
-        for h in range(1, horizon + 1):
-            at = end - 1 + h
-            actual = float(counts.iloc[at]) if at < len(counts) else np.nan
-            records.append((key, model, prior, origin, h, actual, float(point[h - 1]),
-                            float(bands[80][0][h - 1]), float(bands[80][1][h - 1]),
-                            float(bands[95][0][h - 1]), float(bands[95][1][h - 1]), scale))
-    rows = pd.DataFrame.from_records(records, columns=[*ROW_COLUMNS[:2], "prior",
-                                                       *ROW_COLUMNS[2:]])
-    prior_scores: dict[float, float] = {}
-    chosen_prior = float(priors[0]) if priors else 0.05
-    if "prophet" in models and priors:
-        for prior in priors:
-            part = rows[(rows["model"] != "prophet") | (rows["prior"] == prior)]
-            s = score_models(part[ROW_COLUMNS], seed=seed)
-            prior_scores[float(prior)] = float(s.loc[s["model"] == "prophet", "mase"].iloc[0])
-        chosen_prior = min(prior_scores, key=lambda p: (prior_scores[p], p))
-        rows = rows[(rows["model"] != "prophet") | (rows["prior"] == chosen_prior)]
-    rows = rows[ROW_COLUMNS].reset_index(drop=True)
-    scores = score_models(rows, seed=seed)
-    chosen = choose_model(scores) if not scores.empty else "naive"
-    return RollingBacktest(rows, scores, coverage_by_horizon(rows), chosen, chosen_prior,
-                           prior_scores, horizon, list(series))
+    rows = backtest_rows(series, horizon=horizon, models=models, priors=priors,
+                         min_train=min_train, progress=progress, jobs=jobs)
+    result = summarise(rows, horizon=horizon, priors=priors, seed=seed)
+    result.segments = list(series)
+    return result

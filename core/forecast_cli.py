@@ -33,6 +33,7 @@ from core.forecast import (
     ForecastSettings,
     available_segments,
     coverage_sentence,
+    hide_small_bases,
     rolling_sentence,
     run_segments,
 )
@@ -112,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
                                 changepoint_prior_scale=args.changepoint_prior_scale,
                                 include_incomplete=args.include_incomplete, model=args.model)
     incomplete, forecasts, tested = run_segments(frame, segments=wanted, settings=settings)
+    forecasts = hide_small_bases(forecasts, k=k)
     if incomplete:
         state = "kept in the fit" if args.include_incomplete else "left out of the fit"
         print(f"incomplete years: {', '.join(map(str, incomplete))} ({state}); completing "

@@ -1,4 +1,4 @@
-"""Trends and forecast: yearly registrations, a Prophet forecast by group, and how far to trust it."""
+"""Trends and forecast: yearly registrations, a forecast by group picked by a rolling backtest, and how far to trust it."""
 
 import pandas as pd
 import streamlit as st
@@ -6,45 +6,41 @@ import streamlit as st
 from core.app import data_note, setup_page, show_altair, show_table
 from core.forecast import (
     DEFAULT_SEGMENTS,
-    HOLDOUT_YEARS,
-    MIN_BACKTEST_YEARS,
     MIN_FIT_YEARS,
     SEGMENTS,
-    Backtest,
     ForecastSettings,
     SegmentForecast,
     YearlyData,
     available_segments,
-    backtest,
-    backtest_sentence,
-    backtest_table,
+    coverage_sentence,
     fit_series,
     forecast_chart,
     forecast_segment,
     forecast_table,
     forecast_title,
+    hide_small_bases,
     incomplete_sentence,
     prepare_segments,
+    rolling_sentence,
+    score_table,
 )
+from core.forecast_backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
+from core.forecast_models import MODEL_LABELS
 
 ctx = setup_page(
     "Trends and forecast",
     icon="📈",
     intro=(
         "Is the number of identified victims rising, and for whom? This page counts "
-        "registrations per year for the records in view, forecasts the next years with "
-        "Prophet, and tests how well that forecast would have done on recent years. "
+        "registrations per year for the records in view, tests five forecasting methods "
+        "on every past year it can, and forecasts the next years with the one that did "
+        "best by a rule declared below (or with the last year's count if none did). "
         "The counts are of victims identified by CTDC partners, not of all trafficking."
     ),
 )
 
-FLEXIBILITY = {
-    0.005: "very stiff (0.005)",
-    0.01: "stiff (0.01)",
-    0.05: "moderate (0.05, Prophet's default)",
-    0.1: "flexible (0.1)",
-    0.5: "very flexible (0.5)",
-}
+AUTO = "auto"
+MODEL_CHOICES = {AUTO: "Chosen by the backtest (the declared rule)", **MODEL_LABELS}
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -55,17 +51,22 @@ def _yearly(_frame: pd.DataFrame, _full: pd.DataFrame, key: str,
 
 @st.cache_data(show_spinner=False, max_entries=300)
 def _forecast(_counts: pd.Series, key: str, segment: str, incomplete: tuple[int, ...],
-              horizon: int, flexibility: float, include_incomplete: bool) -> SegmentForecast:
-    settings = ForecastSettings(horizon=horizon, changepoint_prior_scale=flexibility,
-                                include_incomplete=include_incomplete)
-    return forecast_segment(_counts, segment=segment, incomplete=incomplete, settings=settings)
+              horizon: int, include_incomplete: bool, model: str, prior: float) -> SegmentForecast:
+    settings = ForecastSettings(horizon=horizon, include_incomplete=include_incomplete)
+    return forecast_segment(_counts, segment=segment, incomplete=incomplete, settings=settings,
+                            model=model, prior=prior)
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
-def _backtest(_counts: pd.Series, key: str, segment: str, incomplete: tuple[int, ...],
-              flexibility: float, include_incomplete: bool, k: int) -> Backtest:
+def _backtest_rows(_counts: pd.Series, key: str, segment: str, incomplete: tuple[int, ...],
+                   horizon: int, include_incomplete: bool) -> pd.DataFrame:
+    """One segment's rolling backtest (every model at every origin), cached per slice.
+
+    Progress is shown per segment, outside: a cached function may not draw on elements
+    made outside it (Streamlit replays what it draws).
+    """
     train = fit_series(_counts, incomplete, include_incomplete=include_incomplete)
-    return backtest(train, segment=segment, changepoint_prior_scale=flexibility, k=k)
+    return backtest_rows({segment: train}, horizon=horizon)
 
 
 # --------------------------------------------------------------------------- choices
@@ -87,12 +88,11 @@ include_incomplete = st.toggle(
     "default, since they would pull the trend down.",
 )
 with st.expander("Advanced"):
-    flexibility = st.select_slider(
-        "How quickly the trend may change direction (Prophet's changepoint prior scale)",
-        options=list(FLEXIBILITY), value=0.05, format_func=FLEXIBILITY.get,
-        key="fc_changepoint",
-        help="Stiffer gives a near-straight line; more flexible follows recent turns "
-        "more closely but can overreact to one unusual year.",
+    picked = st.selectbox(
+        "Forecasting method", list(MODEL_CHOICES), format_func=MODEL_CHOICES.get,
+        key="fc_model",
+        help="By default the method the backtest below picks. Another one is drawn with "
+        "the same kind of bands, and its backtest is shown beside repeating the last year.",
     )
 
 if not chosen:
@@ -112,23 +112,31 @@ if total.empty:
 if incomplete:
     whole_file = len(ctx.frame) < len(ctx.full)
     st.info(incomplete_sentence(yearly.reference, incomplete, used=include_incomplete, k=ctx.k,
-                                where="Across the whole file" if whole_file else ""),
+                                where="Across the whole file" if whole_file else "")
+            + " Completing them (nowcasting) would need the counts of several CTDC releases, "
+            "which a single file cannot give.",
             icon=":material/schedule:")
 
-results: list[SegmentForecast] = []
-tests: list[Backtest] = []
-progress = st.progress(0.0, text="Fitting the forecasts…")
+progress = st.progress(0.0, text="Testing the methods on past years…")
+parts = []
 for i, key in enumerate(chosen):
-    progress.progress(i / len(chosen),
-                      text=f"Fitting {SEGMENTS[key].label} ({i + 1} of {len(chosen)})…")
-    results.append(_forecast(series[key], ctx.cache_key, key, tuple(incomplete), horizon,
-                             flexibility, include_incomplete))
-    tests.append(_backtest(series[key], ctx.cache_key, key, tuple(incomplete),
-                           flexibility, include_incomplete, ctx.k))
+    progress.progress(i / len(chosen), text=f"Testing the methods on {SEGMENTS[key].label} "
+                      f"({i + 1} of {len(chosen)}): each one is fitted again from every past "
+                      "year…")
+    parts.append(_backtest_rows(series[key], ctx.cache_key, key, tuple(incomplete), horizon,
+                                include_incomplete))
+tested = summarise(pd.concat(parts, ignore_index=True), horizon=horizon)
+model = tested.chosen if picked == AUTO else picked
+progress.progress(1.0, text="Forecasting…")
+results: list[SegmentForecast] = hide_small_bases([
+    _forecast(series[key], ctx.cache_key, key, tuple(incomplete), horizon, include_incomplete,
+              model, tested.prior)
+    for key in chosen
+], k=ctx.k)
 progress.empty()
 
 for result in results:
-    if not result.fitted:
+    if result.message:
         st.info(result.message)
 
 # --------------------------------------------------------------------------- chart
@@ -140,8 +148,9 @@ if drawable:
                            layout="facet" if layout == "Side by side" else "overlay",
                            title=forecast_title(drawable, k=ctx.k))
     key_text = (
-        "Solid line and dots: records registered each year; dashed line: Prophet's fit and "
-        "forecast; shaded: 80% (darker) and 95% (lighter) intervals"
+        "Solid line and dots: records registered each year; dashed line: the forecast from "
+        f"the last complete year, by {tested.label(model)}; shaded: 80% (darker) and 95% "
+        "(lighter) bands"
         + ("; grey diamonds: incomplete years left out of the fit" if incomplete
            and not include_incomplete else "")
         + f". Counts below {ctx.k} are not drawn. "
@@ -151,50 +160,60 @@ if drawable:
     table = forecast_table(drawable)
     show_altair(chart, table, name="fc_chart", caption=key_text + data_note(n_dated) + undated,
                 k=ctx.k, count_columns=["Observed"],
-                dependent_columns=["Fitted", "Forecast", "80% low", "80% high",
-                                   "95% low", "95% high"])
+                dependent_columns=[])
+    st.markdown(f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "
+                f"{coverage_sentence(tested, model=model)}")
     with st.expander("The numbers behind the chart"):
         show_table(table, name="fc_table", k=ctx.k, count_columns=["Observed"],
-                   dependent_columns=["Fitted", "Forecast", "80% low", "80% high",
-                                      "95% low", "95% high"],
-                   caption="Fitted: the model's value for a year it was fitted on. Forecast: "
-                   "its value for a year it did not see. " + data_note(n_dated))
+                   dependent_columns=[],
+                   caption="Forecast: the method's value for a year after the last complete "
+                   "year, with its 80% and 95% bands. " + data_note(n_dated))
 
 # --------------------------------------------------------------------------- backtest
 st.subheader("Would this forecast have worked before?")
 st.markdown(
-    f"Each model is fitted again without the last {HOLDOUT_YEARS} years in the fit and asked "
-    "to forecast them. Prophet is compared with simply repeating the last year and with "
-    "a straight line. Lower errors are better."
+    f"From every year with at least {MIN_TRAIN_YEARS} complete years before it, each method "
+    f"forecast the next 1 to {horizon} years, which were then compared with what was "
+    "registered. Errors are scaled by each group's usual year-on-year change (MASE), so "
+    "the groups pool. **The declared rule:** of the methods whose scaled error is below "
+    "that of repeating the last year with 95% confidence (a bootstrap over the years "
+    "forecast from), the one with the lowest pooled error makes the forecast; if none "
+    "is, the forecast repeats the last complete year."
 )
-for test in tests:
-    st.markdown(f"- {backtest_sentence(test)}")
-scores = backtest_table(tests)
+shown_models = list(dict.fromkeys([model, "naive"])) if picked != AUTO else None
+scores = score_table(tested, models=shown_models, shown=model)
 if not scores.empty:
     show_table(scores, name="fc_backtest", k=ctx.k,
-               caption="Mean error: the average gap between forecast and observed count over "
-               "the held-out years, in records and as a share of the observed count. "
-               + data_note(n_dated))
+               caption="Ratio to naive: the method's pooled scaled error divided by that of "
+               "repeating the last year (below 1 is better), with its 95% interval. Mean "
+               "error: the average gap between forecast and registered count, as a share "
+               "of the count. " + data_note(n_dated))
+else:
+    st.markdown(f"- {rolling_sentence(tested)}")
 
 with st.expander("How the forecast works, and its limits"):
     st.markdown(
         f"""
-- **Yearly points.** Each year's count is one point dated 1 January; Prophet fits a trend
-  that may bend at a few points in time, with no seasonal pattern (there is none in
-  yearly totals).
+- **The methods.** Repeating the last complete year (naive); a random walk with drift
+  (the last year plus the average yearly change so far); Prophet set up for one point a
+  year, with its trend flexibility (0.05 or 0.5) picked by the backtest; damped-trend
+  exponential smoothing and Theta (statsmodels).
 - **Thin data.** About twenty yearly points, and fewer per group, can only support a
-  rough trend. With the default flexibility Prophet stays close to a straight line,
-  which the backtest shows.
-- **Intervals.** The bands come from 1,000 simulated futures of the fitted model: 80%
-  and 95% of them fall inside the darker and lighter band. They cover the ups and downs
-  seen in the past, not sudden changes in how partners identify or record victims.
+  rough trend; picking a method per group would chase noise, so one method is picked
+  for all the groups shown, by the rule above.
+- **Bands.** Around the forecast, on the log scale, as for a random walk whose yearly
+  step varies as much as the last eight yearly changes did. Their coverage in the
+  backtest is stated under the chart. They cover the ups and downs seen in the past,
+  not sudden changes in how partners identify or record victims.
 - **Incomplete years.** Years at the end that hold less than half the level of the
-  years before are treated as not yet fully registered.
+  years before are treated as not yet fully registered and left out; the forecast
+  counts its years from the last complete one. Completing them (nowcasting) would need
+  the counts of several CTDC releases, which a single file cannot give.
 - **Groups.** A group counts the records where its field is known, so groups do not add
   up to all records. Counts cannot be negative: forecasts are held at 0 or above.
 - **Identified cases, not prevalence.** A rising count can mean more trafficking, more
   identification, or more partners sharing data.
-- At least {MIN_FIT_YEARS} complete years are needed to forecast and {MIN_BACKTEST_YEARS}
+- At least {MIN_FIT_YEARS} complete years are needed to forecast and {MIN_TRAIN_YEARS + 1}
   to run the backtest.
 """
     )

@@ -37,9 +37,18 @@ def forecast_rows(at) -> pd.DataFrame:
     return at.dataframe[0].value
 
 
-def backtest_lines(at) -> list[str]:
-    """The backtest's bullet sentences (the explanation's bullets start with bold words)."""
-    return [t for t in texts(at.markdown) if t.startswith("- ") and not t.startswith("- **")]
+def trust_sentence(at) -> str:
+    """The sentence under the chart: the backtest, the choice and the bands' coverage."""
+    found = [t for t in texts(at.markdown) if t.startswith("**How far to trust it.**")]
+    assert len(found) == 1
+    return found[0]
+
+
+def backtest_scores(at) -> pd.DataFrame:
+    """The backtest's score table (the data frame with a "Makes the forecast" column)."""
+    found = [d.value for d in at.dataframe if "Makes the forecast" in d.value.columns]
+    assert len(found) == 1
+    return found[0]
 
 
 @pytest.fixture(scope="module")
@@ -55,17 +64,23 @@ class TestDemo:
         infos = texts(at.info)
         assert any(t.startswith("2020 and 2021 hold far fewer records") and "left out of the fit"
                    in t for t in infos)
-        assert chart_title(at).startswith("By 2024 the forecast")
+        assert any("nowcasting" in t and "several CTDC releases" in t for t in infos)
+        # Horizons count from the last complete year, 2019 (issue 13; it was 2024).
+        assert chart_title(at).startswith("By 2022 the forecast")
         assert any(f"Based on {dated_demo:,} records" in c for c in texts(at.caption))
-        lines = backtest_lines(at)
-        assert len(lines) == 5
-        assert all("tested on 2017-2019" in line for line in lines)
+        sentence = trust_sentence(at)
+        assert "from every year 2009-2018" in sentence
+        assert "across 5 groups" in sentence
+        assert "In the same test the 80% band held" in sentence
+        scores = backtest_scores(at)
+        assert len(scores) == 5  # naive, drift, Prophet, damped ETS, Theta
+        assert scores["Makes the forecast"].sum() == 1
         keys = {b.proto.id for b in at.get("download_button")}
         assert keys  # downloads are on screen
         assert "facet" in chart_spec(at)  # default: side by side
         table = forecast_rows(at)
         assert table["Segment"].unique().tolist() == [
-            "All records", "Female", "Male", "Adults", "Minors"]
+            "All records", "Female (women and girls)", "Male (men and boys)", "Adults", "Minors"]
 
     @pytest.mark.parametrize("segment", list(SEGMENTS))
     def test_each_segment(self, run_page, segment):
@@ -75,9 +90,7 @@ class TestDemo:
         label = SEGMENTS[segment].label
         assert label in chart_title(at)
         assert "layer" in chart_spec(at)  # one segment: a single panel
-        lines = backtest_lines(at)
-        assert len(lines) == 1
-        assert lines[0].startswith(f"- {label}, tested on 2017-2019: Prophet's error was")
+        assert "across 1 group)" in trust_sentence(at)
 
     @pytest.mark.parametrize("horizon", [1, 10])
     def test_horizon(self, run_page, horizon):
@@ -88,8 +101,10 @@ class TestDemo:
         table = forecast_rows(at)
         future = table[table["Future year"]]
         assert future.groupby("Segment").size().tolist() == [horizon, horizon]
-        assert future["Year"].max() == 2021 + horizon
-        assert chart_title(at).startswith(f"By {2021 + horizon} the forecast")
+        assert future["Year"].min() == 2020  # the year after the last complete one
+        assert future["Year"].max() == 2019 + horizon
+        assert chart_title(at).startswith(f"By {2019 + horizon} the forecast")
+        assert f"forecasting 1 to {horizon} years ahead" in trust_sentence(at) or horizon == 1
 
     def test_toggle_incomplete_years(self, run_page):
         at = run_page(PAGE)
@@ -103,14 +118,16 @@ class TestDemo:
         assert not kept["Left out as incomplete"].any()
         # With the low years in, the trend is dragged down: the last forecast is lower.
         assert kept["Forecast"].iloc[-1] < before["Forecast"].iloc[-1]
-        assert backtest_lines(at)[0].startswith("- All records, tested on 2019-2021")
+        assert "from every year 2009-2020" in trust_sentence(at)
         at.toggle(key="fc_include_incomplete").set_value(False).run()
         assert not at.exception
         again = forecast_rows(at)
         assert again.loc[again["Left out as incomplete"], "Year"].tolist() == [2020, 2021]
         assert again["Forecast"].iloc[-1] == before["Forecast"].iloc[-1]
 
-    def test_one_chart_and_flexibility(self, run_page):
+    def test_one_chart_and_another_model(self, run_page):
+        # "Advanced" now offers another method instead of Prophet's flexibility (which
+        # the backtest picks); the picked method's backtest is shown beside naive.
         at = run_page(PAGE)
         at.multiselect(key="fc_segments").set_value(["female", "male"]).run()
         at.radio(key="fc_layout").set_value("On one chart").run()
@@ -118,11 +135,13 @@ class TestDemo:
         spec = chart_spec(at)
         assert "layer" in spec
         assert "facet" not in spec
-        stiff = forecast_rows(at)["Forecast"].dropna().tolist()
-        at.select_slider(key="fc_changepoint").set_value(0.5).run()
+        default = forecast_rows(at)["Forecast"].dropna().tolist()
+        at.selectbox(key="fc_model").set_value("theta").run()
         assert not at.exception
-        flexible = forecast_rows(at)["Forecast"].dropna().tolist()
-        assert flexible != stiff
+        assert forecast_rows(at)["Forecast"].dropna().tolist() != default
+        assert set(forecast_rows(at)["Model"]) - {""} == {"Theta"}
+        assert backtest_scores(at)["Model"].tolist() == ["Theta", "Naive (repeat the last year)"]
+        assert "You picked it under Advanced" in trust_sentence(at)
 
     def test_no_segment_chosen(self, run_page):
         at = run_page(PAGE)
@@ -163,8 +182,8 @@ class TestSlices:
         assert "1 of " in at.caption[0].value  # exactly one record in view
         infos = texts(at.info)
         assert any("All records: only 1 complete year of data" in t for t in infos)
-        assert all("too few to test" in line or "no records with a year" in line
-                   for line in backtest_lines(at))
+        assert any(t.startswith("- Too few complete years to test the forecast")
+                   for t in texts(at.markdown))
 
     def test_handful_of_records(self, run_page, demo_frame):
         dated = demo_frame.dropna(subset=["yearOfRegistration"])
@@ -198,7 +217,8 @@ class TestSlices:
         at = run_page(PAGE)
         at.sidebar.multiselect(key="gender").set_value(["Male"]).run()
         assert not at.exception
-        assert any(t.startswith("Female: no records with a year") for t in texts(at.info))
+        assert any(t.startswith("Female (women and girls): no records with a year")
+                   for t in texts(at.info))
         assert "Male" in chart_title(at)
 
 
@@ -215,13 +235,18 @@ class TestRealFile:
         table = forecast_rows(at)
         future = table[table["Future year"]]
         assert future.groupby("Segment").size().to_dict() == {
-            "All records": 3, "Female": 3, "Male": 3, "Adults": 3, "Minors": 3}
+            "All records": 3, "Female (women and girls)": 3, "Male (men and boys)": 3,
+            "Adults": 3, "Minors": 3}
         assert future[["Forecast", "80% low", "80% high", "95% low", "95% high"]].notna().all().all()
-        lines = backtest_lines(at)
-        assert len(lines) == 5
-        assert all("against" in line and "for simply repeating the last year" in line
-                   for line in lines)
-        assert not at.dataframe[1].value.empty  # the backtest table
+        # Issue 13's done-when: a model picked by the rule whose ratio to naive has an
+        # upper bound below 1, and the sentence under the chart says so with coverage.
+        scores = backtest_scores(at).set_index("Model")
+        used = scores[scores["Makes the forecast"]]
+        assert len(used) == 1 and used.index[0] != "Naive (repeat the last year)"
+        assert used["95% CI to"].iloc[0] < 1
+        sentence = trust_sentence(at)
+        assert "it beat repeating the last year by more than chance" in sentence
+        assert "In the same test the 80% band held" in sentence
 
     def test_horizon_ten_and_toggle(self, run_page):
         at = run_page(PAGE, data="real")
@@ -230,5 +255,5 @@ class TestRealFile:
         at.toggle(key="fc_include_incomplete").set_value(True).run()
         assert not at.exception
         table = forecast_rows(at)
-        assert table.loc[table["Future year"], "Year"].max() == 2031
+        assert table.loc[table["Future year"], "Year"].max() == 2031  # 2021 kept, + 10
         assert not table["Left out as incomplete"].any()
