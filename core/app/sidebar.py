@@ -84,7 +84,8 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
 
     They wrote ``years=2010-2015``, ``noyear=0`` and comma lists of codes; the bound
     widgets would drop those as invalid, so a fresh session reads them with the old
-    forgiving parser and hands the values to the widgets.
+    forgiving parser and hands the values to the widgets. (The browser still drops the
+    old forms from the address bar; a value changed after that is written anew.)
     """
     state = st.session_state
     if any(key in state for key in FILTER_KEYS.values()):

@@ -11,20 +11,19 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from core.app.page import PAGES
 from tests.browser.conftest import App, screenshot, wait_idle
 from tests.conftest import REAL_FILE, ROOT
 
 pytestmark = pytest.mark.browser
 
-PAGE_SCRIPTS = sorted((ROOT / "pages").glob("*.py"))
+PAGE_SCRIPTS = [ROOT / script for script, *_rest in PAGES]
+_URL_PATHS = {script: url for script, _title, url, _blurb in PAGES}
 
 
 def page_url_name(script: Path) -> str:
-    """Streamlit's URL path of a pages/ script: the stem without its number prefix."""
-    stem = script.stem
-    if stem.split("_", 1)[0].isdigit():
-        stem = stem.split("_", 1)[1]
-    return stem
+    """The URL path the navigation gives a page script (the home page is the root)."""
+    return _URL_PATHS[str(script.relative_to(ROOT))]
 
 
 def open_page(page: Page, app: App, path: str = "", query: str = "") -> None:
@@ -76,14 +75,19 @@ def test_filter_persists_across_pages_and_in_the_url(page: Page, app: App) -> No
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-def test_copied_link_reproduces_the_view(page: Page, app: App) -> None:
-    open_page(page, app, query="years=2012-2016&noyear=0&gender=Female")
+@pytest.mark.parametrize("query", ["years=2012&years=2016&noyear=false&gender=Female",
+                                   "years=2012-2016&noyear=0&gender=Female"],
+                         ids=["bound", "older"])
+def test_copied_link_reproduces_the_view(page: Page, app: App, query: str) -> None:
+    open_page(page, app, query=query)
     raw = pd.read_csv(ROOT / "data" / "demo_ctdc_2021layout.tsv.gz", sep="\t", dtype=str,
                       keep_default_na=False)
     year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
     expected = int(((year >= 2012) & (year <= 2016) & (raw["gender"] == "Female")).sum())
     expect(metric_value(page, "Records")).to_have_text(f"{expected:,}")
-    assert "years=2012-2016" in page.url
+    # the older link form (years=2012-2016, noyear=0) is read too
+    expect(page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox")
+           .filter(has_text="Include records with no year").locator("input")).not_to_be_checked()
 
 
 def upload(page: Page, path: Path) -> None:
