@@ -248,14 +248,19 @@ def backtest_rows(
         if progress is not None and len(points) % 10 == 0:
             progress(len(points) / len(tasks), f"backtest fit {len(points)} of {len(tasks)}")
 
+    from threadpoolctl import threadpool_limits
+
     slow = [t for t in tasks if t[1] == "prophet"]
-    if slow:
-        with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
-            for task, point in zip(slow, pool.map(run, slow), strict=True):
-                keep(task, point)
-    for task in tasks:
-        if task[1] != "prophet":
-            keep(task, run(task))
+    # Ten-point series gain nothing from BLAS threads, and on a shared machine their
+    # spinning made the statsmodels fits 5-8 times slower (issue 13's benchmark).
+    with threadpool_limits(limits=1):
+        if slow:
+            with ThreadPoolExecutor(max_workers=max(jobs, 1)) as pool:
+                for task, point in zip(slow, pool.map(run, slow), strict=True):
+                    keep(task, point)
+        for task in tasks:
+            if task[1] != "prophet":
+                keep(task, run(task))
 
     records = []
     for task in tasks:
