@@ -8,7 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 
 from core.load import DataError, LoadResult, load_cached
-from core.summary import headline
+from core.privacy import effective_k, floor_k, format_count
+from core.summary import headline, headline_text
 
 __all__ = ["main", "register"]
 
@@ -61,24 +62,32 @@ def _run_validate(args: argparse.Namespace) -> int:
 def _configure_summary(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", required=True, help="a CTDC data file")
     parser.add_argument("--json", action="store_true", help="print one JSON line")
+    parser.add_argument("--k", type=int, default=None,
+                        help="hide counts below k (default and minimum: CTDC_MIN_K, else 10)")
 
 
 def _run_summary(args: argparse.Namespace) -> int:
+    k, raised = effective_k(args.k, floor_k())
+    if raised:
+        print(f"note: counts below {k} are never shown; --k {args.k} was raised to {k}.",
+              file=sys.stderr)
     result = _load(args.data)
     h = headline(result.frame)
     if args.json:
-        print(json.dumps({"release": result.release, **h.as_dict()}))
+        print(json.dumps({"release": result.release, "k": k, **h.as_dict(k=k)}))
         return 0
+    shown = headline_text(h, k=k)
     print(f"release: {result.release}")
-    print(f"records: {h.records:,}")
+    print(f"records: {shown.records}")
     years = f"{h.year_min}-{h.year_max}" if h.year_min is not None else "none"
-    print(f"years covered: {years} ({h.records - h.records_with_year:,} records without a year)")
+    print(f"years covered: {years} ({shown.no_year} records without a year)")
     print(f"countries: {h.countries_citizenship} of citizenship, "
           f"{h.countries_exploitation} of exploitation")
     if h.share_female is not None:
-        print(f"share female: {h.share_female:.1%} of {h.gender_known:,} with known gender")
+        print(f"share female: {shown.female} of {format_count(h.gender_known, k)} with known gender")
     if h.share_minor is not None:
-        print(f"share minors: {h.share_minor:.1%} of {h.majority_known:,} with known majority status")
+        print(f"share minors: {shown.minors} of {format_count(h.majority_known, k)} with known "
+              "majority status")
     return 0
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from core.denominators import flag_shares, group_columns, known_mask
-from core.privacy import small_mask
+from core.privacy import format_count, small_mask
 from core.schema import FLAG_GROUPS, flag_label
 from core.years import incomplete_years
 
@@ -101,16 +101,14 @@ _NOT_RECORDED = "Type not recorded"
 
 # --------------------------------------------------------------------------- helpers
 def count_text(n: float, k: int = 1, /) -> str:
-    """A count for a sentence: thousands separated, ``"<k"`` when it is 1..k-1.
+    """A count for a sentence (see :func:`core.privacy.format_count`; ``k`` defaults to 1).
 
     Examples
     --------
     >>> count_text(27840, 10), count_text(4, 10), count_text(0, 10)
     ('27,840', '<10', '0')
     """
-    if 0 < n < k:
-        return f"<{k}"
-    return f"{int(n):,}"
+    return format_count(n, k)
 
 
 def share_text(share: float, /) -> str:

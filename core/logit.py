@@ -29,6 +29,7 @@ from scipy import stats
 from scipy.special import expit
 
 from core.denominators import known_mask
+from core.privacy import format_count as _format_count
 from core.schema import AGE_BANDS, FLAG_GROUPS, flag_label
 
 __all__ = [
@@ -627,7 +628,7 @@ def format_count(n: int, k: int, /) -> str:
     >>> format_count(4, 10), format_count(0, 10), format_count(1234, 10)
     ('<10', '0', '1,234')
     """
-    return f"<{k}" if 0 < n < k else f"{n:,}"
+    return _format_count(n, k)
 
 
 def _cell_name(row: pd.Series, predictors: Sequence[str]) -> str:

@@ -13,7 +13,16 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["DEFAULT_K", "MAX_K", "floor_k", "effective_k", "protect", "small_mask"]
+__all__ = [
+    "DEFAULT_K",
+    "MAX_K",
+    "effective_k",
+    "floor_k",
+    "format_count",
+    "protect",
+    "safe_share",
+    "small_mask",
+]
 
 #: The threshold when nobody asks for another: the 2021 release's own resolution.
 DEFAULT_K = 10
@@ -139,3 +148,32 @@ def protect(
             out[column] = out[column].astype(object)
             out.loc[marked_any, column] = np.nan if for_export else f"<{k}"
     return out
+
+
+def format_count(n: float, k: int, /) -> str:
+    """A count for the screen: thousands separated, ``"<k"`` when it is 1..k-1.
+
+    Examples
+    --------
+    >>> format_count(27840, 10), format_count(4, 10), format_count(0, 10)
+    ('27,840', '<10', '0')
+    """
+    if 0 < n < k:
+        return f"<{k}"
+    return f"{int(n):,}"
+
+
+def safe_share(part: int, whole: int, k: int, /) -> bool:
+    """Whether a share ``part / whole`` may be shown beside ``whole``.
+
+    A share with its denominator gives its numerator back (and the rest, whole - part),
+    so it is shown only when none of the three is a withheld count.
+
+    Examples
+    --------
+    >>> safe_share(50, 100, 10), safe_share(95, 100, 10), safe_share(3, 100, 10)
+    (True, False, False)
+    >>> safe_share(0, 100, 10), safe_share(0, 4, 10)
+    (True, False)
+    """
+    return not small_mask(np.array([part, whole, whole - part]), k).any()

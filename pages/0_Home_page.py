@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.app import CITATION, page_links, setup_page
-from core.summary import headline
+from core.summary import headline, headline_text
 
 ctx = setup_page(
     "CTDC Explorer",
@@ -16,20 +16,16 @@ ctx = setup_page(
     ),
 )
 
-h = headline(ctx.frame)
+shown = headline_text(headline(ctx.frame), k=ctx.k)
 st.subheader("The records in view")
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Records", f"{h.records:,}")
-c2.metric("Years covered", f"{h.year_min}–{h.year_max}" if h.year_min is not None else "none")
-c3.metric("Countries", f"{h.countries_exploitation:,}",
-          help=f"Countries of exploitation; {h.countries_citizenship:,} countries of citizenship.")
-c4.metric("Female", f"{h.share_female:.1%}" if h.share_female is not None else "unknown",
-          help=f"Share of the {h.gender_known:,} records whose gender is known.")
-c5.metric("Minors", f"{h.share_minor:.1%}" if h.share_minor is not None else "unknown",
-          help=f"Share of the {h.majority_known:,} records whose majority status is known "
-          "(given, or derived from the age band).")
+c1.metric("Records", shown.records)
+c2.metric("Years covered", shown.years)
+c3.metric("Countries", shown.countries, help=shown.countries_help)
+c4.metric("Female", shown.female, help=shown.female_help)
+c5.metric("Minors", shown.minors, help=shown.minors_help)
 st.caption(
-    f"{h.records - h.records_with_year:,} of these records have no year of registration. "
+    f"{shown.no_year} of these records have no year of registration. "
     "Shares use the records where the field is known."
 )
 

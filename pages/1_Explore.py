@@ -9,6 +9,7 @@ import streamlit as st
 from core import explore as ex
 from core import explore_charts as charts
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
+from core.privacy import safe_share
 from core.schema import FLAG_GROUPS
 
 ctx = setup_page(
@@ -344,9 +345,12 @@ with tabs[5]:
     st.subheader("How complete are the records in view?")
     missing = _missing(ctx.frame, ctx.cache_key)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Records in view", f"{len(ctx.frame):,}")
-    m2.metric("With a year", ex.count_text(yearly.with_year, k))
-    m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}")
+    m1.metric("Records in view", ex.count_text(len(ctx.frame), k))
+    # beside the records in view, "with a year" gives the records without one back
+    m2.metric("With a year", ex.count_text(yearly.with_year, k)
+              if safe_share(yearly.with_year, len(ctx.frame), k) else "withheld")
+    m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}"
+              if safe_share(len(ctx.frame), len(ctx.full), k) else "withheld")
     drawn = ex.withhold_small(missing, k=k, count_columns=["missing"],
                               dependent_columns=["missing_share"])
     show_altair(

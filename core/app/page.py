@@ -20,6 +20,7 @@ from core.app.sidebar import reset_filters, sidebar_filters
 from core.app.state import keep_choices
 from core.filters import Filters, apply_filters, filter_options, to_query
 from core.load import LoadResult
+from core.privacy import format_count
 from core.sources import DataSource
 
 __all__ = [
@@ -154,8 +155,9 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> P
             icon=":material/science:",
         )
     st.caption(
-        f"Data: {source.label} · {result.release} · {len(frame):,} of {len(full):,} records "
-        f"in view ({filters.describe()}). Identified victims, not prevalence."
+        f"Data: {source.label} · {result.release} · {format_count(len(frame), filters.small_cell)}"
+        f" of {len(full):,} records in view ({filters.describe()}). Identified victims, not "
+        "prevalence."
     )
     if intro:
         st.markdown(intro)
