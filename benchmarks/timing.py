@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["ROOT", "median_seconds", "page_seconds"]
+__all__ = ["ROOT", "data_file", "median_seconds", "page_seconds"]
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # pages and benchmarks import ``core`` from the project root
@@ -31,7 +31,7 @@ def median_seconds(func: Callable[[], object], /, *, repeat: int = 3) -> float:
 
 
 @contextmanager
-def _data_file(path: Path) -> Iterator[None]:
+def data_file(path: Path) -> Iterator[None]:
     previous = os.environ.get("CTDC_DATA")
     os.environ["CTDC_DATA"] = str(path)
     try:
@@ -54,7 +54,7 @@ def page_seconds(page: str | Path, data: Path, /, *, clear_data_cache: bool = Fa
     from streamlit.testing.v1 import AppTest
 
     script = str(ROOT / page)
-    with _data_file(data):
+    with data_file(data):
         first = AppTest.from_file(script, default_timeout=900).run()
         if first.exception:
             raise RuntimeError(f"{page} failed: {first.exception[0].message[:200]}")

@@ -96,6 +96,28 @@ tabs = st.tabs([
     "6 · Data quality",
 ])
 
+@st.fragment
+def main_flows() -> None:
+    """The Sankey of the main flows; its slider reruns only this section."""
+    sankey_n = st.slider("Flows to show", 5, 30, 12, **bound("exp_sankey_n"))
+    links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
+    if links.empty:
+        st.info("No flows to draw: no record in view has both countries known.")
+    elif ex.visible_rows(links, k=k) == 0:
+        _too_small("The flows in view are too small to draw.")
+    else:
+        drawn_links = ex.withhold_small(links, k=k, count_columns=["count"],
+                                        dependent_columns=["share"])
+        shown_links = int(drawn_links["count"].sum())
+        show_plotly(
+            charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
+            links, name="explore_flows_sankey", k=k,
+            count_columns=["count"], dependent_columns=["share"],
+            caption=f"{data_note(shown_links)} Left: citizenship; right: country of exploitation.",
+        )
+        bases.append(("Flows", "Main flows (Sankey)", shown_links))
+
+
 # ----------------------------------------------------------------------- 1. flows
 with tabs[0]:
     st.subheader("Where victims come from and where they are exploited")
@@ -126,23 +148,7 @@ with tabs[0]:
         bases.append(("Flows", "Heatmap of flows", flows.shown))
 
     st.markdown("**The main flows**")
-    sankey_n = st.slider("Flows to show", 5, 30, 12, **bound("exp_sankey_n"))
-    links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
-    if links.empty:
-        st.info("No flows to draw: no record in view has both countries known.")
-    elif ex.visible_rows(links, k=k) == 0:
-        _too_small("The flows in view are too small to draw.")
-    else:
-        drawn_links = ex.withhold_small(links, k=k, count_columns=["count"],
-                                        dependent_columns=["share"])
-        shown_links = int(drawn_links["count"].sum())
-        show_plotly(
-            charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
-            links, name="explore_flows_sankey", k=k,
-            count_columns=["count"], dependent_columns=["share"],
-            caption=f"{data_note(shown_links)} Left: citizenship; right: country of exploitation.",
-        )
-        bases.append(("Flows", "Main flows (Sankey)", shown_links))
+    main_flows()
 
 # ----------------------------------------------------------------------- 2. top vs bottom
 with tabs[1]:

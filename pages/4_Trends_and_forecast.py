@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.app import data_note, setup_page, show_altair, show_table
+from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.forecast import (
     DEFAULT_SEGMENTS,
     MIN_FIT_YEARS,
@@ -74,23 +74,24 @@ offered = available_segments(ctx.frame)
 left, middle, right = st.columns([4, 2, 2])
 chosen = left.multiselect(
     "Groups to forecast", offered, default=[s for s in DEFAULT_SEGMENTS if s in offered],
-    format_func=lambda key: SEGMENTS[key].label, key="fc_segments",
+    format_func=lambda key: SEGMENTS[key].label, **bound("fc_segments", options=offered),
     help="Each group gets its own forecast. Gender, majority status and type of "
     "exploitation count only the records where that field is known.",
 )
 horizon = middle.slider("Years to forecast", min_value=1, max_value=10, value=3,
-                        key="fc_horizon")
-layout = right.radio("Show groups", ["Side by side", "On one chart"], key="fc_layout",
+                        **bound("fc_horizon"))
+layout = right.radio("Show groups", ["Side by side", "On one chart"], **bound("fc_layout"),
                      horizontal=True)
 include_incomplete = st.toggle(
-    "Use the incomplete recent years in the fit", value=False, key="fc_include_incomplete",
+    "Use the incomplete recent years in the fit", value=False,
+    **bound("fc_include_incomplete"),
     help="The last years hold fewer records because registration lags. Left out by "
     "default, since they would pull the trend down.",
 )
 with st.expander("Advanced"):
     picked = st.selectbox(
         "Forecasting method", list(MODEL_CHOICES), format_func=MODEL_CHOICES.get,
-        key="fc_model",
+        **bound("fc_model"),
         help="By default the method the backtest below picks. Another one is drawn with "
         "the same kind of bands, and its backtest is shown beside repeating the last year.",
     )
