@@ -102,3 +102,34 @@ class TestSummary:
         text = subprocess.run([sys.executable, "-m", "core", "summary", "--data", str(path)],
                               capture_output=True, text=True, cwd=ROOT, timeout=120)
         assert "records: <10" in text.stdout and " 8 " not in text.stdout
+
+
+class TestUploadsInMemory:
+    """Uploads are held in their session only, and at most CTDC_MAX_UPLOADS at once."""
+
+    def _upload(self, at, rows: int) -> None:
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False).head(rows)
+        data = raw.to_csv(sep="\t", index=False).encode()
+        at.sidebar.file_uploader[0].set_value((f"mine{rows}.tsv", data, "text/plain")).run()
+
+    def test_the_oldest_upload_is_let_go_with_a_sentence(
+            self, run_page: Callable[..., object], monkeypatch: pytest.MonkeyPatch) -> None:
+        import streamlit as st
+
+        from core.uploads import max_uploads
+
+        monkeypatch.setenv("CTDC_MAX_UPLOADS", "1")
+        assert max_uploads() == 1
+        st.cache_resource.clear()  # a fresh registry with this capacity
+        # AppTest hands no file to the entry point's uploader: the page runs on its own
+        first = run_page("pages/0_Home_page.py")
+        self._upload(first, 300)
+        assert _metrics(first)["Records"] == "300"
+        second = run_page("pages/0_Home_page.py")
+        self._upload(second, 400)
+        assert _metrics(second)["Records"] == "400"
+        first.run()  # the first session's next run: its file was let go
+        assert not first.exception
+        assert _metrics(first)["Records"] == "20,000"
+        assert any("let go to free memory" in w.value for w in first.sidebar.warning)
+        st.cache_resource.clear()

@@ -6,13 +6,13 @@ An upload overrides the operator's source for its own session only.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
 from core.load import DataError, LoadResult, load_cached
 from core.sources import DataSource, resolve_source
+from core.uploads import HeldUpload, UploadRegistry, max_uploads
 
 __all__ = ["UPLOAD_MARK", "active_data", "upload_lost_note", "upload_widget"]
 
@@ -51,8 +51,21 @@ def _secret_setting() -> str | None:
 
 
 def active_data() -> tuple[DataSource, LoadResult]:
-    upload = st.session_state.get(_UPLOAD_STATE)
+    state = st.session_state
+    upload: HeldUpload | None = state.get(_UPLOAD_STATE)
+    if upload is not None and upload.dropped:
+        # Dropped to make room for newer uploads: empty the uploader too, so that its
+        # bytes are released, and say what happened.
+        state.pop(_UPLOAD_STATE, None)
+        state["ctdc_uploader_generation"] = state.get("ctdc_uploader_generation", 0) + 1
+        st.query_params.pop(UPLOAD_MARK, None)
+        st.sidebar.warning(
+            "Your uploaded file was let go to free memory: this server holds only a few "
+            "uploads at once. The default data are shown; upload the file again to go on."
+        )
+        upload = None
     if upload is not None:
+        _registry().touch(upload)
         if st.query_params.get(UPLOAD_MARK) != "1":
             st.query_params[UPLOAD_MARK] = "1"
         return upload.source, upload.result
@@ -78,13 +91,10 @@ def active_data() -> tuple[DataSource, LoadResult]:
     return source, result
 
 
-@dataclass(frozen=True)
-class _Upload:
-    """A user's uploaded file, parsed (or refused) once; ``key`` identifies the file."""
-
-    key: str
-    source: DataSource
-    result: LoadResult
+@st.cache_resource
+def _registry() -> UploadRegistry:
+    """The uploads held in this process (one registry for all sessions)."""
+    return UploadRegistry(capacity=max_uploads())
 
 
 def upload_widget() -> None:
@@ -103,7 +113,7 @@ def upload_widget() -> None:
         )
         if uploaded is not None:
             file_key = f"{uploaded.file_id}:{uploaded.name}:{uploaded.size}"
-            current: _Upload | None = state.get(_UPLOAD_STATE)
+            current: HeldUpload | None = state.get(_UPLOAD_STATE)
             refused = state.get("ctdc_upload_refused")
             if refused is not None and refused[0] == file_key:
                 st.error(refused[1])  # said once per file, not parsed again on every rerun
@@ -116,12 +126,14 @@ def upload_widget() -> None:
                         st.error(str(exc))
                         return
                 source = DataSource("upload", Path(uploaded.name), f"{uploaded.name} (your upload)")
-                state[_UPLOAD_STATE] = _Upload(file_key, source, result)
+                held = HeldUpload(file_key, source, result)
+                _registry().add(held)
+                state[_UPLOAD_STATE] = held
                 st.query_params[UPLOAD_MARK] = "1"
                 state.pop("ctdc_upload_refused", None)
                 st.rerun()
         current = state.get(_UPLOAD_STATE)
-        if current is not None:
+        if current is not None and not current.dropped:
             st.caption(f"Using your upload: {current.result.source_label}")
             if st.button("Go back to the default data", key="ctdc_forget_upload"):
                 state.pop(_UPLOAD_STATE, None)
