@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,9 @@ __all__ = [
     "protect",
     "safe_share",
     "small_mask",
+    "suppress_complementary",
+    "suppression_caption",
+    "Suppression",
 ]
 
 #: The threshold when nobody asks for another: the 2021 release's own resolution.
@@ -177,3 +181,144 @@ def safe_share(part: int, whole: int, k: int, /) -> bool:
     (True, False)
     """
     return not small_mask(np.array([part, whole, whole - part]), k).any()
+
+
+def suppression_caption(withheld: int, secondary: int, /) -> str:
+    """The caption sentence of a protected output ('' when nothing is withheld).
+
+    Examples
+    --------
+    >>> suppression_caption(3, 2)
+    '3 cells withheld, 2 of them to protect others.'
+    >>> suppression_caption(1, 0), suppression_caption(0, 0)
+    ('1 cell withheld.', '')
+    """
+    if withheld <= 0:
+        return ""
+    text = f"{withheld} cell{'s' if withheld != 1 else ''} withheld"
+    if secondary > 0:
+        text += f", {secondary} of them to protect others"
+    return text + "."
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """Which rows of a table are withheld: small counts (primary) and their protectors."""
+
+    withheld: np.ndarray  # bool per row
+    primary: int
+    secondary: int
+
+    def caption(self) -> str:
+        """See :func:`suppression_caption`."""
+        return suppression_caption(self.primary + self.secondary, self.secondary)
+
+
+def _part_unsafe(counts: np.ndarray, hidden: np.ndarray, rest: float | None, k: int) -> bool:
+    """Whether a withheld cell (or a small rest) of one group follows from its total.
+
+    The unknowns are the withheld cells (each at least 1, since zeros are shown) and,
+    when the cells do not exhaust the total (``rest`` not None), the rest (at least 0).
+    Their sum is known, so a lone unknown is pinned, and several are pinned when their
+    sum leaves no freedom (every withheld cell then equals 1).
+    """
+    n_hidden = int(hidden.sum())
+    if n_hidden == 0:
+        return rest is not None and 0 < rest < k
+    if rest is None:
+        return n_hidden == 1 or counts[hidden].sum() <= n_hidden
+    return counts[hidden].sum() + rest <= n_hidden
+
+
+def suppress_complementary(
+    table: pd.DataFrame,
+    /,
+    *,
+    count_column: str,
+    groups: Sequence[Sequence[str]],
+    k: int,
+    total_column: str | None = None,
+    exhaustive: bool = True,
+    also_primary: np.ndarray | None = None,
+) -> Suppression:
+    """Primary and secondary (complementary) cell suppression for one aggregated table.
+
+    A count 1..k-1 is withheld (primary). Its group's total is shown (or follows from
+    what is shown), so a lone withheld cell of a group would come back as the total
+    minus the other cells: the smallest other non-zero cell of that group is withheld
+    too (secondary), and this repeats over every grouping until no withheld cell (and,
+    with ``exhaustive=False``, no small rest ``total - sum of cells``) follows by
+    addition or subtraction within a group. When a group has no cell left to withhold,
+    the whole group is withheld (its total included).
+
+    Why not a package: secondary suppression is done by tau-argus (Java) and the R
+    package sdcTable; no maintained Python implementation was found on PyPI. This is
+    the classic greedy heuristic (not the optimal one): it withholds a few more cells
+    than an optimiser would, never fewer than needed within one grouping. It protects
+    each table against relations inside itself; combining two different filter
+    settings (differencing) is out of its scope.
+
+    Parameters
+    ----------
+    table
+        One row per cell.
+    count_column
+        The cell counts.
+    groups
+        Each entry lists the columns whose values form one group of cells that add up
+        to a shown total (e.g. ``[["year"]]``: the categories of each year; a
+        two-way table has ``[["row"], ["column"]]``).
+    k
+        The threshold.
+    total_column
+        A column holding the group's total (the denominator shown beside each cell);
+        a total 1..k-1 withholds its rows too. None: the group's sum is taken as known.
+    exhaustive
+        True when the cells of a group add up to its total; False when they may fall
+        short (then the rest, total minus the cells, is protected too).
+    also_primary
+        Rows to withhold in any case (e.g. a small count in another column).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2004, 2004, 2005, 2005], "count": [2, 18, 30, 40],
+    ...                   "known": [20, 20, 70, 70]})
+    >>> s = suppress_complementary(t, count_column="count", groups=[["year"]], k=10,
+    ...                            total_column="known")
+    >>> s.withheld.tolist(), s.caption()
+    ([True, True, False, False], '2 cells withheld, 1 of them to protect others.')
+    """
+    counts = np.asarray(pd.to_numeric(table[count_column], errors="coerce"), dtype=float)
+    counts = np.nan_to_num(counts, nan=0.0)
+    primary = small_mask(counts, k)
+    if total_column is not None:
+        primary |= small_mask(table[total_column].to_numpy(), k)
+    if also_primary is not None:
+        primary |= np.asarray(also_primary, dtype=bool)
+    withheld = primary.copy()
+    totals = (None if total_column is None else
+              np.nan_to_num(np.asarray(pd.to_numeric(table[total_column], errors="coerce"),
+                                       dtype=float)))
+    parts: list[np.ndarray] = []
+    for columns in groups:
+        codes = table.groupby(list(columns), sort=False, dropna=False).ngroup().to_numpy()
+        parts.extend(np.flatnonzero(codes == code) for code in np.unique(codes))
+    changed = True
+    while changed:
+        changed = False
+        for rows in parts:
+            if withheld[rows].all():
+                continue  # the whole group (and its total) is withheld
+            rest = None
+            if not exhaustive and totals is not None:
+                rest = float(totals[rows].max() - counts[rows].sum())
+            if not _part_unsafe(counts[rows], withheld[rows], rest, k):
+                continue
+            candidates = rows[(~withheld[rows]) & (counts[rows] > 0)]
+            if len(candidates):
+                withheld[candidates[np.argmin(counts[candidates])]] = True
+            else:
+                withheld[rows] = True
+            changed = True
+    return Suppression(withheld=withheld, primary=int(primary.sum()),
+                       secondary=int((withheld & ~primary).sum()))
