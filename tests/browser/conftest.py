@@ -104,6 +104,15 @@ def app(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 
 @pytest.fixture(scope="session")
+def app_real(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """The app serving the real CTDC release (``CTDC_DATA``); skipped where it is absent."""
+    real = ROOT.parent / "shared" / "data" / "CTDC_synthetic_20210825.tsv"
+    if not real.exists():
+        pytest.skip("real CTDC file not present at ../shared/data/CTDC_synthetic_20210825.tsv")
+    yield from _start({"CTDC_DATA": str(real)}, tmp_path_factory.mktemp("app-real"))
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict, chromium_path: str) -> dict:
     return {**browser_type_launch_args, "executable_path": chromium_path, "args": CHROMIUM_ARGS,
             "headless": True}
