@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from core.layouts import gender_codes
 from core.schema import (
     AGE_BANDS,
     AGE_MIDPOINTS,
@@ -37,15 +38,11 @@ MISSING_TOKENS: frozenset[str] = frozenset(
 )
 _TRUE_TOKENS = frozenset({"1", "1.0", "true", "yes", "y", "t"})
 
+# Every release's own codes (core.layouts), and the spellings spreadsheets leave behind.
 _GENDER_MAP = {
-    "female": "Female",
-    "woman": "Female",
+    **gender_codes(),
     "f": "Female",
-    "male": "Male",
-    "man": "Male",
     "m": "Male",
-    "transgender/nonconforming": "Transgender/NonConforming",
-    "trans/transgender/nonconforming": "Transgender/NonConforming",
     "transgender": "Transgender/NonConforming",
     "nonconforming": "Transgender/NonConforming",
 }

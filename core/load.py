@@ -25,7 +25,8 @@ import pyarrow as pa
 import pyarrow.ipc as pa_ipc
 
 from core.clean import canonical_frame
-from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER, is_flag_column
+from core.layouts import Layout, detect_layout
+from core.schema import is_flag_column
 
 __all__ = [
     "CACHE_FORMAT",
@@ -42,7 +43,8 @@ __all__ = [
     "read_ctdc",
 ]
 
-LOADER_VERSION = "1"
+# 2: release names from core.layouts, 2026 sector names read, derived majority said so.
+LOADER_VERSION = "2"
 # Version of the on-disk entry (Arrow IPC frame + JSON meta); an entry of any other
 # version is discarded and rebuilt.
 CACHE_FORMAT = "arrow-1"
@@ -59,7 +61,6 @@ _ALIASES = {
     "datasource": "Datasource",
     "countryofexploitation": "CountryOfExploitation",
 }
-_NEWER_MEANS = re.compile(r"means(?!OfControl)[A-Z]\w*")
 
 
 class DataError(ValueError):
@@ -233,23 +234,13 @@ def _canonical_name(name: str, known: dict[str, str]) -> str:
     return known.get(key, _ALIASES.get(key, name.strip()))
 
 
-def _detect_release(columns: list[str], raw: pd.DataFrame) -> str:
-    if any(_NEWER_MEANS.fullmatch(c) for c in columns):
-        return RELEASE_2024
-    genders = set()
-    if "gender" in raw.columns:
-        genders = {str(v).strip().lower() for v in raw["gender"].cat.categories}
-    if genders & {"man", "woman"}:
-        return RELEASE_2024
-    older_signals = {"Datasource", "majorityStatus", "majorityEntry"} & set(columns)
-    flags = [c for c in columns if is_flag_column(c)]
-    uses_zero_or_99 = any(
-        {str(v).strip() for v in raw[c].cat.categories} & {"0", "-99", "0.0", "-99.0"}
-        for c in flags[:10]
-    )
-    if older_signals or uses_zero_or_99:
-        return RELEASE_OLDER
-    return RELEASE_2021
+def _detect_layout(raw: pd.DataFrame) -> Layout:
+    """The file's layout (core.layouts), from its column names and a few columns' values."""
+
+    def values(column: str) -> set[str]:
+        return {str(v).strip().lower() for v in raw[column].cat.categories}
+
+    return detect_layout([str(c) for c in raw.columns], values)
 
 
 def _source_bytes(source: bytes | str | os.PathLike[str], label: str) -> tuple[bytes, str]:
@@ -332,11 +323,9 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
     renamed = {c: _canonical_name(str(c), known) for c in raw.columns}
     raw = raw.rename(columns=renamed)
     raw = raw.loc[:, ~raw.columns.duplicated()]
+    layout = _detect_layout(raw)
+    raw = raw.rename(columns=layout.renaming(str(c) for c in raw.columns))
     columns = [str(c) for c in raw.columns]
-    release = _detect_release(columns, raw)
-    if "majorityStatusAtExploit" not in raw.columns and "majorityStatus" in raw.columns:
-        raw = raw.rename(columns={"majorityStatus": "majorityStatusAtExploit"})
-        columns = [str(c) for c in raw.columns]
 
     missing = [c for c in ("yearOfRegistration", "gender") if c not in columns]
     if not ({"ageBroad", "majorityStatusAtExploit"} & set(columns)):
@@ -363,6 +352,12 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
         c for c in ("ageBroad", "majorityStatusAtExploit", "traffickMonths", "citizenship",
                     "CountryOfExploitation") if c not in columns
     ]
+    if "majorityStatusAtExploit" in n_missing_optional and "ageBroad" in columns:
+        n_missing_optional.remove("majorityStatusAtExploit")
+        warnings.append(
+            "No majorityStatusAtExploit column in this file: majority status derived from "
+            "the age band (0--8 and 09--17 are minors)."
+        )
     if n_missing_optional:
         warnings.append(
             "Not in this file, so shown as unknown: " + ", ".join(n_missing_optional) + "."
@@ -372,7 +367,7 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
         warnings.append(f"Columns not used by CTDC Explorer: {shown}.")
     return LoadResult(
         frame=frame,
-        release=release,
+        release=layout.release,
         rows=len(frame),
         columns_recognised=recognised,
         columns_ignored=ignored,

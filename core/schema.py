@@ -22,6 +22,7 @@ __all__ = [
     "MINOR_AGE_BANDS",
     "RELEASE_2021",
     "RELEASE_2024",
+    "RELEASE_2026",
     "RELEASE_OLDER",
     "FlagGroup",
     "flag_columns",
@@ -29,9 +30,11 @@ __all__ = [
     "is_flag_column",
 ]
 
-RELEASE_2021 = "CTDC Global Synthetic Dataset, release 2021-08-25 (37 columns)"
-RELEASE_2024 = "CTDC Global Synthetic Dataset, 2024 or later layout (merged means columns)"
-RELEASE_OLDER = "CTDC Global / k-anonymised dataset, 2017-2020 layout (0/1 flags, -99 missing)"
+# The names of the releases the loader detects (see core.layouts for what each holds).
+RELEASE_2021 = "2021-08-25 release"
+RELEASE_2024 = "2024/2025 layout"
+RELEASE_2026 = "2024/2025 layout with 2026 naming (sectorOf*)"
+RELEASE_OLDER = "older Global / k-anonymised layout (2017-2020)"
 
 GENDERS: tuple[str, ...] = ("Female", "Male", "Transgender/NonConforming")
 MAJORITY: tuple[str, ...] = ("Adult", "Minor")

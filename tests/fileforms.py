@@ -88,3 +88,15 @@ def to_layout_older(raw: pd.DataFrame) -> pd.DataFrame:
     out["majorityEntry"] = "-99"
     out["isAbduction"] = "0"
     return out
+
+
+SECTOR_NAMES_2026 = {
+    **{f"typeOfLabour{s}": f"sectorOfLabour{s}"
+       for s in ("Agriculture", "Construction", "DomesticWork", "Hospitality")},
+    **{f"typeOfSex{s}": f"sectorOfSex{s}" for s in ("Prostitution", "Pornography")},
+}
+
+
+def to_layout_2026(raw: pd.DataFrame) -> pd.DataFrame:
+    """The 2024/2025 layout with the v2026 names: typeOfLabour* / typeOfSex* as sectorOf*."""
+    return to_layout_2024(raw).rename(columns=SECTOR_NAMES_2026)
