@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from core.denominators import flag_shares, group_columns, known_mask
-from core.privacy import format_count, small_mask
+from core.privacy import Suppression, format_count, small_mask, suppress_complementary
 from core.schema import FLAG_GROUPS, flag_label
 from core.years import incomplete_years
 
@@ -235,6 +235,154 @@ def withhold_small(
         values = pd.to_numeric(out[column], errors="coerce").astype(float)
         out[column] = values.where(~marked)
     return out
+
+
+def withhold_complementary(
+    table: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    count_columns: Sequence[str],
+    dependent_columns: Sequence[str] = (),
+    groups: Sequence[Sequence[str]],
+    total_column: str | None = None,
+    exhaustive: bool = True,
+    also_primary: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, Suppression]:
+    """Like :func:`withhold_small`, plus the cells withheld so that none comes back.
+
+    The first of ``count_columns`` holds the cells; the groups and totals are as in
+    :func:`core.privacy.suppress_complementary`. Returns the table with the withheld
+    rows' counts and dependent columns blank (NaN), for the chart and its CSV alike, and
+    the suppression (its ``caption()`` is the sentence for the output's caption).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2004, 2004], "count": [2, 18], "known": [20, 20]})
+    >>> out, s = withhold_complementary(t, k=10, count_columns=["count", "known"],
+    ...                                 groups=[["year"]], total_column="known")
+    >>> out["count"].isna().tolist(), s.caption()
+    ([True, True], '2 cells withheld, 1 of them to protect others.')
+    """
+    cell, *others = count_columns
+    extra = (np.zeros(len(table), dtype=bool) if also_primary is None
+             else np.asarray(also_primary, dtype=bool).copy())
+    for column in others:
+        extra |= small_mask(table[column].to_numpy(), k)
+    suppression = suppress_complementary(
+        table, count_column=cell, groups=groups, k=k, total_column=total_column,
+        exhaustive=exhaustive, also_primary=extra)
+    out = table.copy()
+    for column in [*count_columns, *dependent_columns]:
+        values = pd.to_numeric(out[column], errors="coerce").astype(float)
+        out[column] = values.where(~suppression.withheld)
+    return out, suppression
+
+
+def caption_suffix(suppression: Suppression, /) -> str:
+    """The suppression sentence to append to an output's caption ('' when none withheld).
+
+    Examples
+    --------
+    >>> caption_suffix(Suppression(withheld=np.array([True, True]), primary=1, secondary=1))
+    ' 2 cells withheld, 1 of them to protect others.'
+    """
+    text = suppression.caption()
+    return f" {text}" if text else ""
+
+
+def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """The yearly shares (:func:`yearly_shares`): each year's categories add up to its
+    ``known``, shown beside every cell."""
+    return withhold_complementary(shares, k=k, count_columns=["count", "known"],
+                                  dependent_columns=["share"], groups=[["year"]],
+                                  total_column="known")
+
+
+def _row_groups(table: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+    out = table.copy()
+    out["_cell"] = np.arange(len(out))
+    return out, [["_cell"]]
+
+
+def protect_tactics(table: pd.DataFrame, /, *, k: int,
+                    by: str | None = None) -> tuple[pd.DataFrame, Suppression]:
+    """The tactic shares (:func:`tactic_shares`): one victim can have several tactics, so
+    the cells do not add up; but known - count (the victims without that tactic) must
+    not be small either. The split groups' ``known`` add up to the records the caption
+    shows, so a small one is protected by withholding another group too."""
+    rows, groups = _row_groups(table)
+    extra = np.zeros(len(rows), dtype=bool)
+    if by is not None and len(rows):
+        per_group = rows.drop_duplicates(subset=[by])[[by, "known"]].assign(_all=0)
+        level = suppress_complementary(per_group, count_column="known", groups=[["_all"]], k=k)
+        extra = rows[by].isin(set(per_group.loc[level.withheld, by].tolist())).to_numpy()
+    out, suppression = withhold_complementary(
+        rows, k=k, count_columns=["count", "known"], dependent_columns=["share"],
+        groups=groups, total_column="known", exhaustive=False, also_primary=extra)
+    return out.drop(columns=["_cell"]), suppression
+
+
+def protect_missing(missing: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """The data-quality table (:func:`missing_by_field`): beside the records in view a
+    missing count gives the known count back, so either being small withholds it."""
+    rows, groups = _row_groups(missing)
+    out, suppression = withhold_complementary(
+        rows, k=k, count_columns=["missing"], dependent_columns=["missing_share"],
+        groups=groups, total_column="records", exhaustive=False)
+    return out.drop(columns=["_cell"]), suppression
+
+
+def protect_yearly(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Registrations per year: the years add up to the records with a year (captioned)."""
+    rows = table.assign(_all=0)
+    out, suppression = withhold_complementary(rows, k=k, count_columns=["count"],
+                                              groups=[["_all"]])
+    return out.drop(columns=["_all"]), suppression
+
+
+def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Registrations per year by type: a victim may have several types (or none), so the
+    types need not add up to the year's total; they are protected as if they did."""
+    return withhold_complementary(table, k=k, count_columns=["count"], groups=[["year"]])
+
+
+def protect_flows(table: pd.DataFrame, /, *, k: int, source: str = "citizenship",
+                  target: str = "exploitation") -> tuple[pd.DataFrame, Suppression]:
+    """Flows between countries: each row and column adds up to a total that follows from
+    what is shown (the records with both countries known, the top countries' totals)."""
+    return withhold_complementary(table, k=k, count_columns=["count"],
+                                  dependent_columns=[c for c in ("share", "log10_count")
+                                                     if c in table.columns],
+                                  groups=[[source], [target]])
+
+
+def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Country (or group) profiles (:func:`profile_with_pooled`): each country's
+    categories add up to its ``known``, and a group's countries add up, category by
+    category, to the group's pooled row (its ``country`` starts with "All ")."""
+    counts = pd.to_numeric(table["count"], errors="coerce").fillna(0).to_numpy()
+    pooled = table["country"].astype(str).str.startswith("All ").to_numpy()
+    primary = small_mask(counts, k) | small_mask(table["known"].to_numpy(), k)
+    withheld = primary.copy()
+    members = table.loc[~pooled]
+    while True:
+        within = suppress_complementary(table, count_column="count", groups=[["country"]],
+                                        k=k, total_column="known", also_primary=withheld)
+        across = suppress_complementary(members, count_column="count",
+                                        groups=[["group", "category"]], k=k,
+                                        also_primary=within.withheld[~pooled])
+        new = within.withheld.copy()
+        new[~pooled] |= across.withheld
+        if (new == withheld).all():
+            break
+        withheld = new
+    suppression = Suppression(withheld=withheld, primary=int(primary.sum()),
+                              secondary=int((withheld & ~primary).sum()))
+    out = table.copy()
+    for column in ["count", "known", "share"]:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~withheld)
+    return out, suppression
 
 
 def visible_rows(table: pd.DataFrame, /, *, k: int, column: str = "count") -> int:

@@ -301,19 +301,19 @@ with tabs[4]:
     elif ex.visible_rows(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
-        drawn = ex.withhold_small(shares, k=k, count_columns=["count", "known"],
-                                  dependent_columns=["share"])
+        drawn, withheld = ex.protect_shifts(shares, k=k)
         labels = list(dict.fromkeys(shares["label"]))
         show_altair(
             charts.shares_chart(drawn, title=ex.shares_headline(trends), field_label=label,
                                 labels=labels, ordered=field == "ageBroad",
                                 incomplete=yearly_all.incomplete),
-            shares, name=f"explore_shift_{field}", k=k,
+            drawn, name=f"explore_shift_{field}", k=k,
             count_columns=["count", "known"], dependent_columns=["share"],
             caption=(data_note(n_known, what=f"records with a year and {label.lower()} known")
                      + " Faded bars: likely incomplete years."
                      + (" Minor/adult is as given, or derived from the age band where missing."
-                        if field == "majorityStatusAtExploit" else "")),
+                        if field == "majorityStatusAtExploit" else "")
+                     + ex.caption_suffix(withheld)),
         )
         bases.append(("Shifts", f"Shares by {label.lower()} per year", n_known))
         st.markdown("**Trend per group** (binomial model of the share on year)")
@@ -336,7 +336,7 @@ with tabs[4]:
             show_altair(
                 charts.trend_chart(observed, ex.trend_curve(trend), title=trend.headline(),
                                    label=trend.label.lower(), incomplete=yearly_all.incomplete),
-                shares[shares["category"] == focus], name=f"explore_shift_trend_{field}", k=k,
+                observed, name=f"explore_shift_trend_{field}", k=k,
                 count_columns=["count", "known"], dependent_columns=["share"],
                 caption=f"{data_note(trend.n_records)} Dots: observed share (size: records); "
                         "line: fitted trend.",
