@@ -14,9 +14,15 @@ import pandas as pd
 import pytest
 
 from core.load import DataError, load_cached, read_ctdc
-from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER
+from core.schema import RELEASE_2021, RELEASE_2024, RELEASE_2026, RELEASE_OLDER
 from tests.conftest import DEMO_FILE, ROOT
-from tests.fileforms import to_bytes, to_layout_2024, to_layout_older
+from tests.fileforms import (
+    SECTOR_NAMES_2026,
+    to_bytes,
+    to_layout_2024,
+    to_layout_2026,
+    to_layout_older,
+)
 
 COLUMNS_2021 = pd.read_csv(DEMO_FILE, sep="\t", nrows=0).columns.tolist()
 
@@ -155,6 +161,26 @@ class TestForms:
         assert f["meansDebtBondageEarnings"].tolist() == merged.tolist()
         assert set(f["traffickMonths"].dropna().unique()) <= {
             "0--12 (0-1 yr)", "13--24 (1-2 yrs)", "25+ (2+ yrs)"}
+        assert any("majority status derived from the age band" in w for w in result.warnings)
+        assert not any("shown as unknown" in w for w in result.warnings)
+
+    def test_layout_2024_with_2026_names(self, raw_demo: pd.DataFrame) -> None:
+        named_2024 = read_ctdc(to_bytes(to_layout_2024(raw_demo), sep=","))
+        result = read_ctdc(to_bytes(to_layout_2026(raw_demo), sep=","))
+        assert result.release == RELEASE_2026
+        assert result.columns_ignored == []
+        for canonical in SECTOR_NAMES_2026:
+            assert canonical in result.columns_recognised
+            # counted in the demo file itself, and the same records as the 2024-named file
+            assert int(result.frame[canonical].sum()) == int((raw_demo[canonical] == "1").sum()) > 0
+            assert result.frame[canonical].tolist() == named_2024.frame[canonical].tolist()
+        pd.testing.assert_frame_equal(result.frame, named_2024.frame)
+        assert result.warnings == named_2024.warnings
+
+    def test_without_age_band_majority_given_age_unknown(self, raw_demo: pd.DataFrame) -> None:
+        result = read_ctdc(to_bytes(raw_demo.drop(columns=["ageBroad"]), sep=","))
+        assert any("shown as unknown: ageBroad" in w for w in result.warnings)
+        assert not any("derived from the age band" in w for w in result.warnings)
 
 
 class TestRefusals:
@@ -254,6 +280,10 @@ class TestRealRelease:
         assert read_ctdc(gz).rows == 193_025
         newer = read_ctdc(to_bytes(to_layout_2024(raw), sep=","))
         assert newer.release == RELEASE_2024 and newer.rows == 193_025
+        renamed = read_ctdc(to_bytes(to_layout_2026(raw), sep=","))
+        assert renamed.release == RELEASE_2026 and renamed.rows == 193_025
+        assert int(renamed.frame["typeOfSexProstitution"].sum()) == int(
+            newer.frame["typeOfSexProstitution"].sum()) == int((raw["typeOfSexProstitution"] == "1").sum())
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[str]:
