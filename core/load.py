@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.ipc as pa_ipc
 
 from core.clean import canonical_frame
-from core.layouts import Layout, detect_layout
+from core.layouts import LAYOUT_2021, LAYOUTS, Layout, detect_layout
 from core.schema import is_flag_column
 
 __all__ = [
@@ -53,13 +53,19 @@ CACHE_FORMAT = "arrow-1"
 MAX_COLUMNS = 200
 MAX_HEADER_BYTES = 64 * 1024
 MAX_LINE_BYTES = 1024 * 1024
-_KNOWN_COLUMNS_2021 = ["yearOfRegistration", "gender", "ageBroad", "majorityStatusAtExploit", "traffickMonths", "citizenship", "CountryOfExploitation"]
-# Older releases' names for the same information, and columns we read but do not keep.
-_ALIASES = {
-    "majoritystatus": "majorityStatus",
-    "majorityentry": "majorityEntry",
-    "datasource": "Datasource",
-    "countryofexploitation": "CountryOfExploitation",
+_KNOWN_COLUMNS_2021 = [c for c in LAYOUT_2021.columns if not is_flag_column(c)]
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.strip().lower())
+
+
+# Every column name a known layout writes, keyed by its spelling without case or
+# punctuation ("Year of registration", "DATASOURCE" and "datasource" are all read).
+_KNOWN_NAMES = {
+    _name_key(c): c
+    for layout in LAYOUTS
+    for c in (*layout.columns, *(old for old, _ in layout.renames))
 }
 
 
@@ -229,9 +235,8 @@ def _refuse_wide(body: bytes, start: int, header: bytes, sep: str) -> None:
         )
 
 
-def _canonical_name(name: str, known: dict[str, str]) -> str:
-    key = re.sub(r"[^a-z0-9]", "", name.strip().lower())
-    return known.get(key, _ALIASES.get(key, name.strip()))
+def _canonical_name(name: str) -> str:
+    return _KNOWN_NAMES.get(_name_key(name), name.strip())
 
 
 def _detect_layout(raw: pd.DataFrame) -> Layout:
@@ -319,8 +324,7 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
             f"The table could not be parsed ({first_line}); check that every row has the "
             "same number of separators as the header."
         ) from exc
-    known = {c.lower(): c for c in _KNOWN_COLUMNS_2021}
-    renamed = {c: _canonical_name(str(c), known) for c in raw.columns}
+    renamed = {c: _canonical_name(str(c)) for c in raw.columns}
     raw = raw.rename(columns=renamed)
     raw = raw.loc[:, ~raw.columns.duplicated()]
     layout = _detect_layout(raw)

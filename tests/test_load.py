@@ -177,6 +177,16 @@ class TestForms:
         pd.testing.assert_frame_equal(result.frame, named_2024.frame)
         assert result.warnings == named_2024.warnings
 
+    def test_column_names_in_any_case_or_spacing(self, raw_demo: pd.DataFrame) -> None:
+        named_2026 = to_layout_2026(raw_demo.head(200))
+        plain = read_ctdc(to_bytes(named_2026, sep=","))
+        shouted = named_2026.rename(columns={
+            "yearOfRegistration": "Year of registration", "gender": "GENDER",
+            "sectorOfSexPornography": "sectorofsexpornography", "isForcedLabour": "IS_FORCED_LABOUR"})
+        result = read_ctdc(to_bytes(shouted, sep=","))
+        assert result.release == RELEASE_2026 and result.columns_ignored == []
+        pd.testing.assert_frame_equal(result.frame, plain.frame)
+
     def test_without_age_band_majority_given_age_unknown(self, raw_demo: pd.DataFrame) -> None:
         result = read_ctdc(to_bytes(raw_demo.drop(columns=["ageBroad"]), sep=","))
         assert any("shown as unknown: ageBroad" in w for w in result.warnings)
