@@ -102,6 +102,15 @@ def shared_run() -> PageContext:
                        note=note)
 
 
+def _legacy_pages_run() -> bool:
+    """Whether Streamlit ran this page in its older multipage mode (``pages/`` beside
+    the entry point, no run through st.navigation yet). A page test that runs a page
+    script on its own has no ``pages/`` beside it, so this is False there."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    return bool(PagesManager.uses_pages_directory)
+
+
 def run_app() -> None:
     """The entry point's whole work: shared sidebar, then the page the user chose."""
     st.set_page_config(page_title="CTDC Explorer", page_icon="🧭", layout="wide")
@@ -138,6 +147,12 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> P
     Stops the page (with a friendly message) when the filters leave no records.
     """
     ctx: PageContext | None = st.session_state.get(_SHARED)
+    if ctx is None and _legacy_pages_run():
+        # The first run after the server starts can come straight from a deep link to a
+        # script under pages/ (Streamlit's older multipage mode, before any run reached
+        # st.navigation). Run the app's frame instead, which runs this page inside it.
+        run_app()
+        st.stop()
     if ctx is None:  # the page script run on its own, not through Home.py
         st.set_page_config(page_title=f"{title} · CTDC Explorer", page_icon=icon, layout="wide")
         keep_choices()

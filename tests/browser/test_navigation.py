@@ -181,3 +181,25 @@ def test_page_choices_survive_other_pages_and_a_reload(page: Page, app: App,
     expect(fresh.get_by_label("Girls: survey count", exact=False)).to_have_value("123")
     expect(fresh.get_by_test_id("stMetricValue").first).to_have_text(estimate)
     fresh.context.close()
+
+
+def test_a_deep_link_as_the_first_visit_after_a_start(page: Page, chromium_path: str,
+                                                      tmp_path) -> None:
+    """Streamlit runs a fresh server's first request for /Clusters straight from pages/
+    (its older multipage mode): the page must still get the app's own navigation."""
+    from tests.browser.conftest import _start
+
+    server = _start({}, tmp_path)
+    served = next(server)
+    try:
+        page.goto(f"{served.url}/{URLS['Clusters']}?cl_k=5")
+        wait_idle(page)
+        expect(page.get_by_test_id("stException")).to_have_count(0)
+        nav = sidebar(page).get_by_test_id("stSidebarNav")
+        expect(nav.get_by_role("link")).to_have_count(len(TITLES))
+        expect(nav.get_by_role("link", name="Home page")).to_have_count(0)
+        assert k_value(page) == 10
+        go(page, "Explore")
+        assert in_view(page) == "20,000 of 20,000"
+    finally:
+        server.close()
