@@ -106,14 +106,14 @@ def main_flows() -> None:
     elif ex.visible_rows(links, k=k) == 0:
         _too_small("The flows in view are too small to draw.")
     else:
-        drawn_links = ex.withhold_small(links, k=k, count_columns=["count"],
-                                        dependent_columns=["share"])
+        drawn_links, withheld_links = ex.protect_flows(links, k=k)
         shown_links = int(drawn_links["count"].sum())
         show_plotly(
             charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
-            links, name="explore_flows_sankey", k=k,
+            drawn_links, name="explore_flows_sankey", k=k,
             count_columns=["count"], dependent_columns=["share"],
-            caption=f"{data_note(shown_links)} Left: citizenship; right: country of exploitation.",
+            caption=(f"{data_note(shown_links)} Left: citizenship; right: country of "
+                     f"exploitation.{ex.caption_suffix(withheld_links)}"),
         )
         bases.append(("Flows", "Main flows (Sankey)", shown_links))
 
@@ -134,18 +134,19 @@ with tabs[0]:
     elif ex.visible_rows(flows.table, k=k) == 0:
         _too_small("The flows in view are too small to show.")
     else:
-        drawn = ex.withhold_small(flows.table, k=k, count_columns=["count"],
-                                  dependent_columns=["log10_count"])
+        drawn, withheld_flows = ex.protect_flows(flows.table, k=k)
+        shown_flows = flows.with_table(drawn).shown
         show_altair(
             charts.flows_heatmap(flows.with_table(drawn), title=ex.flows_headline(flows, k=k),
                                  log=scale.startswith("Log")),
-            flows.table, name="explore_flows_heatmap", k=k,
+            drawn, name="explore_flows_heatmap", k=k,
             count_columns=["count"], dependent_columns=["log10_count"],
-            caption=(f"{data_note(flows.shown)} The top {top_n} countries on each axis, among "
+            caption=(f"{data_note(shown_flows)} The top {top_n} countries on each axis, among "
                      f"{flows.both_known:,} records with both countries known. Empty cells: no "
-                     f"record (or fewer than {k}, hidden)."),
+                     f"record (or fewer than {k}, hidden, or hidden to protect another)."
+                     f"{ex.caption_suffix(withheld_flows)}"),
         )
-        bases.append(("Flows", "Heatmap of flows", flows.shown))
+        bases.append(("Flows", "Heatmap of flows", shown_flows))
 
     st.markdown("**The main flows**")
     main_flows()
@@ -185,19 +186,19 @@ with tabs[1]:
             if ex.visible_rows(table, k=k) == 0:
                 _too_small(f"{label}: the counts are too small to show.")
                 continue
-            drawn = ex.withhold_small(table, k=k, count_columns=["count", "known"],
-                                      dependent_columns=["share"])
+            drawn, withheld_profile = ex.protect_profile(table, k=k)
             categories = list(dict.fromkeys(table["category"]))
             show_altair(
                 charts.profile_chart(drawn, title=ex.profile_headline(pooled, field=field, k=k),
                                      field_label=label, categories=categories,
                                      ordered=field != "gender"),
-                table, name=f"explore_profile_{field}", k=k,
+                drawn, name=f"explore_profile_{field}", k=k,
                 count_columns=["count", "known"], dependent_columns=["share"],
                 caption=(f"{data_note(n_known)} Records of the chosen countries "
                          f"({ex.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
                          f"country with fewer than {k} of them is not drawn, and segments "
-                         f"below {k} records are hidden (so a bar can stop short of 100%)."),
+                         f"below {k} records are hidden (so a bar can stop short of 100%)."
+                         f"{ex.caption_suffix(withheld_profile)}"),
             )
             bases.append(("Highest vs lowest volume", label, n_known))
 
@@ -227,8 +228,7 @@ with tabs[2]:
         if ex.visible_rows(table, k=k) == 0:
             _too_small(f"{noun}: the counts are too small to show.")
             continue
-        drawn = ex.withhold_small(table, k=k, count_columns=["count", "known"],
-                                  dependent_columns=["share"])
+        drawn, withheld_tactics = ex.protect_tactics(table, k=k, by=split)
         groups = list(dict.fromkeys(table[split])) if split else []
         left_out = f" Victims with {split_label.lower()} unknown are left out." if split else ""
         finding = ex.tactics_headline(table, group=group, by=split, k=k)
@@ -236,9 +236,10 @@ with tabs[2]:
             charts.tactics_chart(drawn, title=finding,
                                  axis_title=f"Share of victims with any {noun.lower()} known",
                                  by=split, by_label=split_label, groups=groups),
-            table, name=f"explore_tactics_{group}", k=k,
+            drawn, name=f"explore_tactics_{group}", k=k,
             count_columns=["count", "known"], dependent_columns=["share"],
-            caption=data_note(n_known, what=f"victims with any {noun.lower()} recorded") + left_out,
+            caption=(data_note(n_known, what=f"victims with any {noun.lower()} recorded")
+                     + left_out + ex.caption_suffix(withheld_tactics)),
         )
         bases.append(("Tactics", noun, n_known))
 
@@ -261,23 +262,24 @@ with tabs[3]:
                 "later). These years are marked, not dropped; do not read them as a fall.",
                 icon="⏳",
             )
-        drawn = ex.withhold_small(yearly.table, k=k, count_columns=["count"])
+        drawn, withheld_years = ex.protect_yearly(yearly.table, k=k)
         show_altair(
             charts.yearly_chart(drawn, title=ex.yearly_headline(yearly, k=k)),
-            yearly.table, name="explore_trend_total", k=k, count_columns=["count"],
+            drawn, name="explore_trend_total", k=k, count_columns=["count"],
             caption=(f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have no "
-                     "year and are not in this chart."),
+                     f"year and are not in this chart.{ex.caption_suffix(withheld_years)}"),
         )
         bases.append(("Trends", "Registrations per year", yearly.with_year))
-        drawn_types = ex.withhold_small(types, k=k, count_columns=["count"])
+        drawn_types, withheld_types = ex.protect_by_type(types, k=k)
         show_altair(
             charts.yearly_by_type_chart(
                 drawn_types, title=ex.type_trend_headline(types, incomplete=yearly.incomplete,
                                                k=k),
                 incomplete=yearly.incomplete),
-            types, name="explore_trend_by_type", k=k, count_columns=["count"],
+            drawn_types, name="explore_trend_by_type", k=k, count_columns=["count"],
             caption=(f"{data_note(yearly.with_year)} A victim recorded with several types counts "
-                     "in each. Grey band: likely incomplete years."),
+                     "in each. Grey band: likely incomplete years."
+                     f"{ex.caption_suffix(withheld_types)}"),
         )
         bases.append(("Trends", "Registrations per year by type", yearly.with_year))
 
@@ -357,15 +359,15 @@ with tabs[5]:
               if safe_share(yearly.with_year, len(ctx.frame), k) else "withheld")
     m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}"
               if safe_share(len(ctx.frame), len(ctx.full), k) else "withheld")
-    drawn = ex.withhold_small(missing, k=k, count_columns=["missing"],
-                              dependent_columns=["missing_share"])
+    drawn, withheld_missing = ex.protect_missing(missing, k=k)
     show_altair(
         charts.missing_chart(drawn, title=ex.missing_headline(missing)),
-        missing, name="explore_quality_missing", k=k,
+        drawn, name="explore_quality_missing", k=k,
         count_columns=["missing"], dependent_columns=["missing_share"],
         caption=(f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
                  "as missing when none of its flags is set; sub-types of labour and sexual "
-                 "exploitation are counted over all records, not only those of that type."),
+                 "exploitation are counted over all records, not only those of that type."
+                 + ex.caption_suffix(withheld_missing)),
     )
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     st.markdown("**How many records each chart rests on**")
