@@ -266,8 +266,13 @@ with tabs[3]:
         show_altair(
             charts.yearly_chart(drawn, title=ex.yearly_headline(yearly, k=k)),
             drawn, name="explore_trend_total", k=k, count_columns=["count"],
-            caption=(f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have no "
-                     f"year and are not in this chart.{ex.caption_suffix(withheld_years)}"),
+            caption=((f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
+                      "no year and are not in this chart."
+                      if safe_share(yearly.with_year, len(ctx.frame), k) else
+                      f"Based on the records with a year; fewer than {k} records in view have "
+                      "no year (so their number and the records with a year are not shown). "
+                      "Identified cases, not prevalence.")
+                     + ex.caption_suffix(withheld_years)),
         )
         bases.append(("Trends", "Registrations per year", yearly.with_year))
         drawn_types, withheld_types = ex.protect_by_type(types, k=k)
