@@ -290,3 +290,20 @@ def test_no_withheld_count_is_recoverable(data, request):
     slices, found = attack(frame)
     assert slices >= 20
     assert found == [], f"{len(found)} recoveries, e.g. {found[:5]}"
+
+
+def test_page_caption_says_what_is_withheld(run_page, demo_frame):
+    """On a single-country view with a lone small cell in a year, the shifts caption says
+    that a second cell was withheld to protect it."""
+    sizes = demo_frame["citizenship"].value_counts()
+    for code in sizes[sizes >= MIN_RECORDS].index:
+        shares = ex.yearly_shares(demo_frame[demo_frame["citizenship"] == code], field="gender")
+        _, suppression = ex.protect_shifts(shares, k=K)
+        if suppression.secondary:
+            break
+    else:
+        pytest.skip("no demo country needs a complementary cell in its gender shifts")
+    at = run_page("pages/1_Explore.py", query={"cit": str(code)})
+    assert not at.exception
+    captions = " ".join(c.value for c in at.caption)
+    assert suppression.caption() in captions
