@@ -293,10 +293,25 @@ def caption_suffix(suppression: Suppression, /) -> str:
 
 def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
     """The yearly shares (:func:`yearly_shares`): each year's categories add up to its
-    ``known``, shown beside every cell."""
-    return withhold_complementary(shares, k=k, count_columns=["count", "known"],
-                                  dependent_columns=["share"], groups=[["year"]],
-                                  total_column="known")
+    ``known``, shown beside every cell; and the years' ``known`` add up to the records
+    the caption shows, so a year withheld whole is protected by a second one."""
+    extra = np.zeros(len(shares), dtype=bool)
+    if len(shares):
+        years = shares.drop_duplicates(subset=["year"])[["year", "known"]].assign(_all=0)
+        level = suppress_complementary(years, count_column="known", groups=[["_all"]], k=k)
+        hidden_years = set(years.loc[level.withheld, "year"].tolist())
+        extra = shares["year"].isin(hidden_years).to_numpy() & ~small_mask(
+            shares["known"].to_numpy(), k)
+    out, suppression = withhold_complementary(
+        shares, k=k, count_columns=["count", "known"], dependent_columns=["share"],
+        groups=[["year"]], total_column="known")
+    if not extra.any():
+        return out, suppression
+    withheld = suppression.withheld | extra
+    for column in ["count", "known", "share"]:
+        out[column] = pd.to_numeric(shares[column], errors="coerce").astype(float).where(~withheld)
+    return out, Suppression(withheld=withheld, primary=suppression.primary,
+                            secondary=int(withheld.sum()) - suppression.primary)
 
 
 def _row_groups(table: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:

@@ -133,6 +133,12 @@ def _shifts(frame: pd.DataFrame, k: int) -> Iterator[Table]:
         export = protect(drawn, count_columns=["count", "known"], k=k,
                          dependent_columns=["share"], for_export=True)
         yield Table(f"shifts {field}", export, shares["count"], [["year"]], "known")
+        # the caption's records with a year and the field known add up the years' known
+        shown = pd.to_numeric(export["known"], errors="coerce").groupby(export["year"]).max()
+        truth = shares.groupby("year")["known"].first()
+        yield Table(f"shifts {field}, years",
+                    pd.DataFrame({"count": shown.to_numpy(), "_all": 0}),
+                    truth.reset_index(drop=True), [["_all"]])
 
 
 def _tactics(frame: pd.DataFrame, k: int) -> Iterator[Table]:
