@@ -189,6 +189,26 @@ def _flows(frame: pd.DataFrame, k: int) -> Iterator[Table]:
         yield Table("flows sankey", drawn, links["count"], [["citizenship"], ["exploitation"]])
 
 
+def _profiles(frame: pd.DataFrame, k: int) -> Iterator[Table]:
+    # within a single-country filter, the other country field ranks the countries
+    by = "CountryOfExploitation" if frame["citizenship"].nunique() == 1 else "citizenship"
+    chosen = ex.top_bottom_countries(frame, by=by, n=5, min_records=MIN_RECORDS)
+    if chosen.empty:
+        return
+    for field in ex.PROFILE_FIELDS:
+        table = ex.profile_with_pooled(frame, chosen, by=by, field=field)
+        drawn, _ = ex.protect_profile(table, k=k)
+        export = protect(drawn, count_columns=["count", "known"], k=k,
+                         dependent_columns=["share"], for_export=True)
+        yield Table(f"profile {field}", export, table["count"], [["country"]], "known")
+        # a group's countries add up, category by category, to its pooled row
+        members = ~table["country"].astype(str).str.startswith("All ")
+        yield Table(f"profile {field}, across countries",
+                    export.loc[members].reset_index(drop=True),
+                    table.loc[members, "count"].reset_index(drop=True),
+                    [["group", "category"]])
+
+
 def explore_tables(frame: pd.DataFrame, k: int = K) -> Iterator[Table]:
     """Every protected Explore table of one slice, as its export."""
     yield from _shifts(frame, k)
@@ -196,6 +216,7 @@ def explore_tables(frame: pd.DataFrame, k: int = K) -> Iterator[Table]:
     yield from _missing(frame, k)
     yield from _yearly(frame, k)
     yield from _flows(frame, k)
+    yield from _profiles(frame, k)
 
 
 def single_country_slices(frame: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
