@@ -1,7 +1,9 @@
 """Who is most at risk: logit models of the form of exploitation and the recruiter relation."""
 
+import pandas as pd
 import streamlit as st
 
+from core import logit
 from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.logit import (
     DENOMINATOR_RULES,
@@ -58,13 +60,14 @@ ctx = setup_page(
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _prepare(_frame, key: str, majority: str):
+def _prepare(_frame: pd.DataFrame, key: str, majority: str) -> logit.Prepared:
     return prepare_records(_frame, majority=majority)
 
 
 @st.cache_data(show_spinner=False, max_entries=60)
-def _fit(_records, key: str, majority: str, outcome: str, predictors: tuple,
-         interaction: bool, subset: tuple, rule: str, method: str):
+def _fit(_records: pd.DataFrame, key: str, majority: str, outcome: str,
+         predictors: tuple[str, ...], interaction: bool, subset: tuple[str, ...], rule: str,
+         method: str) -> tuple[logit.LogitFit | None, str | None]:
     spec = ModelSpec(outcome, predictors, interaction, subset)
     try:
         return fit_model(_records, spec, denominators=rule, method=method), None

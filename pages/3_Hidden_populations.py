@@ -1,7 +1,9 @@
 """Estimate hidden populations: survey counts of forced labour x what the records imply."""
 
+import pandas as pd
 import streamlit as st
 
+from core import logit
 from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.hidden import (
     EXAMPLE_SOURCE,
@@ -58,7 +60,9 @@ def start_with_the_example() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _models(_frame, key: str, majority: str, spec: str):
+def _models(_frame: pd.DataFrame, key: str, majority: str, spec: str) -> tuple[
+        logit.Prepared, logit.LogitFit | None, logit.LogitFit | None, pd.DataFrame | None,
+        str | None]:
     prepared = prepare_records(_frame, majority=majority)
     try:
         sexual = fit_model(prepared.records, PUBLISHED_MODELS[0], denominators=spec)

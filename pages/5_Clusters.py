@@ -1,9 +1,10 @@
 """Clusters: K-means on chosen columns, a 3D view, cluster profiles and the records behind them."""
 
-from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
+from core import clusters
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
 from core.cluster_charts import (
     SCATTER_SAMPLE,
@@ -52,7 +53,9 @@ JITTER = 0.6
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _cluster(_frame, key: str, columns: tuple[str, ...], encoding: str, scale: bool, k: int):
+def _cluster(_frame: pd.DataFrame, key: str, columns: tuple[str, ...], encoding: str,
+             scale: bool, k: int) -> str | tuple[
+        clusters.Prepared, clusters.Clustering, pd.DataFrame, pd.DataFrame]:
     """Prepare, fit and profile; a ClusterError becomes its message (shown as a warning)."""
     try:
         prepared = prepare(_frame, columns=columns, encoding=encoding, scale=scale)
