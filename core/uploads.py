@@ -74,7 +74,12 @@ class UploadRegistry:
         self._lock = threading.Lock()
 
     def _prune(self) -> None:
-        for ident in [i for i, ref in self._held.items() if ref() is None or ref().dropped]:  # type: ignore[union-attr]
+        gone = []
+        for ident, ref in self._held.items():
+            upload = ref()  # once: a session may end (and its upload go) between two calls
+            if upload is None or upload.dropped:
+                gone.append(ident)
+        for ident in gone:
             del self._held[ident]
 
     def add(self, upload: HeldUpload) -> None:

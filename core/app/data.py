@@ -53,7 +53,9 @@ def _secret_setting() -> str | None:
 def active_data() -> tuple[DataSource, LoadResult]:
     state = st.session_state
     upload: HeldUpload | None = state.get(_UPLOAD_STATE)
-    if upload is not None and upload.dropped:
+    # Read the result once: another session's upload may let this one go at any moment.
+    held_result = upload.result if upload is not None else None
+    if upload is not None and held_result is None:
         # Dropped to make room for newer uploads: empty the uploader too, so that its
         # bytes are released, and say what happened.
         state.pop(_UPLOAD_STATE, None)
@@ -68,7 +70,7 @@ def active_data() -> tuple[DataSource, LoadResult]:
         _registry().touch(upload)
         if st.query_params.get(UPLOAD_MARK) != "1":
             st.query_params[UPLOAD_MARK] = "1"
-        return upload.source, upload.result
+        return upload.source, held_result
     try:
         source = resolve_source(setting=_secret_setting())
     except DataError as exc:
@@ -133,8 +135,9 @@ def upload_widget() -> None:
                 state.pop("ctdc_upload_refused", None)
                 st.rerun()
         current = state.get(_UPLOAD_STATE)
-        if current is not None and not current.dropped:
-            st.caption(f"Using your upload: {current.result.source_label}")
+        current_result = current.result if current is not None else None
+        if current is not None and current_result is not None:
+            st.caption(f"Using your upload: {current_result.source_label}")
             if st.button("Go back to the default data", key="ctdc_forget_upload"):
                 state.pop(_UPLOAD_STATE, None)
                 st.query_params.pop(UPLOAD_MARK, None)

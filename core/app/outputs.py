@@ -1,7 +1,9 @@
 """Outputs: every chart and table goes on screen with its caption and its downloads.
 
-The CSV of a chart or table is protected here (small counts left out), whatever the page
-passed; the chart itself should already be drawn from protected data.
+The CSV of a chart or table is protected here again: counts in the ``count_columns`` the
+page names (and the ``dependent_columns`` derived from them) below k are left out. The
+page passes the table it already protected (complementary suppression included, where
+the topic needs it); the chart is drawn from that same table.
 """
 
 from __future__ import annotations

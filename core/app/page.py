@@ -169,10 +169,14 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> P
             "file in the sidebar (or see the README) to analyse it.",
             icon=":material/science:",
         )
+    k = filters.small_cell
+    left_out = len(full) - len(frame)
+    # The total beside the count in view would give a small number left out back.
+    of_total = (f" (all but fewer than {k} of the file's records)" if 0 < left_out < k
+                else f" of {format_count(len(full), k)}")
     st.caption(
-        f"Data: {source.label} · {result.release} · {format_count(len(frame), filters.small_cell)}"
-        f" of {len(full):,} records in view ({filters.describe()}). Identified victims, not "
-        "prevalence."
+        f"Data: {source.label} · {result.release} · {format_count(len(frame), k)}{of_total} "
+        f"records in view ({filters.describe()}). Identified victims, not prevalence."
     )
     if intro:
         st.markdown(intro)
