@@ -73,6 +73,8 @@ def _threshold(floor: int) -> int:
         f"out of downloads. This app never shows counts below {floor}; you may raise it.",
         **bound(key),
     )
+    if value != floor:  # the user has chosen a threshold since: the link's note is old news
+        state.pop(_K_NOTE, None)
     note = state.get(_K_NOTE)
     if note:
         st.sidebar.caption(note)
