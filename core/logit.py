@@ -65,6 +65,7 @@ __all__ = [
     "probability_sentences",
     "readable_coefficients",
     "readable_groups",
+    "stack_group_tables",
     "visible_rows",
 ]
 
@@ -1030,15 +1031,20 @@ GROUP_COLOURS: dict[str, str] = {"Girls": "#E69F00", "Women": "#D55E00", "Boys":
                                  "Men": "#0072B2"}
 
 
-def overview_table(fits: Sequence[LogitFit], /) -> pd.DataFrame:
-    """The group tables of several fits stacked, with the outcome's label first."""
-    frames = [group_table(fit).assign(outcome=fit.spec.label, model=fit.spec.outcome)
-              for fit in fits]
+def stack_group_tables(tables: Sequence[tuple[pd.DataFrame, LogitFit]], /) -> pd.DataFrame:
+    """Group tables of several fits stacked, with each fit's outcome label first."""
+    frames = [table.assign(outcome=fit.spec.label, model=fit.spec.outcome)
+              for table, fit in tables]
     if not frames:
         return pd.DataFrame()
     table = pd.concat(frames, ignore_index=True)
     first = ["outcome", "model", "group"]
     return table[first + [c for c in table.columns if c not in first]]
+
+
+def overview_table(fits: Sequence[LogitFit], /) -> pd.DataFrame:
+    """The group tables of several fits stacked, with the outcome's label first."""
+    return stack_group_tables([(group_table(fit), fit) for fit in fits])
 
 
 def probability_chart(table: pd.DataFrame, /, *, title: str, k: int = 1) -> object:

@@ -37,6 +37,7 @@ from core.logit import (
     _cell_name,
     coefficient_table,
     group_table,
+    stack_group_tables,
 )
 from core.privacy import small_mask
 
@@ -228,13 +229,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
 
 def protected_overview(models: list[ProtectedModel], /) -> pd.DataFrame:
     """The protected group tables stacked, the outcome's label first (as overview_table)."""
-    frames = [m.groups.assign(outcome=m.fit.spec.label, model=m.fit.spec.outcome)
-              for m in models]
-    if not frames:
-        return pd.DataFrame()
-    table = pd.concat(frames, ignore_index=True)
-    first = ["outcome", "model", "group"]
-    return table[first + [c for c in table.columns if c not in first]]
+    return stack_group_tables([(m.groups, m.fit) for m in models])
 
 
 def safe_separation_sentences(model: ProtectedModel, /) -> list[str]:
