@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.timing import median_seconds
-from core.clusters import cluster_profiles, fit_kmeans, k_diagnostics, prepare
+from core.clusters.kmeans import cluster_profiles, fit_kmeans, k_diagnostics, prepare
 
 __all__ = ["COLUMNS", "measure"]
 

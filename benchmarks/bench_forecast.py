@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.timing import median_seconds, page_seconds
-from core.forecast import DEFAULT_SEGMENTS, ForecastSettings, run_segments
+from core.forecast.series import DEFAULT_SEGMENTS, ForecastSettings, run_segments
 
 __all__ = ["measure"]
 
@@ -27,6 +27,9 @@ def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
 
     settings = ForecastSettings()
     fit = median_seconds(
-        lambda: run_segments(frame, segments=DEFAULT_SEGMENTS, settings=settings), repeat=3)
-    return {"forecast_s": fit,
-            "forecast_page_cold_s": page_seconds(PAGE, path, clear_data_cache=True)}
+        lambda: run_segments(frame, segments=DEFAULT_SEGMENTS, settings=settings), repeat=3
+    )
+    return {
+        "forecast_s": fit,
+        "forecast_page_cold_s": page_seconds(PAGE, path, clear_data_cache=True),
+    }

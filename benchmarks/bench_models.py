@@ -26,17 +26,19 @@ _GM = 'C(gender, Treatment("Female")) * C(majority, Treatment("Adult"))'
 _FORMULAS = {
     "isSexualExploit": _GM,
     "isForcedLabour": _GM,
-    "recruiterRelationIntimatePartner":
-        'C(gender, Treatment("Female")) + C(majority, Treatment("Adult"))',
+    "recruiterRelationIntimatePartner": 'C(gender, Treatment("Female")) + C(majority, Treatment("Adult"))',
     "recruiterRelationFriend": _GM,
     "recruiterRelationFamily": 'C(majority, Treatment("Adult"))',
 }
-_RECRUITERS = ["recruiterRelationIntimatePartner", "recruiterRelationFriend",
-               "recruiterRelationFamily"]
+_RECRUITERS = [
+    "recruiterRelationIntimatePartner",
+    "recruiterRelationFriend",
+    "recruiterRelationFamily",
+]
 
 
 def _ours(frame: pd.DataFrame) -> list[object]:
-    from core.logit import PUBLISHED_MODELS, fit_model, prepare_records
+    from core.risk.model import PUBLISHED_MODELS, fit_model, prepare_records
 
     records = prepare_records(frame).records
     return [fit_model(records, spec) for spec in PUBLISHED_MODELS]
@@ -46,12 +48,17 @@ def _rowlevel(frame: pd.DataFrame) -> list[np.ndarray]:
     import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
-    keep = (frame["yearOfRegistration"].notna() & frame["gender"].isin(["Female", "Male"])
-            & (frame["majoritySource"] == "given"))
-    data = pd.DataFrame({
-        "gender": frame.loc[keep, "gender"].astype(str),
-        "majority": frame.loc[keep, "majorityStatusAtExploit"].astype(str),
-    })
+    keep = (
+        frame["yearOfRegistration"].notna()
+        & frame["gender"].isin(["Female", "Male"])
+        & (frame["majoritySource"] == "given")
+    )
+    data = pd.DataFrame(
+        {
+            "gender": frame.loc[keep, "gender"].astype(str),
+            "majority": frame.loc[keep, "majorityStatusAtExploit"].astype(str),
+        }
+    )
     for column in _FORMULAS:
         data[column] = frame.loc[keep, column].astype(int)
     recruited = data[data[_RECRUITERS].any(axis=1)]

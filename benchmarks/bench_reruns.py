@@ -31,18 +31,25 @@ def _set(kind: str, key: str, values: tuple[Any, Any]) -> Callable[[Any, int], N
             widget.input(value).run()
         else:
             widget.set_value(value).run()
+
     return change
 
 
 # page script -> (control name, how to change it); sidebar filters are read from at.sidebar
 CONTROLS: dict[str, tuple[str, Callable[[Any, int], None]]] = {
-    "Home.py": ("gender_filter", lambda at, i: at.sidebar.multiselect(key="gender")
-                .set_value([["Male"], []][i % 2]).run()),
+    "Home.py": (
+        "gender_filter",
+        lambda at, i: at.sidebar.multiselect(key="gender").set_value([["Male"], []][i % 2]).run(),
+    ),
     "pages/1_Explore.py": ("sankey_flows", _set("slider", "exp_sankey_n", (20, 12))),
-    "pages/2_Who_is_most_at_risk.py": ("derived_majority", _set("checkbox", "risk_derived",
-                                                                (True, False))),
-    "pages/3_Hidden_populations.py": ("men_count", _set("text_input", "hid_men",
-                                                        ("12,000", "10,656"))),
+    "pages/2_Who_is_most_at_risk.py": (
+        "derived_majority",
+        _set("checkbox", "risk_derived", (True, False)),
+    ),
+    "pages/3_Hidden_populations.py": (
+        "men_count",
+        _set("text_input", "hid_men", ("12,000", "10,656")),
+    ),
     "pages/5_Clusters.py": ("clusters_k", _set("slider", "cl_k", (5, 4))),
 }
 

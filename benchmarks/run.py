@@ -25,13 +25,12 @@ import tempfile
 import time
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.timing import median_seconds, page_seconds
-from core.load import load_cached
-from core.sources import DEMO_FILE
+from benchmarks.timing import median_seconds, page_seconds  # noqa: E402 (after the path insert)
+from core.data.load import load_cached  # noqa: E402 (after the path insert)
+from core.data.sources import DEMO_FILE  # noqa: E402 (after the path insert)
 
 PAGES = ["Home.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))]
 
@@ -54,8 +53,13 @@ print(statistics.median(times))
 def raw_read_seconds(path: Path) -> float:
     """A plain ``pandas.read_csv`` of the file (the baseline), median of three, timed in a
     child process so that its memory does not count in this process's peak."""
-    out = subprocess.run([sys.executable, "-c", _RAW_READ, str(path)], capture_output=True,
-                         text=True, check=True, timeout=1800)
+    out = subprocess.run(
+        [sys.executable, "-c", _RAW_READ, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=1800,
+    )
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -129,7 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEMO_FILE, help="a CTDC data file")
     parser.add_argument("--json", action="store_true", help="last line: one JSON object")
-    parser.add_argument("--scale", type=int, default=1, help="also measure the file replicated K times")
+    parser.add_argument(
+        "--scale", type=int, default=1, help="also measure the file replicated K times"
+    )
     parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
     args = parser.parse_args(argv)
     if not args.data.exists():
@@ -141,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.scale > 1:
         with tempfile.TemporaryDirectory() as tmp:
             big = replicate(args.data, args.scale, Path(tmp) / f"scaled{args.data.suffix}")
-            print(f"measuring {args.scale}x ({big.stat().st_size / 2**20:.0f} MiB) …", file=sys.stderr)
+            print(
+                f"measuring {args.scale}x ({big.stat().st_size / 2**20:.0f} MiB) …", file=sys.stderr
+            )
             scaled = measure_all(big, pages=not args.no_pages)
         suffix = f"_x{args.scale}"
         for key, value in scaled.items():
@@ -150,18 +158,26 @@ def main(argv: list[str] | None = None) -> int:
             if key.endswith("_s") and isinstance(base, float) and base > 0:
                 results[key[:-2] + f"_ratio{suffix}"] = value / base
         results["peak_rss_mb" + suffix] = peak_rss_mb()
-    results["machine"] = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    results["machine"] = (
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     cold, raw, warm = results["load_cold_s"], results["raw_read_csv_s"], results["load_warm_s"]
     assert isinstance(cold, float) and isinstance(raw, float) and isinstance(warm, float)
     results["cold_over_raw"] = cold / raw
     results["warm_over_cold"] = warm / cold
     if "models_s" in results and "models_rowlevel_s" in results:
-        results["rowlevel_over_models"] = float(results["models_rowlevel_s"]) / float(results["models_s"])  # type: ignore[arg-type]
+        results["rowlevel_over_models"] = float(results["models_rowlevel_s"]) / float(
+            results["models_s"]
+        )  # type: ignore[arg-type]
     for key, value in results.items():
         shown = f"{value:.4f}" if isinstance(value, float) else value
         print(f"{key:>32}: {shown}")
     if args.json:
-        print(json.dumps({k: (round(v, 6) if isinstance(v, float) else v) for k, v in results.items()}))
+        print(
+            json.dumps(
+                {k: (round(v, 6) if isinstance(v, float) else v) for k, v in results.items()}
+            )
+        )
     return 0
 
 

@@ -3,6 +3,6 @@
 Every failure a user can cause prints one line ``error: ...`` and exits 2.
 """
 
-from core.cli import main
+from core.cli.main import main
 
 raise SystemExit(main())

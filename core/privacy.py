@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "DEFAULT_K",
     "MAX_K",
+    "Suppression",
     "effective_k",
     "floor_k",
     "format_count",
@@ -25,7 +26,6 @@ __all__ = [
     "small_mask",
     "suppress_complementary",
     "suppression_caption",
-    "Suppression",
 ]
 
 #: The threshold when nobody asks for another: the 2021 release's own resolution.
@@ -296,9 +296,13 @@ def suppress_complementary(
     if also_primary is not None:
         primary |= np.asarray(also_primary, dtype=bool)
     withheld = primary.copy()
-    totals = (None if total_column is None else
-              np.nan_to_num(np.asarray(pd.to_numeric(table[total_column], errors="coerce"),
-                                       dtype=float)))
+    totals = (
+        None
+        if total_column is None
+        else np.nan_to_num(
+            np.asarray(pd.to_numeric(table[total_column], errors="coerce"), dtype=float)
+        )
+    )
     parts: list[np.ndarray] = []
     for columns in groups:
         codes = table.groupby(list(columns), sort=False, dropna=False).ngroup().to_numpy()
@@ -320,5 +324,6 @@ def suppress_complementary(
             else:
                 withheld[rows] = True
             changed = True
-    return Suppression(withheld=withheld, primary=int(primary.sum()),
-                       secondary=int((withheld & ~primary).sum()))
+    return Suppression(
+        withheld=withheld, primary=int(primary.sum()), secondary=int((withheld & ~primary).sum())
+    )

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.app import CITATION, page_links, setup_page
-from core.summary import headline, headline_text
+from core.data.summary import headline, headline_text
 
 ctx = setup_page(
     "CTDC Explorer",

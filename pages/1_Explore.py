@@ -6,11 +6,11 @@ lowest-volume countries, tactics, trends, shifts toward groups, and data quality
 
 import streamlit as st
 
-from core import explore as ex
-from core import explore_charts as charts
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
+from core.data.schema import FLAG_GROUPS
+from core.explore import aggregates as ex
+from core.explore import charts
 from core.privacy import safe_share
-from core.schema import FLAG_GROUPS
 
 ctx = setup_page(
     "Explore",
@@ -49,8 +49,10 @@ def _countries(_frame, key: str, by: str, n: int, min_records: int):
 @st.cache_data(show_spinner=False, max_entries=40)
 def _profiles(_frame, key: str, by: str, n: int, min_records: int, field: str):
     chosen = ex.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
-    return (ex.profile_with_pooled(_frame, chosen, by=by, field=field),
-            ex.profile_shares(_frame, chosen, by=by, field=field, pooled=True))
+    return (
+        ex.profile_with_pooled(_frame, chosen, by=by, field=field),
+        ex.profile_shares(_frame, chosen, by=by, field=field, pooled=True),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=60)
@@ -87,14 +89,17 @@ def _too_small(what: str) -> None:
     )
 
 
-tabs = st.tabs([
-    "1 · Flows between countries",
-    "2 · Highest vs lowest volume",
-    "3 · Tactics",
-    "4 · Trends",
-    "5 · Shifts toward groups",
-    "6 · Data quality",
-])
+tabs = st.tabs(
+    [
+        "1 · Flows between countries",
+        "2 · Highest vs lowest volume",
+        "3 · Tactics",
+        "4 · Trends",
+        "5 · Shifts toward groups",
+        "6 · Data quality",
+    ]
+)
+
 
 @st.fragment
 def main_flows() -> None:
@@ -110,10 +115,15 @@ def main_flows() -> None:
         shown_links = int(drawn_links["count"].sum())
         show_plotly(
             charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
-            drawn_links, name="explore_flows_sankey", k=k,
-            count_columns=["count"], dependent_columns=["share"],
-            caption=(f"{data_note(shown_links)} Left: citizenship; right: country of "
-                     f"exploitation.{ex.caption_suffix(withheld_links)}"),
+            drawn_links,
+            name="explore_flows_sankey",
+            k=k,
+            count_columns=["count"],
+            dependent_columns=["share"],
+            caption=(
+                f"{data_note(shown_links)} Left: citizenship; right: country of "
+                f"exploitation.{ex.caption_suffix(withheld_links)}"
+            ),
         )
         bases.append(("Flows", "Main flows (Sankey)", shown_links))
 
@@ -122,29 +132,45 @@ def main_flows() -> None:
 with tabs[0]:
     st.subheader("Where victims come from and where they are exploited")
     left, right = st.columns(2)
-    top_n = left.slider("Countries on each axis", 5, 30, 15, **bound("exp_top_n"),
-                        help="The countries with the most records (both countries known).")
+    top_n = left.slider(
+        "Countries on each axis",
+        5,
+        30,
+        15,
+        **bound("exp_top_n"),
+        help="The countries with the most records (both countries known).",
+    )
     scale = right.radio("Colour scale", SCALES, horizontal=True, **bound("exp_scale"))
     with st.spinner("Counting flows between countries…"):
         flows = _flows(ctx.frame, ctx.cache_key, top_n)
     if flows.both_known == 0:
-        st.info("No record in view has both its country of citizenship and its country of "
-                "exploitation recorded, so there are no flows to show. Widen the filters "
-                "in the sidebar.")
+        st.info(
+            "No record in view has both its country of citizenship and its country of "
+            "exploitation recorded, so there are no flows to show. Widen the filters "
+            "in the sidebar."
+        )
     elif ex.visible_rows(flows.table, k=k) == 0:
         _too_small("The flows in view are too small to show.")
     else:
         drawn, withheld_flows = ex.protect_flows(flows.table, k=k)
         shown_flows = flows.with_table(drawn).shown
         show_altair(
-            charts.flows_heatmap(flows.with_table(drawn), title=ex.flows_headline(flows, k=k),
-                                 log=scale.startswith("Log")),
-            drawn, name="explore_flows_heatmap", k=k,
-            count_columns=["count"], dependent_columns=["log10_count"],
-            caption=(f"{data_note(shown_flows)} The top {top_n} countries on each axis, among "
-                     f"{flows.both_known:,} records with both countries known. Empty cells: no "
-                     f"record (or fewer than {k}, hidden, or hidden to protect another)."
-                     f"{ex.caption_suffix(withheld_flows)}"),
+            charts.flows_heatmap(
+                flows.with_table(drawn),
+                title=ex.flows_headline(flows, k=k),
+                log=scale.startswith("Log"),
+            ),
+            drawn,
+            name="explore_flows_heatmap",
+            k=k,
+            count_columns=["count"],
+            dependent_columns=["log10_count"],
+            caption=(
+                f"{data_note(shown_flows)} The top {top_n} countries on each axis, among "
+                f"{flows.both_known:,} records with both countries known. Empty cells: no "
+                f"record (or fewer than {k}, hidden, or hidden to protect another)."
+                f"{ex.caption_suffix(withheld_flows)}"
+            ),
         )
         bases.append(("Flows", "Heatmap of flows", shown_flows))
 
@@ -155,30 +181,45 @@ with tabs[0]:
 with tabs[1]:
     st.subheader("Do high- and low-volume countries differ in who is identified?")
     c1, c2, c3 = st.columns(3)
-    by = c1.radio("Countries by", list(ex.COUNTRY_FIELDS), **bound("exp_tb_by"),
-                  format_func=ex.COUNTRY_FIELDS.get)
+    by = c1.radio(
+        "Countries by",
+        list(ex.COUNTRY_FIELDS),
+        **bound("exp_tb_by"),
+        format_func=ex.COUNTRY_FIELDS.get,
+    )
     n_countries = c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n"))
     min_records = c3.number_input(
-        "Minimum records for a country", 1, 100_000, 200, step=50, **bound("exp_tb_min"),
-        help="Countries with fewer records are left out, so the lowest group is not noise.")
+        "Minimum records for a country",
+        1,
+        100_000,
+        200,
+        step=50,
+        **bound("exp_tb_min"),
+        help="Countries with fewer records are left out, so the lowest group is not noise.",
+    )
     with st.spinner("Ranking countries…"):
         chosen = _countries(ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records))
     groups_present = set(chosen["group"])
     if chosen.empty:
-        st.info(f"No country has at least {int(min_records):,} records in view. Lower the "
-                "minimum above, or widen the filters in the sidebar.")
+        st.info(
+            f"No country has at least {int(min_records):,} records in view. Lower the "
+            "minimum above, or widen the filters in the sidebar."
+        )
     else:
         if ex.BOTTOM_LABEL not in groups_present:
-            st.info(f"Only {len(chosen)} countries have at least {int(min_records):,} records, "
-                    "so there is no lowest-volume group to compare with. Lower the minimum or "
-                    "the number of countries per group.")
+            st.info(
+                f"Only {len(chosen)} countries have at least {int(min_records):,} records, "
+                "so there is no lowest-volume group to compare with. Lower the minimum or "
+                "the number of countries per group."
+            )
         st.caption(
             "Shares within each country (and each group, pooled), among its records with the "
             "field known, so countries of different size compare fairly."
         )
         for field, label in ex.PROFILE_FIELDS.items():
-            table, pooled = _profiles(ctx.frame, ctx.cache_key, by, int(n_countries),
-                                      int(min_records), field)
+            table, pooled = _profiles(
+                ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records), field
+            )
             n_known = ex.records_behind(pooled, by="group")
             if n_known == 0:
                 st.info(f"{label}: not recorded for any record of these countries.")
@@ -189,24 +230,37 @@ with tabs[1]:
             drawn, withheld_profile = ex.protect_profile(table, k=k)
             categories = list(dict.fromkeys(table["category"]))
             show_altair(
-                charts.profile_chart(drawn, title=ex.profile_headline(pooled, field=field, k=k),
-                                     field_label=label, categories=categories,
-                                     ordered=field != "gender"),
-                drawn, name=f"explore_profile_{field}", k=k,
-                count_columns=["count", "known"], dependent_columns=["share"],
-                caption=(f"{data_note(n_known)} Records of the chosen countries "
-                         f"({ex.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
-                         f"country with fewer than {k} of them is not drawn, and segments "
-                         f"below {k} records are hidden (so a bar can stop short of 100%)."
-                         f"{ex.caption_suffix(withheld_profile)}"),
+                charts.profile_chart(
+                    drawn,
+                    title=ex.profile_headline(pooled, field=field, k=k),
+                    field_label=label,
+                    categories=categories,
+                    ordered=field != "gender",
+                ),
+                drawn,
+                name=f"explore_profile_{field}",
+                k=k,
+                count_columns=["count", "known"],
+                dependent_columns=["share"],
+                caption=(
+                    f"{data_note(n_known)} Records of the chosen countries "
+                    f"({ex.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
+                    f"country with fewer than {k} of them is not drawn, and segments "
+                    f"below {k} records are hidden (so a bar can stop short of 100%)."
+                    f"{ex.caption_suffix(withheld_profile)}"
+                ),
             )
             bases.append(("Highest vs lowest volume", label, n_known))
 
 # ----------------------------------------------------------------------- 3. tactics
 with tabs[2]:
     st.subheader("Which tactics are used most?")
-    split = st.selectbox("Split by", [None, *ex.SPLIT_FIELDS], **bound("exp_split"),
-                         format_func=lambda v: "No split" if v is None else ex.SPLIT_FIELDS[v])
+    split = st.selectbox(
+        "Split by",
+        [None, *ex.SPLIT_FIELDS],
+        **bound("exp_split"),
+        format_func=lambda v: "No split" if v is None else ex.SPLIT_FIELDS[v],
+    )
     split_label = ex.SPLIT_FIELDS.get(split) if split else None
     st.caption(
         "Shares follow the CTDC rule: among victims with at least one item of that kind "
@@ -222,8 +276,10 @@ with tabs[2]:
             continue
         n_known = ex.records_behind(table, by=split)
         if n_known == 0:
-            st.info(f"{noun}: no record in view has any recorded"
-                    f"{' (with ' + split_label.lower() + ' known)' if split_label else ''}.")
+            st.info(
+                f"{noun}: no record in view has any recorded"
+                f"{' (with ' + split_label.lower() + ' known)' if split_label else ''}."
+            )
             continue
         if ex.visible_rows(table, k=k) == 0:
             _too_small(f"{noun}: the counts are too small to show.")
@@ -233,13 +289,24 @@ with tabs[2]:
         left_out = f" Victims with {split_label.lower()} unknown are left out." if split else ""
         finding = ex.tactics_headline(table, group=group, by=split, k=k)
         show_altair(
-            charts.tactics_chart(drawn, title=finding,
-                                 axis_title=f"Share of victims with any {noun.lower()} known",
-                                 by=split, by_label=split_label, groups=groups),
-            drawn, name=f"explore_tactics_{group}", k=k,
-            count_columns=["count", "known"], dependent_columns=["share"],
-            caption=(data_note(n_known, what=f"victims with any {noun.lower()} recorded")
-                     + left_out + ex.caption_suffix(withheld_tactics)),
+            charts.tactics_chart(
+                drawn,
+                title=finding,
+                axis_title=f"Share of victims with any {noun.lower()} known",
+                by=split,
+                by_label=split_label,
+                groups=groups,
+            ),
+            drawn,
+            name=f"explore_tactics_{group}",
+            k=k,
+            count_columns=["count", "known"],
+            dependent_columns=["share"],
+            caption=(
+                data_note(n_known, what=f"victims with any {noun.lower()} recorded")
+                + left_out
+                + ex.caption_suffix(withheld_tactics)
+            ),
         )
         bases.append(("Tactics", noun, n_known))
 
@@ -250,8 +317,10 @@ with tabs[3]:
         yearly = _yearly(ctx.frame, ctx.cache_key)
         types = _yearly_types(ctx.frame, ctx.cache_key)
     if yearly.with_year == 0:
-        st.info("No record in view has a year of registration, so there is no trend to "
-                "show. Widen the year range or the other filters in the sidebar.")
+        st.info(
+            "No record in view has a year of registration, so there is no trend to "
+            "show. Widen the year range or the other filters in the sidebar."
+        )
     elif ex.visible_rows(yearly.table, k=k) == 0:
         _too_small("The yearly counts are too small to show.")
     else:
@@ -265,26 +334,39 @@ with tabs[3]:
         drawn, withheld_years = ex.protect_yearly(yearly.table, k=k)
         show_altair(
             charts.yearly_chart(drawn, title=ex.yearly_headline(yearly, k=k)),
-            drawn, name="explore_trend_total", k=k, count_columns=["count"],
-            caption=((f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
-                      "no year and are not in this chart."
-                      if safe_share(yearly.with_year, len(ctx.frame), k) else
-                      f"Based on the records with a year; fewer than {k} records in view have "
-                      "no year (so their number and the records with a year are not shown). "
-                      "Identified cases, not prevalence.")
-                     + ex.caption_suffix(withheld_years)),
+            drawn,
+            name="explore_trend_total",
+            k=k,
+            count_columns=["count"],
+            caption=(
+                (
+                    f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
+                    "no year and are not in this chart."
+                    if safe_share(yearly.with_year, len(ctx.frame), k)
+                    else f"Based on the records with a year; fewer than {k} records in view have "
+                    "no year (so their number and the records with a year are not shown). "
+                    "Identified cases, not prevalence."
+                )
+                + ex.caption_suffix(withheld_years)
+            ),
         )
         bases.append(("Trends", "Registrations per year", yearly.with_year))
         drawn_types, withheld_types = ex.protect_by_type(types, k=k)
         show_altair(
             charts.yearly_by_type_chart(
-                drawn_types, title=ex.type_trend_headline(types, incomplete=yearly.incomplete,
-                                               k=k),
-                incomplete=yearly.incomplete),
-            drawn_types, name="explore_trend_by_type", k=k, count_columns=["count"],
-            caption=(f"{data_note(yearly.with_year)} A victim recorded with several types counts "
-                     "in each. Grey band: likely incomplete years."
-                     f"{ex.caption_suffix(withheld_types)}"),
+                drawn_types,
+                title=ex.type_trend_headline(types, incomplete=yearly.incomplete, k=k),
+                incomplete=yearly.incomplete,
+            ),
+            drawn_types,
+            name="explore_trend_by_type",
+            k=k,
+            count_columns=["count"],
+            caption=(
+                f"{data_note(yearly.with_year)} A victim recorded with several types counts "
+                "in each. Grey band: likely incomplete years."
+                f"{ex.caption_suffix(withheld_types)}"
+            ),
         )
         bases.append(("Trends", "Registrations per year by type", yearly.with_year))
 
@@ -292,10 +374,15 @@ with tabs[3]:
 with tabs[4]:
     st.subheader("Has trafficking shifted toward particular groups?")
     c1, c2 = st.columns(2)
-    field = c1.selectbox("Group by", list(ex.SHIFT_FIELDS), **bound("exp_shift_field"),
-                         format_func=ex.SHIFT_FIELDS.get)
-    skip_incomplete = c2.checkbox("Leave likely incomplete years out of the trend",
-                                  value=True, **bound("exp_shift_skip"))
+    field = c1.selectbox(
+        "Group by",
+        list(ex.SHIFT_FIELDS),
+        **bound("exp_shift_field"),
+        format_func=ex.SHIFT_FIELDS.get,
+    )
+    skip_incomplete = c2.checkbox(
+        "Leave likely incomplete years out of the trend", value=True, **bound("exp_shift_skip")
+    )
     label = ex.SHIFT_FIELDS[field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
@@ -303,24 +390,39 @@ with tabs[4]:
         shares, trends = _shifts(ctx.frame, ctx.cache_key, field, exclude)
     n_known = int(shares.drop_duplicates(subset=["year"])["known"].sum()) if len(shares) else 0
     if n_known == 0:
-        st.info(f"No record in view has both a year and {label.lower()} recorded. Widen the "
-                "filters in the sidebar.")
+        st.info(
+            f"No record in view has both a year and {label.lower()} recorded. Widen the "
+            "filters in the sidebar."
+        )
     elif ex.visible_rows(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
         drawn, withheld = ex.protect_shifts(shares, k=k)
         labels = list(dict.fromkeys(shares["label"]))
         show_altair(
-            charts.shares_chart(drawn, title=ex.shares_headline(trends), field_label=label,
-                                labels=labels, ordered=field == "ageBroad",
-                                incomplete=yearly_all.incomplete),
-            drawn, name=f"explore_shift_{field}", k=k,
-            count_columns=["count", "known"], dependent_columns=["share"],
-            caption=(data_note(n_known, what=f"records with a year and {label.lower()} known")
-                     + " Faded bars: likely incomplete years."
-                     + (" Minor/adult is as given, or derived from the age band where missing."
-                        if field == "majorityStatusAtExploit" else "")
-                     + ex.caption_suffix(withheld)),
+            charts.shares_chart(
+                drawn,
+                title=ex.shares_headline(trends),
+                field_label=label,
+                labels=labels,
+                ordered=field == "ageBroad",
+                incomplete=yearly_all.incomplete,
+            ),
+            drawn,
+            name=f"explore_shift_{field}",
+            k=k,
+            count_columns=["count", "known"],
+            dependent_columns=["share"],
+            caption=(
+                data_note(n_known, what=f"records with a year and {label.lower()} known")
+                + " Faded bars: likely incomplete years."
+                + (
+                    " Minor/adult is as given, or derived from the age band where missing."
+                    if field == "majorityStatusAtExploit"
+                    else ""
+                )
+                + ex.caption_suffix(withheld)
+            ),
         )
         bases.append(("Shifts", f"Shares by {label.lower()} per year", n_known))
         st.markdown("**Trend per group** (binomial model of the share on year)")
@@ -334,24 +436,38 @@ with tabs[4]:
         )
         fitted = [t for t in trends if t.ok]
         if fitted:
-            focus = st.selectbox("Look closer at", [t.category for t in fitted],
-                                 **bound("exp_shift_focus",
-                                         options=[t.category for t in fitted]),
-                                 format_func=lambda c: ex.category_label(field, c))
+            focus = st.selectbox(
+                "Look closer at",
+                [t.category for t in fitted],
+                **bound("exp_shift_focus", options=[t.category for t in fitted]),
+                format_func=lambda c: ex.category_label(field, c),
+            )
             trend = next(t for t in fitted if t.category == focus)
             observed = drawn[drawn["category"] == focus]
             show_altair(
-                charts.trend_chart(observed, ex.trend_curve(trend), title=trend.headline(),
-                                   label=trend.label.lower(), incomplete=yearly_all.incomplete),
-                observed, name=f"explore_shift_trend_{field}", k=k,
-                count_columns=["count", "known"], dependent_columns=["share"],
+                charts.trend_chart(
+                    observed,
+                    ex.trend_curve(trend),
+                    title=trend.headline(),
+                    label=trend.label.lower(),
+                    incomplete=yearly_all.incomplete,
+                ),
+                observed,
+                name=f"explore_shift_trend_{field}",
+                k=k,
+                count_columns=["count", "known"],
+                dependent_columns=["share"],
                 caption=f"{data_note(trend.n_records)} Dots: observed share (size: records); "
-                        "line: fitted trend.",
+                "line: fitted trend.",
             )
             bases.append(("Shifts", f"Trend for {trend.label}", trend.n_records))
-        show_table(ex.trends_table(trends), name=f"explore_shift_table_{field}", k=k,
-                   count_columns=["Records"],
-                   caption="The trend of every group, with its 95% interval.")
+        show_table(
+            ex.trends_table(trends),
+            name=f"explore_shift_table_{field}",
+            k=k,
+            count_columns=["Records"],
+            caption="The trend of every group, with its 95% interval.",
+        )
 
 # ----------------------------------------------------------------------- 6. data quality
 with tabs[5]:
@@ -360,22 +476,40 @@ with tabs[5]:
     m1, m2, m3 = st.columns(3)
     m1.metric("Records in view", ex.count_text(len(ctx.frame), k))
     # beside the records in view, "with a year" gives the records without one back
-    m2.metric("With a year", ex.count_text(yearly.with_year, k)
-              if safe_share(yearly.with_year, len(ctx.frame), k) else "withheld")
-    m3.metric("Of all records", f"{len(ctx.frame) / len(ctx.full):.0%}"
-              if safe_share(len(ctx.frame), len(ctx.full), k) else "withheld")
+    m2.metric(
+        "With a year",
+        ex.count_text(yearly.with_year, k)
+        if safe_share(yearly.with_year, len(ctx.frame), k)
+        else "withheld",
+    )
+    m3.metric(
+        "Of all records",
+        f"{len(ctx.frame) / len(ctx.full):.0%}"
+        if safe_share(len(ctx.frame), len(ctx.full), k)
+        else "withheld",
+    )
     drawn, withheld_missing = ex.protect_missing(missing, k=k)
     show_altair(
         charts.missing_chart(drawn, title=ex.missing_headline(missing)),
-        drawn, name="explore_quality_missing", k=k,
-        count_columns=["missing"], dependent_columns=["missing_share"],
-        caption=(f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
-                 "as missing when none of its flags is set; sub-types of labour and sexual "
-                 "exploitation are counted over all records, not only those of that type."
-                 + ex.caption_suffix(withheld_missing)),
+        drawn,
+        name="explore_quality_missing",
+        k=k,
+        count_columns=["missing"],
+        dependent_columns=["missing_share"],
+        caption=(
+            f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
+            "as missing when none of its flags is set; sub-types of labour and sexual "
+            "exploitation are counted over all records, not only those of that type."
+            + ex.caption_suffix(withheld_missing)
+        ),
     )
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     st.markdown("**How many records each chart rests on**")
-    show_table(ex.chart_bases(bases), name="explore_quality_bases", k=k,
-               count_columns=["Records"], height=36 * (len(bases) + 1) + 4,
-               caption="Each chart uses only the records where what it shows is known.")
+    show_table(
+        ex.chart_bases(bases),
+        name="explore_quality_bases",
+        k=k,
+        count_columns=["Records"],
+        height=36 * (len(bases) + 1) + 4,
+        caption="Each chart uses only the records where what it shows is known.",
+    )

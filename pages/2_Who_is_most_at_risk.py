@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from core import logit
 from core.app import bound, data_note, setup_page, show_altair, show_table
-from core.logit import (
+from core.data.schema import flag_label, is_flag_column
+from core.risk import model as logit
+from core.risk.model import (
     DENOMINATOR_RULES,
     PREDICTORS,
     PUBLISHED_MODELS,
@@ -22,13 +23,12 @@ from core.logit import (
     readable_groups,
     visible_rows,
 )
-from core.risk_privacy import (
+from core.risk.protect import (
     blank_withheld,
     protect_model,
     protected_overview,
     safe_separation_sentences,
 )
-from core.schema import flag_label, is_flag_column
 
 PRESETS = {"published": "As published", "ctdc": "CTDC denominators", "custom": "Custom model"}
 PRESET_DIFFERENCE = (
@@ -44,9 +44,17 @@ DERIVED_HELP = (
 )
 PROB_COLUMNS = ["log_odds", "odds", "probability", "probability_ci_low", "probability_ci_high"]
 COUNT_COLUMNS = ["n", "events", "non_events"]
-COEFFICIENT_COLUMNS = ["Estimate (log-odds)", "Std. error", "z", "p-value", "95% CI from",
-                       "95% CI to", "Change in odds (%)", "Change: 95% CI from (%)",
-                       "Change: 95% CI to (%)"]
+COEFFICIENT_COLUMNS = [
+    "Estimate (log-odds)",
+    "Std. error",
+    "z",
+    "p-value",
+    "95% CI from",
+    "95% CI to",
+    "Change in odds (%)",
+    "Change: 95% CI from (%)",
+    "Change: 95% CI to (%)",
+]
 
 ctx = setup_page(
     "Who is most at risk",
@@ -65,9 +73,17 @@ def _prepare(_frame: pd.DataFrame, key: str, majority: str) -> logit.Prepared:
 
 
 @st.cache_data(show_spinner=False, max_entries=60)
-def _fit(_records: pd.DataFrame, key: str, majority: str, outcome: str,
-         predictors: tuple[str, ...], interaction: bool, subset: tuple[str, ...], rule: str,
-         method: str) -> tuple[logit.LogitFit | None, str | None]:
+def _fit(
+    _records: pd.DataFrame,
+    key: str,
+    majority: str,
+    outcome: str,
+    predictors: tuple[str, ...],
+    interaction: bool,
+    subset: tuple[str, ...],
+    rule: str,
+    method: str,
+) -> tuple[logit.LogitFit | None, str | None]:
     spec = ModelSpec(outcome, predictors, interaction, subset)
     try:
         return fit_model(_records, spec, denominators=rule, method=method), None
@@ -75,30 +91,46 @@ def _fit(_records: pd.DataFrame, key: str, majority: str, outcome: str,
         return None, str(exc)
 
 
-preset = st.radio("Models", list(PRESETS), format_func=PRESETS.get, **bound("risk_preset"),
-                  horizontal=True)
+preset = st.radio(
+    "Models", list(PRESETS), format_func=PRESETS.get, **bound("risk_preset"), horizontal=True
+)
 st.markdown(PRESET_DIFFERENCE)
-derived = st.checkbox("Use majority status derived from age where missing",
-                      help=DERIVED_HELP, **bound("risk_derived"))
+derived = st.checkbox(
+    "Use majority status derived from age where missing", help=DERIVED_HELP, **bound("risk_derived")
+)
 
 if preset == "custom":
     outcomes = [c for c in ctx.frame.columns if is_flag_column(c)]
     left, middle, right = st.columns([2, 2, 2])
-    outcome = left.selectbox("Outcome", outcomes, format_func=flag_label,
-                             **bound("risk_outcome", options=outcomes))
+    outcome = left.selectbox(
+        "Outcome", outcomes, format_func=flag_label, **bound("risk_outcome", options=outcomes)
+    )
     predictors = middle.multiselect(
-        "Predictors", list(PREDICTORS), default=["gender", "majority"],
-        format_func=lambda p: PREDICTORS[p][1].capitalize(), **bound("risk_predictors"))
-    interaction = right.toggle("Interaction between predictors", value=True,
-                               **bound("risk_interaction"))
-    rule = right.radio("Records with no flag in the outcome's group", list(DENOMINATOR_RULES),
-                       format_func=DENOMINATOR_RULES.get, **bound("risk_rule"))
+        "Predictors",
+        list(PREDICTORS),
+        default=["gender", "majority"],
+        format_func=lambda p: PREDICTORS[p][1].capitalize(),
+        **bound("risk_predictors"),
+    )
+    interaction = right.toggle(
+        "Interaction between predictors", value=True, **bound("risk_interaction")
+    )
+    rule = right.radio(
+        "Records with no flag in the outcome's group",
+        list(DENOMINATOR_RULES),
+        format_func=DENOMINATOR_RULES.get,
+        **bound("risk_rule"),
+    )
     if not predictors:
-        st.info("Choose at least one predictor (gender, majority status or age band) to fit a model.")
+        st.info(
+            "Choose at least one predictor (gender, majority status or age band) to fit a model."
+        )
         st.stop()
     if {"majority", "age"} <= set(predictors):
-        st.caption("Majority status and age band overlap (minors are the 0–17 bands), so "
-                   "their effects are hard to tell apart.")
+        st.caption(
+            "Majority status and age band overlap (minors are the 0–17 bands), so "
+            "their effects are hard to tell apart."
+        )
     specs = (ModelSpec(outcome, tuple(predictors), interaction and len(predictors) > 1),)
 else:
     specs, rule = PUBLISHED_MODELS, preset
@@ -108,22 +140,40 @@ with st.spinner("Preparing the records…"):
     prepared = _prepare(ctx.frame, ctx.cache_key, majority)
 if prepared.note:
     st.warning(prepared.note)
-with st.expander(f"How the records were selected: {format_count(len(prepared.records), ctx.k)} "
-                 f"of {format_count(prepared.total, ctx.k)} records in view are used"):
-    show_table(blank_withheld(prepared.steps_table(k=ctx.k)), name="risk_selection", k=ctx.k,
-               count_columns=["records"],
-               caption="Each step leaves out records; the models use what remains.")
+with st.expander(
+    f"How the records were selected: {format_count(len(prepared.records), ctx.k)} "
+    f"of {format_count(prepared.total, ctx.k)} records in view are used"
+):
+    show_table(
+        blank_withheld(prepared.steps_table(k=ctx.k)),
+        name="risk_selection",
+        k=ctx.k,
+        count_columns=["records"],
+        caption="Each step leaves out records; the models use what remains.",
+    )
 if prepared.records.empty:
-    st.info("No record in view has a year, a gender of female or male and a majority status. "
-            "Widen the filters in the sidebar, or tick 'Use majority status derived from age'.")
+    st.info(
+        "No record in view has a year, a gender of female or male and a majority status. "
+        "Widen the filters in the sidebar, or tick 'Use majority status derived from age'."
+    )
     st.stop()
 
 
 def fit_all(method: str, only: set[str] | None = None) -> dict[str, tuple]:
     return {
-        spec.outcome: _fit(prepared.records, ctx.cache_key, majority, spec.outcome,
-                           spec.predictors, spec.interaction, spec.subset, rule, method)
-        for spec in specs if only is None or spec.outcome in only
+        spec.outcome: _fit(
+            prepared.records,
+            ctx.cache_key,
+            majority,
+            spec.outcome,
+            spec.predictors,
+            spec.interaction,
+            spec.subset,
+            rule,
+            method,
+        )
+        for spec in specs
+        if only is None or spec.outcome in only
     }
 
 
@@ -148,14 +198,15 @@ if separated:
 fits = [fit for fit, _ in results.values() if fit is not None]
 st.subheader("Probabilities by group")
 if not fits:
-    st.info("None of the models can be fitted on the records in view (see the reasons "
-            "below). Widen the filters in the sidebar.")
+    st.info(
+        "None of the models can be fitted on the records in view (see the reasons "
+        "below). Widen the filters in the sidebar."
+    )
 else:
     protected = {fit.spec.outcome: protect_model(fit, k=ctx.k) for fit in fits}
     overview = protected_overview(list(protected.values()))
     shown = visible_rows(overview, k=ctx.k)
-    title = probability_headline(
-        {model: part for model, part in shown.groupby("model", sort=False)})
+    title = probability_headline(dict(shown.groupby("model", sort=False)))
     show_altair(
         probability_chart(overview, title=title, k=ctx.k),
         overview.drop(columns=["model"]),
@@ -165,12 +216,14 @@ else:
         "in view, not the chance that anyone in a population is trafficked. Groups with "
         f"fewer than {ctx.k} records, events or non-events, and groups withheld to protect "
         "them, are left out.",
-        k=ctx.k, count_columns=COUNT_COLUMNS, dependent_columns=PROB_COLUMNS,
+        k=ctx.k,
+        count_columns=COUNT_COLUMNS,
+        dependent_columns=PROB_COLUMNS,
     )
 
 st.subheader("The models")
 tabs = st.tabs([spec.label for spec in specs])
-labour = (protected.get("isForcedLabour") if fits else None)
+labour = protected.get("isForcedLabour") if fits else None
 for tab, spec in zip(tabs, specs, strict=True):
     fit, error = results[spec.outcome]
     with tab:
@@ -182,41 +235,66 @@ for tab, spec in zip(tabs, specs, strict=True):
             f"`{spec.formula}` · {format_count(fit.n, ctx.k)} records, "
             f"{format_count(fit.events, ctx.k)} with '{spec.label.lower()}' · "
             f"{DENOMINATOR_RULES[rule]} · {method}"
-            + (" · records with an intimate-partner, friend or family recruiter"
-               if spec.subset and rule == "published" else "")
+            + (
+                " · records with an intimate-partner, friend or family recruiter"
+                if spec.subset and rule == "published"
+                else ""
+            )
         )
         for note in fit.notes:
             st.info(note)
         if fit.separation.detected:
-            advice = ("" if fit.method == "firth" else
-                      " Tick 'Use Firth-penalised estimates' above for finite estimates.")
+            advice = (
+                ""
+                if fit.method == "firth"
+                else " Tick 'Use Firth-penalised estimates' above for finite estimates."
+            )
             st.warning(" ".join(safe_separation_sentences(protected[spec.outcome])) + advice)
         model = protected[spec.outcome]
-        reference = (visible_rows(labour.groups, k=ctx.k)
-                     if labour is not None and spec.outcome == "isSexualExploit" else None)
-        sentences = probability_sentences(visible_rows(model.groups, k=ctx.k), spec.outcome,
-                                          reference=reference, k=ctx.k)
+        reference = (
+            visible_rows(labour.groups, k=ctx.k)
+            if labour is not None and spec.outcome == "isSexualExploit"
+            else None
+        )
+        sentences = probability_sentences(
+            visible_rows(model.groups, k=ctx.k), spec.outcome, reference=reference, k=ctx.k
+        )
         if sentences:
             st.markdown("\n".join(f"- {s}" for s in sentences))
         if model.caption():
             st.caption(model.caption())
         show_table(
-            blank_withheld(readable_groups(model.groups)), name=f"risk_groups_{spec.outcome}",
+            blank_withheld(readable_groups(model.groups)),
+            name=f"risk_groups_{spec.outcome}",
             k=ctx.k,
             count_columns=["Records", "With the outcome", "Without"],
-            dependent_columns=["Log-odds", "Odds", "Probability (%)", "95% CI from (%)",
-                               "95% CI to (%)"],
+            dependent_columns=[
+                "Log-odds",
+                "Odds",
+                "Probability (%)",
+                "95% CI from (%)",
+                "95% CI to (%)",
+            ],
             caption=data_note(fit.n) + " Log-odds, odds and probabilities are model estimates; "
             "intervals by the delta method on the log-odds.",
         )
         show_table(
             blank_withheld(readable_coefficients(model.coefficients)),
-            name=f"risk_coefficients_{spec.outcome}", k=ctx.k,
+            name=f"risk_coefficients_{spec.outcome}",
+            k=ctx.k,
             dependent_columns=COEFFICIENT_COLUMNS,  # so that withheld cells show blank
-            caption=data_note(fit.n) + (
+            caption=data_note(fit.n)
+            + (
                 " Profile penalised-likelihood intervals and likelihood-ratio p-values "
-                "(as R's logistf)." if fit.method == "firth" else " Wald intervals.")
+                "(as R's logistf)."
+                if fit.method == "firth"
+                else " Wald intervals."
+            )
             + " Change in odds = (exp(estimate) − 1) × 100."
-            + (f" {len(model.terms_withheld)} of {len(fit.terms)} coefficients withheld "
-               "(blank): they would reveal a withheld group." if model.terms_withheld else ""),
+            + (
+                f" {len(model.terms_withheld)} of {len(fit.terms)} coefficients withheld "
+                "(blank): they would reveal a withheld group."
+                if model.terms_withheld
+                else ""
+            ),
         )

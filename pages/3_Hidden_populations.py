@@ -3,9 +3,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import logit
 from core.app import bound, data_note, setup_page, show_altair, show_table
-from core.hidden import (
+from core.hidden.estimate import (
     EXAMPLE_SOURCE,
     EXAMPLE_SURVEY,
     EXAMPLE_UNIT,
@@ -19,17 +18,22 @@ from core.hidden import (
     joint_counts,
     protect_estimates,
     readable_estimates,
-    withheld_caption,
     survey_rows,
     total_estimate,
+    withheld_caption,
 )
-from core.logit import PUBLISHED_MODELS, ModelError, fit_model, format_count, prepare_records
-from core.risk_privacy import blank_withheld, withheld_groups
+from core.risk import model as logit
+from core.risk.model import PUBLISHED_MODELS, ModelError, fit_model, format_count, prepare_records
+from core.risk.protect import blank_withheld, withheld_groups
 
-SPECS = {"published": "As published: a missing flag counts as 0",
-         "ctdc": "CTDC denominators: records with no exploitation type left out"}
-FIELDS = {group: (f"hid_{group.lower()}", f"hid_{group.lower()}_low", f"hid_{group.lower()}_high")
-          for group in SURVEY_GROUPS}
+SPECS = {
+    "published": "As published: a missing flag counts as 0",
+    "ctdc": "CTDC denominators: records with no exploitation type left out",
+}
+FIELDS = {
+    group: (f"hid_{group.lower()}", f"hid_{group.lower()}_low", f"hid_{group.lower()}_high")
+    for group in SURVEY_GROUPS
+}
 TEXT_KEYS = [key for keys in FIELDS.values() for key in keys]
 
 
@@ -60,9 +64,11 @@ def start_with_the_example() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _models(_frame: pd.DataFrame, key: str, majority: str, spec: str) -> tuple[
-        logit.Prepared, logit.LogitFit | None, logit.LogitFit | None, pd.DataFrame | None,
-        str | None]:
+def _models(
+    _frame: pd.DataFrame, key: str, majority: str, spec: str
+) -> tuple[
+    logit.Prepared, logit.LogitFit | None, logit.LogitFit | None, pd.DataFrame | None, str | None
+]:
     prepared = prepare_records(_frame, majority=majority)
     try:
         sexual = fit_model(prepared.records, PUBLISHED_MODELS[0], denominators=spec)
@@ -85,44 +91,66 @@ ctx = setup_page(
 )
 
 st.subheader("Survey counts of people in forced labour")
-unit = st.radio("Unit of the counts", list(UNITS), format_func=lambda u: UNITS[u].capitalize(),
-                horizontal=True, **bound("hid_unit"))
+unit = st.radio(
+    "Unit of the counts",
+    list(UNITS),
+    format_func=lambda u: UNITS[u].capitalize(),
+    horizontal=True,
+    **bound("hid_unit"),
+)
 for group, (count, low, high) in FIELDS.items():
     c1, c2, c3 = st.columns([2, 1, 1])
-    c1.text_input(f"{group}: survey count ({UNITS[unit]})", max_chars=40,
-                  placeholder="empty: not estimated", **bound(count))
+    c1.text_input(
+        f"{group}: survey count ({UNITS[unit]})",
+        max_chars=40,
+        placeholder="empty: not estimated",
+        **bound(count),
+    )
     c2.text_input(f"{group}: lower bound (optional)", max_chars=40, **bound(low))
     c3.text_input(f"{group}: upper bound (optional)", max_chars=40, **bound(high))
-if all(st.session_state.get(FIELDS[g][0], "") == EXAMPLE_SURVEY.get(g, "") for g in FIELDS) \
-        and unit == EXAMPLE_UNIT:
+if (
+    all(st.session_state.get(FIELDS[g][0], "") == EXAMPLE_SURVEY.get(g, "") for g in FIELDS)
+    and unit == EXAMPLE_UNIT
+):
     st.caption(EXAMPLE_SOURCE)
 b1, b2, _ = st.columns([1, 1, 4])
 b1.button("Restore the example", on_click=use_example, key="hid_example")
 b2.button("Clear all counts", on_click=clear_counts, key="hid_clear")
 
 st.subheader("Method")
-method = st.radio("Method", list(METHODS), format_func=lambda m: METHODS[m][0],
-                  label_visibility="collapsed", **bound("hid_method"))
+method = st.radio(
+    "Method",
+    list(METHODS),
+    format_func=lambda m: METHODS[m][0],
+    label_visibility="collapsed",
+    **bound("hid_method"),
+)
 for name, text in METHODS.values():
     st.markdown(f"**{name}.** {text}")
 left, right = st.columns(2)
 spec = left.radio("Models fitted on", list(SPECS), format_func=SPECS.get, **bound("hid_spec"))
 derived = right.checkbox(
-    "Use majority status derived from age where missing", **bound("hid_derived"),
-    help="The published analysis used majority status only where the file gives it.")
+    "Use majority status derived from age where missing",
+    **bound("hid_derived"),
+    help="The published analysis used majority status only where the file gives it.",
+)
 
-rows, errors = survey_rows({g: tuple(st.session_state.get(k, "") for k in keys)
-                            for g, keys in FIELDS.items()})
+rows, errors = survey_rows(
+    {g: tuple(st.session_state.get(k, "") for k in keys) for g, keys in FIELDS.items()}
+)
 for error in errors:
     st.error(error)
 if not rows:
-    st.info("Type a survey count for at least one group (girls, women, boys or men) to get "
-            "an estimate, or press 'Restore the example'.")
+    st.info(
+        "Type a survey count for at least one group (girls, women, boys or men) to get "
+        "an estimate, or press 'Restore the example'."
+    )
     st.stop()
 
 with st.spinner("Fitting the models on the records in view…"):
     prepared, sexual, labour, joint, problem = _models(
-        ctx.frame, ctx.cache_key, "derived" if derived else "given", spec)
+        ctx.frame, ctx.cache_key, "derived" if derived else "given", spec
+    )
 if prepared.note:
     st.warning(prepared.note)
 if problem:
@@ -137,34 +165,54 @@ st.markdown(
     f"; filters: {ctx.filters.describe()})."
 )
 table = protect_estimates(
-    extrapolate(rows, method=method, sexual=sexual, labour=labour, joint=joint), k=ctx.k,
-    withheld=withheld_groups(sexual, labour if method == "ratio" else None, k=ctx.k))
+    extrapolate(rows, method=method, sexual=sexual, labour=labour, joint=joint),
+    k=ctx.k,
+    withheld=withheld_groups(sexual, labour if method == "ratio" else None, k=ctx.k),
+)
 total, total_low, total_high = total_estimate(table, sexual=sexual, labour=labour, joint=joint)
 
 st.subheader("Estimates")
 if table["estimate"].notna().any():
-    st.metric(f"Total estimated in sexual exploitation ({UNITS[unit]})", f"{total:,.0f}",
-              help="Sum of the groups that can be estimated.")
-    st.caption(f"95% interval {total_low:,.0f} to {total_high:,.0f} {UNITS[unit]} "
-               "(model uncertainty and the survey bounds given).")
+    st.metric(
+        f"Total estimated in sexual exploitation ({UNITS[unit]})",
+        f"{total:,.0f}",
+        help="Sum of the groups that can be estimated.",
+    )
+    st.caption(
+        f"95% interval {total_low:,.0f} to {total_high:,.0f} {UNITS[unit]} "
+        "(model uncertainty and the survey bounds given)."
+    )
     show_altair(
         estimate_chart(table, title=estimate_headline(table, unit=unit), unit=unit),
-        table, name="hid_estimates", k=ctx.k,
+        table,
+        name="hid_estimates",
+        k=ctx.k,
         count_columns=["records", "events_sexual", "events_labour"],
-        dependent_columns=["factor", "factor_ci_low", "factor_ci_high", "estimate", "ci_low",
-                           "ci_high"],
+        dependent_columns=[
+            "factor",
+            "factor_ci_low",
+            "factor_ci_high",
+            "estimate",
+            "ci_low",
+            "ci_high",
+        ],
         caption=data_note(sexual.n) + " Whiskers: 95% intervals. Identified victims are not a "
         "random sample, so the factors carry whatever shapes who is identified.",
     )
 else:
-    st.info("None of the groups you typed can be estimated from the records in view (see the "
-            "notes below); widen the filters in the sidebar or type counts for other groups.")
+    st.info(
+        "None of the groups you typed can be estimated from the records in view (see the "
+        "notes below); widen the filters in the sidebar or type counts for other groups."
+    )
 st.markdown("\n".join(f"- {s}" for s in estimate_sentences(table, unit=unit)))
 show_table(
-    blank_withheld(readable_estimates(table)), name="hid_table", k=ctx.k,
+    blank_withheld(readable_estimates(table)),
+    name="hid_table",
+    k=ctx.k,
     count_columns=["Records", "In sexual exploitation"]
     + (["In forced labour"] if method == "ratio" else []),
     dependent_columns=["Factor", "Estimate", "95% interval from", "95% interval to"],
-    caption=data_note(sexual.n) + f" Estimates in {UNITS[unit]}, like the survey counts. "
+    caption=data_note(sexual.n)
+    + f" Estimates in {UNITS[unit]}, like the survey counts. "
     + withheld_caption(table),
 )

@@ -4,7 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
-from core.forecast import (
+from core.forecast.backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
+from core.forecast.models import MODEL_LABELS
+from core.forecast.series import (
     DEFAULT_SEGMENTS,
     MIN_FIT_YEARS,
     SEGMENTS,
@@ -24,8 +26,6 @@ from core.forecast import (
     rolling_sentence,
     score_table,
 )
-from core.forecast_backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
-from core.forecast_models import MODEL_LABELS
 
 ctx = setup_page(
     "Trends and forecast",
@@ -44,22 +44,38 @@ MODEL_CHOICES = {AUTO: "Chosen by the backtest (the declared rule)", **MODEL_LAB
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _yearly(_frame: pd.DataFrame, _full: pd.DataFrame, key: str,
-            segments: tuple[str, ...]) -> YearlyData:
+def _yearly(
+    _frame: pd.DataFrame, _full: pd.DataFrame, key: str, segments: tuple[str, ...]
+) -> YearlyData:
     return prepare_segments(_frame, segments=segments, reference=_full)
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
-def _forecast(_counts: pd.Series, key: str, segment: str, incomplete: tuple[int, ...],
-              horizon: int, include_incomplete: bool, model: str, prior: float) -> SegmentForecast:
+def _forecast(
+    _counts: pd.Series,
+    key: str,
+    segment: str,
+    incomplete: tuple[int, ...],
+    horizon: int,
+    include_incomplete: bool,
+    model: str,
+    prior: float,
+) -> SegmentForecast:
     settings = ForecastSettings(horizon=horizon, include_incomplete=include_incomplete)
-    return forecast_segment(_counts, segment=segment, incomplete=incomplete, settings=settings,
-                            model=model, prior=prior)
+    return forecast_segment(
+        _counts, segment=segment, incomplete=incomplete, settings=settings, model=model, prior=prior
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=300)
-def _backtest_rows(_counts: pd.Series, key: str, segment: str, incomplete: tuple[int, ...],
-                   horizon: int, include_incomplete: bool) -> pd.DataFrame:
+def _backtest_rows(
+    _counts: pd.Series,
+    key: str,
+    segment: str,
+    incomplete: tuple[int, ...],
+    horizon: int,
+    include_incomplete: bool,
+) -> pd.DataFrame:
     """One segment's rolling backtest (every model at every origin), cached per slice.
 
     Progress is shown per segment, outside: a cached function may not draw on elements
@@ -73,24 +89,32 @@ def _backtest_rows(_counts: pd.Series, key: str, segment: str, incomplete: tuple
 offered = available_segments(ctx.frame)
 left, middle, right = st.columns([4, 2, 2])
 chosen = left.multiselect(
-    "Groups to forecast", offered, default=[s for s in DEFAULT_SEGMENTS if s in offered],
-    format_func=lambda key: SEGMENTS[key].label, **bound("fc_segments", options=offered),
+    "Groups to forecast",
+    offered,
+    default=[s for s in DEFAULT_SEGMENTS if s in offered],
+    format_func=lambda key: SEGMENTS[key].label,
+    **bound("fc_segments", options=offered),
     help="Each group gets its own forecast. Gender, majority status and type of "
     "exploitation count only the records where that field is known.",
 )
-horizon = middle.slider("Years to forecast", min_value=1, max_value=10, value=3,
-                        **bound("fc_horizon"))
-layout = right.radio("Show groups", ["Side by side", "On one chart"], **bound("fc_layout"),
-                     horizontal=True)
+horizon = middle.slider(
+    "Years to forecast", min_value=1, max_value=10, value=3, **bound("fc_horizon")
+)
+layout = right.radio(
+    "Show groups", ["Side by side", "On one chart"], **bound("fc_layout"), horizontal=True
+)
 include_incomplete = st.toggle(
-    "Use the incomplete recent years in the fit", value=False,
+    "Use the incomplete recent years in the fit",
+    value=False,
     **bound("fc_include_incomplete"),
     help="The last years hold fewer records because registration lags. Left out by "
     "default, since they would pull the trend down.",
 )
 with st.expander("Advanced"):
     picked = st.selectbox(
-        "Forecasting method", list(MODEL_CHOICES), format_func=MODEL_CHOICES.get,
+        "Forecasting method",
+        list(MODEL_CHOICES),
+        format_func=MODEL_CHOICES.get,
         **bound("fc_model"),
         help="By default the method the backtest below picks. Another one is drawn with "
         "the same kind of bands, and its backtest is shown beside repeating the last year.",
@@ -112,28 +136,52 @@ if total.empty:
     st.stop()
 if incomplete:
     whole_file = len(ctx.frame) < len(ctx.full)
-    st.info(incomplete_sentence(yearly.reference, incomplete, used=include_incomplete, k=ctx.k,
-                                where="Across the whole file" if whole_file else "")
-            + " Completing them (nowcasting) would need the counts of several CTDC releases, "
-            "which a single file cannot give.",
-            icon=":material/schedule:")
+    st.info(
+        incomplete_sentence(
+            yearly.reference,
+            incomplete,
+            used=include_incomplete,
+            k=ctx.k,
+            where="Across the whole file" if whole_file else "",
+        )
+        + " Completing them (nowcasting) would need the counts of several CTDC releases, "
+        "which a single file cannot give.",
+        icon=":material/schedule:",
+    )
 
 progress = st.progress(0.0, text="Testing the methods on past years…")
 parts = []
 for i, key in enumerate(chosen):
-    progress.progress(i / len(chosen), text=f"Testing the methods on {SEGMENTS[key].label} "
-                      f"({i + 1} of {len(chosen)}): each one is fitted again from every past "
-                      "year…")
-    parts.append(_backtest_rows(series[key], ctx.cache_key, key, tuple(incomplete), horizon,
-                                include_incomplete))
+    progress.progress(
+        i / len(chosen),
+        text=f"Testing the methods on {SEGMENTS[key].label} "
+        f"({i + 1} of {len(chosen)}): each one is fitted again from every past "
+        "year…",
+    )
+    parts.append(
+        _backtest_rows(
+            series[key], ctx.cache_key, key, tuple(incomplete), horizon, include_incomplete
+        )
+    )
 tested = summarise(pd.concat(parts, ignore_index=True), horizon=horizon)
 model = tested.chosen if picked == AUTO else picked
 progress.progress(1.0, text="Forecasting…")
-results: list[SegmentForecast] = hide_small_bases([
-    _forecast(series[key], ctx.cache_key, key, tuple(incomplete), horizon, include_incomplete,
-              model, tested.prior)
-    for key in chosen
-], k=ctx.k)
+results: list[SegmentForecast] = hide_small_bases(
+    [
+        _forecast(
+            series[key],
+            ctx.cache_key,
+            key,
+            tuple(incomplete),
+            horizon,
+            include_incomplete,
+            model,
+            tested.prior,
+        )
+        for key in chosen
+    ],
+    k=ctx.k,
+)
 progress.empty()
 
 for result in results:
@@ -145,30 +193,50 @@ drawable = [r for r in results if r.fitted or r.table["y"].notna().any()]
 n_dated = int(total.sum())
 n_undated = len(ctx.frame) - n_dated
 if drawable:
-    chart = forecast_chart(drawable, k=ctx.k,
-                           layout="facet" if layout == "Side by side" else "overlay",
-                           title=forecast_title(drawable, k=ctx.k))
+    chart = forecast_chart(
+        drawable,
+        k=ctx.k,
+        layout="facet" if layout == "Side by side" else "overlay",
+        title=forecast_title(drawable, k=ctx.k),
+    )
     key_text = (
         "Solid line and dots: records registered each year; dashed line: the forecast from "
         f"the last complete year, by {tested.label(model)}; shaded: 80% (darker) and 95% "
         "(lighter) bands"
-        + ("; grey diamonds: incomplete years left out of the fit" if incomplete
-           and not include_incomplete else "")
+        + (
+            "; grey diamonds: incomplete years left out of the fit"
+            if incomplete and not include_incomplete
+            else ""
+        )
         + f". Counts below {ctx.k} are not drawn. "
     )
-    undated = (f" {n_undated:,} records in view have no year and are not counted."
-               if n_undated else "")
+    undated = (
+        f" {n_undated:,} records in view have no year and are not counted." if n_undated else ""
+    )
     table = forecast_table(drawable)
-    show_altair(chart, table, name="fc_chart", caption=key_text + data_note(n_dated) + undated,
-                k=ctx.k, count_columns=["Observed"],
-                dependent_columns=[])
-    st.markdown(f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "
-                f"{coverage_sentence(tested, model=model)}")
+    show_altair(
+        chart,
+        table,
+        name="fc_chart",
+        caption=key_text + data_note(n_dated) + undated,
+        k=ctx.k,
+        count_columns=["Observed"],
+        dependent_columns=[],
+    )
+    st.markdown(
+        f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "
+        f"{coverage_sentence(tested, model=model)}"
+    )
     with st.expander("The numbers behind the chart"):
-        show_table(table, name="fc_table", k=ctx.k, count_columns=["Observed"],
-                   dependent_columns=[],
-                   caption="Forecast: the method's value for a year after the last complete "
-                   "year, with its 80% and 95% bands. " + data_note(n_dated))
+        show_table(
+            table,
+            name="fc_table",
+            k=ctx.k,
+            count_columns=["Observed"],
+            dependent_columns=[],
+            caption="Forecast: the method's value for a year after the last complete "
+            "year, with its 80% and 95% bands. " + data_note(n_dated),
+        )
 
 # --------------------------------------------------------------------------- backtest
 st.subheader("Would this forecast have worked before?")
@@ -184,11 +252,15 @@ st.markdown(
 shown_models = list(dict.fromkeys([model, "naive"])) if picked != AUTO else None
 scores = score_table(tested, models=shown_models, shown=model)
 if not scores.empty:
-    show_table(scores, name="fc_backtest", k=ctx.k,
-               caption="Ratio to naive: the method's pooled scaled error divided by that of "
-               "repeating the last year (below 1 is better), with its 95% interval. Mean "
-               "error: the average gap between forecast and registered count, as a share "
-               "of the count. " + data_note(n_dated))
+    show_table(
+        scores,
+        name="fc_backtest",
+        k=ctx.k,
+        caption="Ratio to naive: the method's pooled scaled error divided by that of "
+        "repeating the last year (below 1 is better), with its 95% interval. Mean "
+        "error: the average gap between forecast and registered count, as a share "
+        "of the count. " + data_note(n_dated),
+    )
 else:
     st.markdown(f"- {rolling_sentence(tested)}")
 

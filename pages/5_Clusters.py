@@ -1,19 +1,18 @@
 """Clusters: K-means on chosen columns, a 3D view, cluster profiles and the records behind them."""
 
-
 import pandas as pd
 import streamlit as st
 
-from core import clusters
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
-from core.cluster_charts import (
+from core.clusters import kmeans as clusters
+from core.clusters.charts import (
     SCATTER_SAMPLE,
     elbow_chart,
     scatter_3d,
     scatter_sample,
     silhouette_chart,
 )
-from core.clusters import (
+from core.clusters.kmeans import (
     COUNTRY_COLUMNS,
     K_RANGE,
     SEED,
@@ -32,8 +31,8 @@ from core.clusters import (
     scatter_title,
     table_filters,
 )
+from core.data.schema import is_flag_column
 from core.export import csv_bytes
-from core.schema import is_flag_column
 
 ctx = setup_page(
     "Clusters",
@@ -53,54 +52,94 @@ JITTER = 0.6
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _cluster(_frame: pd.DataFrame, key: str, columns: tuple[str, ...], encoding: str,
-             scale: bool, k: int) -> str | tuple[
-        clusters.Prepared, clusters.Clustering, pd.DataFrame, pd.DataFrame]:
+def _cluster(
+    _frame: pd.DataFrame, key: str, columns: tuple[str, ...], encoding: str, scale: bool, k: int
+) -> str | tuple[clusters.Prepared, clusters.Clustering, pd.DataFrame, pd.DataFrame]:
     """Prepare, fit and profile; a ClusterError becomes its message (shown as a warning)."""
     try:
         prepared = prepare(_frame, columns=columns, encoding=encoding, scale=scale)
         clustering = fit_kmeans(prepared, k=k)
     except ClusterError as exc:
         return str(exc)
-    return (prepared, clustering, cluster_profiles(prepared, clustering),
-            labelled_records(prepared, clustering))
+    return (
+        prepared,
+        clustering,
+        cluster_profiles(prepared, clustering),
+        labelled_records(prepared, clustering),
+    )
 
 
 # ------------------------------------------------------------------ settings
 choices = clustering_columns(ctx.frame)
 st.subheader("Settings")
 c1, c2, c3, c4 = st.columns(4)
-k = c1.slider("Number of clusters", min_value=K_RANGE[0], max_value=K_RANGE[-1], value=4,
-              **bound("cl_k"))
-x = c2.selectbox("X axis", choices, index=choices.index("ageMid"), format_func=column_label,
-                 **bound("cl_x", options=choices))
-y = c3.selectbox("Y axis", choices, index=choices.index("yearOfRegistration"),
-                 format_func=column_label, **bound("cl_y", options=choices))
-z = c4.selectbox("Z axis", choices, index=choices.index("gender"), format_func=column_label,
-                 **bound("cl_z", options=choices))
+k = c1.slider(
+    "Number of clusters", min_value=K_RANGE[0], max_value=K_RANGE[-1], value=4, **bound("cl_k")
+)
+x = c2.selectbox(
+    "X axis",
+    choices,
+    index=choices.index("ageMid"),
+    format_func=column_label,
+    **bound("cl_x", options=choices),
+)
+y = c3.selectbox(
+    "Y axis",
+    choices,
+    index=choices.index("yearOfRegistration"),
+    format_func=column_label,
+    **bound("cl_y", options=choices),
+)
+z = c4.selectbox(
+    "Z axis",
+    choices,
+    index=choices.index("gender"),
+    format_func=column_label,
+    **bound("cl_z", options=choices),
+)
 extra = st.multiselect(
-    "Columns for clustering", choices, format_func=column_label, **bound("cl_extra", options=choices),
+    "Columns for clustering",
+    choices,
+    format_func=column_label,
+    **bound("cl_extra", options=choices),
     placeholder="X, Y and Z only",
     help="X, Y and Z are always included; add more columns here. Every column you add "
-         "leaves out the records where it is missing.",
+    "leaves out the records where it is missing.",
 )
 o1, o2, o3 = st.columns([1, 2, 1])
-scale = o1.checkbox("Scale data?", value=True, **bound("cl_scale"),
-                    help="Standardise every column (mean 0, standard deviation 1) so that "
-                         "columns with large numbers, such as the year, do not dominate.")
-encoding = o2.radio("Categorical columns as", list(ENCODING_LABELS),
-                    format_func=ENCODING_LABELS.get, horizontal=True, **bound("cl_encoding"))
-jitter = o3.checkbox("Spread identical points", value=True, **bound("cl_jitter"),
-                     help="Banded data put many records on the same spot; a small random "
-                          "shift (jitter) in the 3D view makes them visible. Hover shows "
-                          "the true values.")
+scale = o1.checkbox(
+    "Scale data?",
+    value=True,
+    **bound("cl_scale"),
+    help="Standardise every column (mean 0, standard deviation 1) so that "
+    "columns with large numbers, such as the year, do not dominate.",
+)
+encoding = o2.radio(
+    "Categorical columns as",
+    list(ENCODING_LABELS),
+    format_func=ENCODING_LABELS.get,
+    horizontal=True,
+    **bound("cl_encoding"),
+)
+jitter = o3.checkbox(
+    "Spread identical points",
+    value=True,
+    **bound("cl_jitter"),
+    help="Banded data put many records on the same spot; a small random "
+    "shift (jitter) in the 3D view makes them visible. Hover shows "
+    "the true values.",
+)
 columns = tuple(dict.fromkeys([x, y, z, *extra]))
 if encoding == "label" and any(c in COUNTRY_COLUMNS for c in columns):
-    st.caption("Label codes number countries alphabetically, so the 'distance' between two "
-               "countries means nothing; one-hot treats every two countries as equally far apart.")
+    st.caption(
+        "Label codes number countries alphabetically, so the 'distance' between two "
+        "countries means nothing; one-hot treats every two countries as equally far apart."
+    )
 if any(is_flag_column(c) for c in columns):
-    st.caption("A flag counts 1 where it is set and 0 otherwise; 0 includes records that "
-               "said nothing about that group of flags.")
+    st.caption(
+        "A flag counts 1 where it is set and 0 otherwise; 0 includes records that "
+        "said nothing about that group of flags."
+    )
 
 with st.spinner("Clustering the records…"):
     outcome = _cluster(ctx.frame, ctx.cache_key, columns, encoding, scale, k)
@@ -124,11 +163,16 @@ view = st.container()
 st.subheader("What each cluster looks like")
 st.markdown("\n".join(f"- {text}" for text in profiles["Description"]))
 show_table(
-    profiles, name="cluster_profiles", k=ctx.k,
-    count_columns=["Records"], dependent_columns=["Share (%)"],
-    caption=(f"{data_note(prepared.kept)} Mean of numbers, most common value of categories "
-             f"(with its share in the cluster), share of records with each flag. Clusters "
-             f"with fewer than {ctx.k} records show '<{ctx.k}'."),
+    profiles,
+    name="cluster_profiles",
+    k=ctx.k,
+    count_columns=["Records"],
+    dependent_columns=["Share (%)"],
+    caption=(
+        f"{data_note(prepared.kept)} Mean of numbers, most common value of categories "
+        f"(with its share in the cluster), share of records with each flag. Clusters "
+        f"with fewer than {ctx.k} records show '<{ctx.k}'."
+    ),
 )
 
 # ------------------------------------------------------------------ choosing k
@@ -149,23 +193,36 @@ stored = st.session_state.get("cl_diagnostics")
 if stored is not None and stored[0] == diag_key:
     diagnostics = stored[1]
     if diagnostics["inertia"].isna().any():
-        st.info(f"Some k are left out: these records hold only {prepared.n_distinct:,} "
-                "distinct combinations of values, and k cannot exceed that.")
+        st.info(
+            f"Some k are left out: these records hold only {prepared.n_distinct:,} "
+            "distinct combinations of values, and k cannot exceed that."
+        )
     left, right = st.columns(2)
     with left:
-        show_altair(elbow_chart(diagnostics, chosen_k=k), diagnostics, name="cluster_elbow",
-                    k=ctx.k, caption=data_note(prepared.kept) + " Look for the bend: beyond "
-                    "it, more clusters explain little more.")
+        show_altair(
+            elbow_chart(diagnostics, chosen_k=k),
+            diagnostics,
+            name="cluster_elbow",
+            k=ctx.k,
+            caption=data_note(prepared.kept) + " Look for the bend: beyond "
+            "it, more clusters explain little more.",
+        )
     with right:
-        show_altair(silhouette_chart(diagnostics, chosen_k=k), diagnostics,
-                    name="cluster_silhouette", k=ctx.k,
-                    caption=data_note(min(prepared.kept, SILHOUETTE_SAMPLE), what="sampled "
-                    "records") + " Higher is better; above 0.5 means well separated groups.")
+        show_altair(
+            silhouette_chart(diagnostics, chosen_k=k),
+            diagnostics,
+            name="cluster_silhouette",
+            k=ctx.k,
+            caption=data_note(min(prepared.kept, SILHOUETTE_SAMPLE), what="sampled records")
+            + " Higher is better; above 0.5 means well separated groups.",
+        )
 
 # ------------------------------------------------------------------ record table
 st.subheader("The records behind the clusters")
-st.caption("Individual records with their cluster. Choose values or ranges to narrow the "
-           "table (empty = everything), e.g. citizenship = United States.")
+st.caption(
+    "Individual records with their cluster. Choose values or ranges to narrow the "
+    "table (empty = everything), e.g. citizenship = United States."
+)
 values: dict[str, list] = {}
 ranges: dict[str, tuple[float, float]] = {}
 with st.expander("Filter the records", expanded=True):
@@ -174,18 +231,27 @@ with st.expander("Filter the records", expanded=True):
         box, key = boxes[i % 3], f"cl_t_{spec.column}"
         if spec.kind == "values":
             names = dict(zip(spec.options, spec.labels, strict=True))
-            values[spec.column] = box.multiselect(spec.label, spec.options,
-                                                  **bound(key, options=spec.options),
-                                                  format_func=names.get, placeholder="All")
+            values[spec.column] = box.multiselect(
+                spec.label,
+                spec.options,
+                **bound(key, options=spec.options),
+                format_func=names.get,
+                placeholder="All",
+            )
         elif spec.low < spec.high:
             if key in st.session_state:  # a remembered range kept inside this data's
                 lo, hi = st.session_state[key]
                 lo, hi = max(lo, spec.low), min(hi, spec.high)
                 st.session_state[key] = (lo, hi) if lo <= hi else (spec.low, spec.high)
             ranges[spec.column] = box.slider(
-                spec.label, min_value=spec.low, max_value=spec.high, step=spec.step,
-                value=(spec.low, spec.high), **bound(key),
-                format="%d" if isinstance(spec.step, int) else "%.1f")
+                spec.label,
+                min_value=spec.low,
+                max_value=spec.high,
+                step=spec.step,
+                value=(spec.low, spec.high),
+                **bound(key),
+                format="%d" if isinstance(spec.step, int) else "%.1f",
+            )
         else:
             box.caption(f"{spec.label}: every record has {spec.low:g}.")
 filtered = filter_records(records, values=values, ranges=ranges)
@@ -193,31 +259,52 @@ if filtered.empty:
     st.info("No record matches these table filters; clear some of them to see records.")
 else:
     st.dataframe(display_records(filtered), hide_index=True, height=380)
-st.caption(f"{len(filtered):,} of the {len(records):,} clustered records match. "
-           "Identified cases, not prevalence.")
+st.caption(
+    f"{len(filtered):,} of the {len(records):,} clustered records match. "
+    "Identified cases, not prevalence."
+)
 st.download_button(
-    "Records (CSV)", data=lambda: csv_bytes(display_records(filtered)),
-    file_name="cluster_records.csv", mime="text/csv", key="cl_dl_records",
-    on_click="ignore", icon=":material/download:", disabled=filtered.empty,
+    "Records (CSV)",
+    data=lambda: csv_bytes(display_records(filtered)),
+    file_name="cluster_records.csv",
+    mime="text/csv",
+    key="cl_dl_records",
+    on_click="ignore",
+    icon=":material/download:",
+    disabled=filtered.empty,
 )
 
 # ------------------------------------------------------------------ 3D view
 with view:
-    follow = st.checkbox("Show only the records that match the table's filters (below)",
-                         **bound("cl_follow"))
+    follow = st.checkbox(
+        "Show only the records that match the table's filters (below)", **bound("cl_follow")
+    )
     shown = filtered if follow else records
     if shown.empty:
-        st.info("No record matches the table's filters, so there is nothing to draw. Clear "
-                "some filters in the record table or untick the box above.")
+        st.info(
+            "No record matches the table's filters, so there is nothing to draw. Clear "
+            "some filters in the record table or untick the box above."
+        )
     else:
         plotted = scatter_sample(shown, size=SCATTER_SAMPLE, seed=SEED)
         title = scatter_title(profiles, subset=shown if follow else None)
-        figure = scatter_3d(plotted, x=x, y=y, z=z, title=title,
-                            jitter=JITTER if jitter else 0.0)
-        drawn = (f"A random sample of {len(plotted):,} of these {len(shown):,} records is "
-                 "drawn so that the browser stays responsive; the clusters use all of them."
-                 if len(plotted) < len(shown) else f"All {len(shown):,} records are drawn.")
-        spread = " Points are spread slightly so that identical records do not hide each " \
-                 "other; hover shows the true values." if jitter else ""
-        show_plotly(figure, display_records(plotted), name="cluster_3d", k=ctx.k,
-                    caption=f"{data_note(len(plotted))} {drawn}{spread}")
+        figure = scatter_3d(plotted, x=x, y=y, z=z, title=title, jitter=JITTER if jitter else 0.0)
+        drawn = (
+            f"A random sample of {len(plotted):,} of these {len(shown):,} records is "
+            "drawn so that the browser stays responsive; the clusters use all of them."
+            if len(plotted) < len(shown)
+            else f"All {len(shown):,} records are drawn."
+        )
+        spread = (
+            " Points are spread slightly so that identical records do not hide each "
+            "other; hover shows the true values."
+            if jitter
+            else ""
+        )
+        show_plotly(
+            figure,
+            display_records(plotted),
+            name="cluster_3d",
+            k=ctx.k,
+            caption=f"{data_note(len(plotted))} {drawn}{spread}",
+        )

@@ -19,9 +19,14 @@ DEMO_FILE = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
 REAL_MISSING = "real CTDC file not present at ../shared/data/CTDC_synthetic_20210825.tsv"
 # Home runs through the entry point (its page links need the navigation); the other
 # pages also run on their own, as the page tests do.
-PAGE_FILES = ["Home.py"] + sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py") if p.name != "0_Home_page.py"
-)
+PAGE_FILES = [
+    "Home.py",
+    *sorted(
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "pages").glob("*.py")
+        if p.name != "0_Home_page.py"
+    ),
+]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -46,14 +51,14 @@ def real_file() -> Path:
 
 @pytest.fixture(scope="session")
 def real_frame(real_file: Path) -> pd.DataFrame:
-    from core.load import load_cached
+    from core.data.load import load_cached
 
     return load_cached(real_file).frame
 
 
 @pytest.fixture(scope="session")
 def demo_frame() -> pd.DataFrame:
-    from core.load import load_cached
+    from core.data.load import load_cached
 
     if not DEMO_FILE.exists():
         pytest.fail("the embedded demo file data/demo_ctdc_2021layout.tsv.gz is missing")
@@ -69,8 +74,9 @@ def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     """
     from streamlit.testing.v1 import AppTest
 
-    def _run(page: str, *, data: str = "demo", query: dict[str, str] | None = None,
-             timeout: float = 180) -> AppTest:
+    def _run(
+        page: str, *, data: str = "demo", query: dict[str, str] | None = None, timeout: float = 180
+    ) -> AppTest:
         if data == "real":
             if not REAL_FILE.exists():
                 pytest.skip(REAL_MISSING)

@@ -37,8 +37,15 @@ def to_text(raw: pd.DataFrame, *, sep: str = "\t", line_end: str = "\n") -> str:
     return buffer.getvalue()
 
 
-def to_bytes(raw: pd.DataFrame, *, sep: str = "\t", line_end: str = "\n", bom: bool = False,
-             gz: bool = False, encoding: str = "utf-8") -> bytes:
+def to_bytes(
+    raw: pd.DataFrame,
+    *,
+    sep: str = "\t",
+    line_end: str = "\n",
+    bom: bool = False,
+    gz: bool = False,
+    encoding: str = "utf-8",
+) -> bytes:
     data = to_text(raw, sep=sep, line_end=line_end).encode(encoding)
     if bom:
         data = b"\xef\xbb\xbf" + data
@@ -51,9 +58,17 @@ def to_layout_2024(raw: pd.DataFrame) -> pd.DataFrame:
     """The 2024 layout: merged means, Man/Woman genders, three duration bands, no majority."""
     out = pd.DataFrame()
     out["yearOfRegistration"] = raw["yearOfRegistration"]
-    out["gender"] = raw["gender"].map(
-        {"Female": "Woman", "Male": "Man", "Transgender/NonConforming": "Trans/Transgender/NonConforming"}
-    ).fillna("")
+    out["gender"] = (
+        raw["gender"]
+        .map(
+            {
+                "Female": "Woman",
+                "Male": "Man",
+                "Transgender/NonConforming": "Trans/Transgender/NonConforming",
+            }
+        )
+        .fillna("")
+    )
     out["ageBroad"] = raw["ageBroad"]
     out["citizenship"] = raw["citizenship"]
     out["CountryOfExploitation"] = raw["CountryOfExploitation"]
@@ -62,12 +77,21 @@ def to_layout_2024(raw: pd.DataFrame) -> pd.DataFrame:
     )
     for merged, parts in MEANS_2024.items():
         out[merged] = (raw[parts] == "1").any(axis=1).map({True: "1", False: ""})
-    for column in ["isForcedLabour", "isSexualExploit", "isOtherExploit",
-                   "typeOfLabourAgriculture", "typeOfLabourConstruction",
-                   "typeOfLabourDomesticWork", "typeOfLabourHospitality",
-                   "typeOfSexProstitution", "typeOfSexPornography",
-                   "recruiterRelationIntimatePartner", "recruiterRelationFriend",
-                   "recruiterRelationFamily", "recruiterRelationOther"]:
+    for column in [
+        "isForcedLabour",
+        "isSexualExploit",
+        "isOtherExploit",
+        "typeOfLabourAgriculture",
+        "typeOfLabourConstruction",
+        "typeOfLabourDomesticWork",
+        "typeOfLabourHospitality",
+        "typeOfSexProstitution",
+        "typeOfSexPornography",
+        "recruiterRelationIntimatePartner",
+        "recruiterRelationFriend",
+        "recruiterRelationFamily",
+        "recruiterRelationOther",
+    ]:
         out[column] = raw[column]
     return out
 
@@ -75,13 +99,32 @@ def to_layout_2024(raw: pd.DataFrame) -> pd.DataFrame:
 def to_layout_older(raw: pd.DataFrame) -> pd.DataFrame:
     """The older Global / k-anonymised layout: 0/1 flags, -99 for missing, extra columns."""
     out = raw.copy()
-    flag_columns = [c for c in raw.columns if raw[c].isin(["1", ""]).all() and c not in (
-        "yearOfRegistration", "gender", "ageBroad", "majorityStatusAtExploit", "traffickMonths",
-        "citizenship", "CountryOfExploitation")]
+    flag_columns = [
+        c
+        for c in raw.columns
+        if raw[c].isin(["1", ""]).all()
+        and c
+        not in (
+            "yearOfRegistration",
+            "gender",
+            "ageBroad",
+            "majorityStatusAtExploit",
+            "traffickMonths",
+            "citizenship",
+            "CountryOfExploitation",
+        )
+    ]
     for column in flag_columns:
         out[column] = raw[column].map({"1": "1", "": "0"})
-    for column in ["yearOfRegistration", "gender", "ageBroad", "majorityStatusAtExploit",
-                   "traffickMonths", "citizenship", "CountryOfExploitation"]:
+    for column in [
+        "yearOfRegistration",
+        "gender",
+        "ageBroad",
+        "majorityStatusAtExploit",
+        "traffickMonths",
+        "citizenship",
+        "CountryOfExploitation",
+    ]:
         out[column] = raw[column].replace("", "-99")
     out = out.rename(columns={"majorityStatusAtExploit": "majorityStatus"})
     out.insert(0, "Datasource", "Case Management")
@@ -91,8 +134,10 @@ def to_layout_older(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 SECTOR_NAMES_2026 = {
-    **{f"typeOfLabour{s}": f"sectorOfLabour{s}"
-       for s in ("Agriculture", "Construction", "DomesticWork", "Hospitality")},
+    **{
+        f"typeOfLabour{s}": f"sectorOfLabour{s}"
+        for s in ("Agriculture", "Construction", "DomesticWork", "Hospitality")
+    },
     **{f"typeOfSex{s}": f"sectorOfSex{s}" for s in ("Prostitution", "Pornography")},
 }
 

@@ -12,5 +12,7 @@ def url_of(at: Any) -> dict[str, Any]:
     at once), so this runs the script once more before reading.
     """
     at.run()
-    return {key: (value[0] if isinstance(value, list) and len(value) == 1 else value)
-            for key, value in at.query_params.items()}
+    return {
+        key: (value[0] if isinstance(value, list) and len(value) == 1 else value)
+        for key, value in at.query_params.items()
+    }

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.load import DataError, LoadResult, load_cached
-from core.sources import DataSource, resolve_source
-from core.uploads import HeldUpload, UploadRegistry, max_uploads
+from core.data.load import DataError, LoadResult, load_cached
+from core.data.sources import DataSource, resolve_source
+from core.data.uploads import HeldUpload, UploadRegistry, max_uploads
 
 __all__ = ["UPLOAD_MARK", "active_data", "upload_lost_note", "upload_widget"]
 
@@ -83,7 +83,7 @@ def active_data() -> tuple[DataSource, LoadResult]:
         if source.is_demo:
             st.error(
                 f"The embedded demo data could not be read ({exc}); reinstall the app "
-                "or rebuild it with `python -m core.demo`."
+                "or rebuild it with `python -m core.demo.generate`."
             )
             st.stop()
         st.error(f"{exc} Showing the embedded demo data instead.")
@@ -143,5 +143,3 @@ def upload_widget() -> None:
                 st.query_params.pop(UPLOAD_MARK, None)
                 state["ctdc_uploader_generation"] = generation + 1
                 st.rerun()
-
-

@@ -27,18 +27,38 @@ def data_note(n: int, *, what: str = "records") -> str:
 
 
 # --------------------------------------------------------------------------- outputs
-def _csv_download(name: str, data: pd.DataFrame, count_columns: Sequence[str],
-                  dependent_columns: Sequence[str], k: int, column: Any) -> None:
-    safe = protect(data, count_columns=count_columns, k=k,
-                   dependent_columns=dependent_columns, for_export=True)
+def _csv_download(
+    name: str,
+    data: pd.DataFrame,
+    count_columns: Sequence[str],
+    dependent_columns: Sequence[str],
+    k: int,
+    column: Any,
+) -> None:
+    safe = protect(
+        data, count_columns=count_columns, k=k, dependent_columns=dependent_columns, for_export=True
+    )
     column.download_button(
-        "Data (CSV)", data=csv_bytes(safe), file_name=f"{name}.csv", mime="text/csv",
-        key=f"dl_csv_{name}", on_click="ignore", icon=":material/download:",
+        "Data (CSV)",
+        data=csv_bytes(safe),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"dl_csv_{name}",
+        on_click="ignore",
+        icon=":material/download:",
     )
 
 
-def show_altair(chart: Any, data: pd.DataFrame, *, name: str, caption: str, k: int,
-                count_columns: Sequence[str] = (), dependent_columns: Sequence[str] = ()) -> None:
+def show_altair(
+    chart: Any,
+    data: pd.DataFrame,
+    *,
+    name: str,
+    caption: str,
+    k: int,
+    count_columns: Sequence[str] = (),
+    dependent_columns: Sequence[str] = (),
+) -> None:
     """Draw an Altair chart with its caption, a PNG download and a CSV of its data.
 
     The chart should already be drawn from protected data (see :func:`core.privacy.protect`);
@@ -48,25 +68,49 @@ def show_altair(chart: Any, data: pd.DataFrame, *, name: str, caption: str, k: i
     st.caption(caption)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "Chart (PNG)", data=lambda: altair_png(chart), file_name=f"{name}.png",
-        mime="image/png", key=f"dl_png_{name}", on_click="ignore", icon=":material/image:",
+        "Chart (PNG)",
+        data=lambda: altair_png(chart),
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"dl_png_{name}",
+        on_click="ignore",
+        icon=":material/image:",
     )
     _csv_download(name, data, count_columns, dependent_columns, k, right)
 
 
-def show_plotly(figure: Any, data: pd.DataFrame, *, name: str, caption: str, k: int,
-                count_columns: Sequence[str] = (), dependent_columns: Sequence[str] = ()) -> None:
+def show_plotly(
+    figure: Any,
+    data: pd.DataFrame,
+    *,
+    name: str,
+    caption: str,
+    k: int,
+    count_columns: Sequence[str] = (),
+    dependent_columns: Sequence[str] = (),
+) -> None:
     """Draw a Plotly figure with its caption, an HTML download and a CSV of its data.
 
     The figure's toolbar (camera icon) saves a PNG in the browser.
     """
-    st.plotly_chart(figure, width="stretch", config={"displaylogo": False,
-                    "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2}})
+    st.plotly_chart(
+        figure,
+        width="stretch",
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+        },
+    )
     st.caption(caption + " Use the camera icon on the chart for a PNG.")
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
-        "Chart (HTML)", data=lambda: plotly_html(figure), file_name=f"{name}.html",
-        mime="text/html", key=f"dl_html_{name}", on_click="ignore", icon=":material/web:",
+        "Chart (HTML)",
+        data=lambda: plotly_html(figure),
+        file_name=f"{name}.html",
+        mime="text/html",
+        key=f"dl_html_{name}",
+        on_click="ignore",
+        icon=":material/web:",
     )
     _csv_download(name, data, count_columns, dependent_columns, k, right)
 
@@ -94,12 +138,22 @@ def _display_cell(value: object) -> str:
     return str(value)
 
 
-def show_table(data: pd.DataFrame, *, name: str, caption: str, k: int,
-               count_columns: Sequence[str] = (), dependent_columns: Sequence[str] = (),
-               **dataframe_kwargs: Any) -> None:
+def show_table(
+    data: pd.DataFrame,
+    *,
+    name: str,
+    caption: str,
+    k: int,
+    count_columns: Sequence[str] = (),
+    dependent_columns: Sequence[str] = (),
+    **dataframe_kwargs: Any,
+) -> None:
     """A table (small counts shown as '<k') with its caption and a CSV download."""
     shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
-    st.dataframe(_as_display_text(shown, [*count_columns, *dependent_columns]), hide_index=True,
-                 **dataframe_kwargs)
+    st.dataframe(
+        _as_display_text(shown, [*count_columns, *dependent_columns]),
+        hide_index=True,
+        **dataframe_kwargs,
+    )
     st.caption(caption)
     _csv_download(name, data, count_columns, dependent_columns, k, st)

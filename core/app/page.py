@@ -18,10 +18,10 @@ import streamlit as st
 from core.app.data import active_data, upload_lost_note, upload_widget
 from core.app.sidebar import reset_filters, sidebar_filters
 from core.app.state import keep_choices
-from core.filters import Filters, apply_filters, filter_options, to_query
-from core.load import LoadResult
+from core.data.filters import Filters, apply_filters, filter_options, to_query
+from core.data.load import LoadResult
+from core.data.sources import DataSource
 from core.privacy import format_count
-from core.sources import DataSource
 
 __all__ = [
     "CITATION",
@@ -35,19 +35,39 @@ __all__ = [
 ]
 
 DEMO_LABEL = "Illustrative demo data, not real records"
-CITATION = (
-    "Source: Counter-Trafficking Data Collaborative (CTDC). Global Synthetic Dataset."
-)
+CITATION = "Source: Counter-Trafficking Data Collaborative (CTDC). Global Synthetic Dataset."
 #: (script, title, url path, what it answers); the first is the home page.
 PAGES: tuple[tuple[str, str, str, str], ...] = (
-    ("pages/0_Home_page.py", "Home", "", "What CTDC Explorer is, the active data, headline numbers"),
-    ("pages/1_Explore.py", "Explore", "Explore", "Tactics, flows between countries, trends, shifts"),
-    ("pages/2_Who_is_most_at_risk.py", "Who is most at risk", "Who_is_most_at_risk",
-     "Logit models by gender and age"),
-    ("pages/3_Hidden_populations.py", "Hidden populations", "Hidden_populations",
-     "Estimates from survey counts"),
-    ("pages/4_Trends_and_forecast.py", "Trends and forecast", "Trends_and_forecast",
-     "Forecasts, backtest"),
+    (
+        "pages/0_Home_page.py",
+        "Home",
+        "",
+        "What CTDC Explorer is, the active data, headline numbers",
+    ),
+    (
+        "pages/1_Explore.py",
+        "Explore",
+        "Explore",
+        "Tactics, flows between countries, trends, shifts",
+    ),
+    (
+        "pages/2_Who_is_most_at_risk.py",
+        "Who is most at risk",
+        "Who_is_most_at_risk",
+        "Logit models by gender and age",
+    ),
+    (
+        "pages/3_Hidden_populations.py",
+        "Hidden populations",
+        "Hidden_populations",
+        "Estimates from survey counts",
+    ),
+    (
+        "pages/4_Trends_and_forecast.py",
+        "Trends and forecast",
+        "Trends_and_forecast",
+        "Forecasts, backtest",
+    ),
     ("pages/5_Clusters.py", "Clusters", "Clusters", "K-means explorer with a 3D view"),
 )
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -80,7 +100,11 @@ class PageContext:
         """A short key for the slice; pass it to ``st.cache_data`` functions beside ``_frame``."""
         query = to_query(self.filters)
         query.pop("k", None)
-        return self.result.content_hash[:16] + "|" + "&".join(f"{a}={b}" for a, b in sorted(query.items()))
+        return (
+            self.result.content_hash[:16]
+            + "|"
+            + "&".join(f"{a}={b}" for a, b in sorted(query.items()))
+        )
 
     @property
     def is_demo(self) -> bool:
@@ -98,8 +122,9 @@ def shared_run() -> PageContext:
         reset_filters()
         st.rerun()
     frame = apply_filters(full, filters)
-    return PageContext(full=full, frame=frame, filters=filters, source=source, result=result,
-                       note=note)
+    return PageContext(
+        full=full, frame=frame, filters=filters, source=source, result=result, note=note
+    )
 
 
 def _legacy_pages_run() -> bool:
@@ -172,8 +197,11 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> P
     k = filters.small_cell
     left_out = len(full) - len(frame)
     # The total beside the count in view would give a small number left out back.
-    of_total = (f" (all but fewer than {k} of the file's records)" if 0 < left_out < k
-                else f" of {format_count(len(full), k)}")
+    of_total = (
+        f" (all but fewer than {k} of the file's records)"
+        if 0 < left_out < k
+        else f" of {format_count(len(full), k)}"
+    )
     st.caption(
         f"Data: {source.label} · {result.release} · {format_count(len(frame), k)}{of_total} "
         f"records in view ({filters.describe()}). Identified victims, not prevalence."

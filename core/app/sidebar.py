@@ -13,9 +13,9 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 import streamlit as st
 
-from core.filters import FilterOptions, Filters, from_query
-from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
 from core.app.state import bound
+from core.data.filters import FilterOptions, Filters, from_query
+from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
 
 __all__ = ["FILTER_KEYS", "operator_floor", "reset_filters", "sidebar_filters"]
 
@@ -49,7 +49,9 @@ def _country_label(frame: pd.DataFrame, column: str) -> Callable[[str], str]:
     codes = frame[column].cat.categories
     names = frame[f"{column}Name"].cat.categories
     mapping = dict(zip(codes, names, strict=False))
-    return lambda code: f"{mapping.get(code, code)} ({code})" if mapping.get(code, code) != code else code
+    return lambda code: (
+        f"{mapping.get(code, code)} ({code})" if mapping.get(code, code) != code else code
+    )
 
 
 def _threshold(floor: int) -> int:
@@ -59,7 +61,7 @@ def _threshold(floor: int) -> int:
     if key not in state:
         # A bound widget drops a value below its minimum silently; say so in one line.
         asked = st.query_params.get(key)
-        k, raised = effective_k(asked, floor)
+        _k, raised = effective_k(asked, floor)
         if raised:
             state[_K_NOTE] = (
                 f"The link asked to hide counts below {asked}; this app never shows counts "
@@ -68,8 +70,12 @@ def _threshold(floor: int) -> int:
     elif state[key] < floor:
         state[key] = floor
     value = st.sidebar.number_input(
-        "Hide counts below", min_value=floor, max_value=MAX_K, value=max(DEFAULT_K, floor),
-        step=1, help="Small counts could single people out; they show as '<k' and are left "
+        "Hide counts below",
+        min_value=floor,
+        max_value=MAX_K,
+        value=max(DEFAULT_K, floor),
+        step=1,
+        help="Small counts could single people out; they show as '<k' and are left "
         f"out of downloads. This app never shows counts below {floor}; you may raise it.",
         **bound(key),
     )
@@ -102,30 +108,40 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
         key = FILTER_KEYS[name]
         values = getattr(old, name)
         formatted = labels.get(name, str)
-        if values and (len(st.query_params.get_all(key)) == 1 and "," in (raw[key] or "")
-                       or any(formatted(v) != v for v in values)):
+        if values and (
+            (len(st.query_params.get_all(key)) == 1 and "," in (raw[key] or ""))
+            or any(formatted(v) != v for v in values)
+        ):
             state[key] = list(values)
 
 
 def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
     """Draw the filters for ``full`` and return the slice they select."""
     state = st.session_state
-    country = {"citizenship": _country_label(full, "citizenship"),
-               "exploitation_country": _country_label(full, "CountryOfExploitation")}
+    country = {
+        "citizenship": _country_label(full, "citizenship"),
+        "exploitation_country": _country_label(full, "CountryOfExploitation"),
+    }
     _adopt_older_links(options, country)
     sb = st.sidebar
     sb.header("Filter the records")
     years: tuple[int, int] | None = None
     key = FILTER_KEYS["years"]
-    if options.year_min is not None and options.year_max is not None \
-            and options.year_min < options.year_max:
+    if (
+        options.year_min is not None
+        and options.year_max is not None
+        and options.year_min < options.year_max
+    ):
         if key in state:  # a remembered range from other data: keep it inside this data's
             lo, hi = state[key]
             lo, hi = max(lo, options.year_min), min(hi, options.year_max)
             state[key] = (lo, hi) if lo <= hi else (options.year_min, options.year_max)
         chosen = sb.slider(
-            "Year of registration", min_value=options.year_min, max_value=options.year_max,
-            value=(options.year_min, options.year_max), **bound(key),
+            "Year of registration",
+            min_value=options.year_min,
+            max_value=options.year_max,
+            value=(options.year_min, options.year_max),
+            **bound(key),
         )
         years = (int(chosen[0]), int(chosen[1]))
         if years == (options.year_min, options.year_max):
@@ -133,28 +149,46 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
     elif options.year_min is not None:
         sb.caption(f"All records with a year are from {options.year_min}.")
     include_unknown = sb.checkbox(
-        "Include records with no year", value=True,
+        "Include records with no year",
+        value=True,
         help="About one record in five has no year of registration.",
         **bound(FILTER_KEYS["include_unknown_year"]),
     )
 
-    def multiselect(label: str, name: str, choices: Sequence[str],
-                    fmt: Callable[[str], str] = str, help_text: str | None = None) -> tuple[str, ...]:
-        picked = sb.multiselect(label, list(choices), format_func=fmt,
-                                placeholder="All (incl. unknown)", help=help_text,
-                                **bound(FILTER_KEYS[name], options=choices))
+    def multiselect(
+        label: str,
+        name: str,
+        choices: Sequence[str],
+        fmt: Callable[[str], str] = str,
+        help_text: str | None = None,
+    ) -> tuple[str, ...]:
+        picked = sb.multiselect(
+            label,
+            list(choices),
+            format_func=fmt,
+            placeholder="All (incl. unknown)",
+            help=help_text,
+            **bound(FILTER_KEYS[name], options=choices),
+        )
         return tuple(picked)
 
     genders = multiselect("Gender", "genders", options.genders)
     majority = multiselect(
-        "Majority status at exploitation", "majority", options.majority,
+        "Majority status at exploitation",
+        "majority",
+        options.majority,
         help_text="Given in the data or, where missing, derived from the age band.",
     )
     ages = multiselect("Age band", "age_bands", options.age_bands)
-    citizenship = multiselect("Citizenship", "citizenship", options.citizenship,
-                              country["citizenship"])
-    exploited = multiselect("Country of exploitation", "exploitation_country",
-                            options.exploitation_country, country["exploitation_country"])
+    citizenship = multiselect(
+        "Citizenship", "citizenship", options.citizenship, country["citizenship"]
+    )
+    exploited = multiselect(
+        "Country of exploitation",
+        "exploitation_country",
+        options.exploitation_country,
+        country["exploitation_country"],
+    )
     k = _threshold(operator_floor())
     return Filters(
         years=years,

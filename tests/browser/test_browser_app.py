@@ -70,24 +70,33 @@ def test_filter_persists_across_pages_and_in_the_url(page: Page, app: App) -> No
     page.get_by_test_id("stSidebarNav").get_by_role("link").nth(1).click()
     wait_idle(page)
     page.wait_for_url("**gender=Male**")
-    gender_box = page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Gender")
+    gender_box = (
+        page.get_by_test_id("stSidebar").get_by_test_id("stMultiSelect").filter(has_text="Gender")
+    )
     expect(gender_box).to_contain_text("Male")
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
-@pytest.mark.parametrize("query", ["years=2012&years=2016&noyear=false&gender=Female",
-                                   "years=2012-2016&noyear=0&gender=Female"],
-                         ids=["bound", "older"])
+@pytest.mark.parametrize(
+    "query",
+    ["years=2012&years=2016&noyear=false&gender=Female", "years=2012-2016&noyear=0&gender=Female"],
+    ids=["bound", "older"],
+)
 def test_copied_link_reproduces_the_view(page: Page, app: App, query: str) -> None:
     open_page(page, app, query=query)
-    raw = pd.read_csv(ROOT / "data" / "demo_ctdc_2021layout.tsv.gz", sep="\t", dtype=str,
-                      keep_default_na=False)
+    raw = pd.read_csv(
+        ROOT / "data" / "demo_ctdc_2021layout.tsv.gz", sep="\t", dtype=str, keep_default_na=False
+    )
     year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
     expected = int(((year >= 2012) & (year <= 2016) & (raw["gender"] == "Female")).sum())
     expect(metric_value(page, "Records")).to_have_text(f"{expected:,}")
     # the older link form (years=2012-2016, noyear=0) is read too
-    expect(page.get_by_test_id("stSidebar").get_by_test_id("stCheckbox")
-           .filter(has_text="Include records with no year").locator("input")).not_to_be_checked()
+    expect(
+        page.get_by_test_id("stSidebar")
+        .get_by_test_id("stCheckbox")
+        .filter(has_text="Include records with no year")
+        .locator("input")
+    ).not_to_be_checked()
 
 
 def upload(page: Page, path: Path) -> None:
@@ -177,8 +186,11 @@ def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None
     fresh = page.context.new_page()
     fresh.goto(link)
     wait_idle(fresh)
-    expect(fresh.get_by_test_id("stMetric").filter(has_text="Total estimated")
-           .get_by_test_id("stMetricValue")).to_have_text(after)
+    expect(
+        fresh.get_by_test_id("stMetric")
+        .filter(has_text="Total estimated")
+        .get_by_test_id("stMetricValue")
+    ).to_have_text(after)
     screenshot(page, "hidden_populations_typed")
     fresh.close()
 
@@ -190,7 +202,9 @@ def test_clustering_runs_and_the_table_downloads(page: Page, app: App) -> None:
     expect(page.get_by_test_id("stPlotlyChart").first).to_be_visible(timeout=30_000)
     expect(page.get_by_text("Clustered", exact=False).first).to_be_visible()
     # change the number of clusters with the keyboard on the slider
-    slider = page.get_by_test_id("stSlider").filter(has_text="Number of clusters").get_by_role("slider")
+    slider = (
+        page.get_by_test_id("stSlider").filter(has_text="Number of clusters").get_by_role("slider")
+    )
     slider.focus()
     slider.press("ArrowRight")
     wait_idle(page)
@@ -203,7 +217,9 @@ def test_forecast_runs_and_the_toggle_refits(page: Page, app: App) -> None:
     script = _script("forecast")
     open_page(page, app, page_url_name(script))
     # the rolling backtest takes a while on a cold cache (and a busy machine)
-    expect(page.get_by_text("Would this forecast have worked before?")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("Would this forecast have worked before?")).to_be_visible(
+        timeout=60_000
+    )
     expect(page.get_by_text("The declared rule:", exact=False).first).to_be_visible()
     page.get_by_test_id("stCheckbox").filter(has_text="Use the incomplete recent years").click()
     wait_idle(page)

@@ -81,8 +81,9 @@ def pick(page: Page, label: str, option: str) -> None:
 
 
 @pytest.mark.parametrize("which", ["demo", "real"])
-def test_first_clicks_of_a_fresh_session_change_nothing(page: Page, which: str,
-                                                        request: pytest.FixtureRequest) -> None:
+def test_first_clicks_of_a_fresh_session_change_nothing(
+    page: Page, which: str, request: pytest.FixtureRequest
+) -> None:
     served: App = request.getfixturevalue("app" if which == "demo" else "app_real")
     everything = "20,000 of 20,000" if which == "demo" else "193,025 of 193,025"
     page.goto(served.url)
@@ -106,10 +107,13 @@ def test_filters_hold_through_every_route(page: Page, app: App, browser: Browser
 
     def holds(where: str) -> None:
         # after a reload the first frame can still be the old page: read until it settles
-        eventually(lambda: k_value(page) == 20 and no_year_ticked(page)
-                   and in_view(page) == expected, where)
-        expect(sidebar(page).get_by_test_id("stMultiSelect").filter(has_text="Gender")) \
-            .to_contain_text("Male")
+        eventually(
+            lambda: k_value(page) == 20 and no_year_ticked(page) and in_view(page) == expected,
+            where,
+        )
+        expect(
+            sidebar(page).get_by_test_id("stMultiSelect").filter(has_text="Gender")
+        ).to_contain_text("Male")
         assert "gender=Male" in page.url and "k=20" in page.url, (where, page.url)
 
     for title in TITLES[1:]:  # sidebar navigation
@@ -117,8 +121,9 @@ def test_filters_hold_through_every_route(page: Page, app: App, browser: Browser
         holds(f"sidebar to {title}")
     go(page, "Home")
     for title in TITLES[1:]:  # Home's links
-        page.get_by_test_id("stMain").get_by_role("link", name=re.compile(f"^{re.escape(title)}:")) \
-            .click()
+        page.get_by_test_id("stMain").get_by_role(
+            "link", name=re.compile(f"^{re.escape(title)}:")
+        ).click()
         wait_idle(page)
         holds(f"home link to {title}")
         go(page, "Home")
@@ -153,8 +158,9 @@ def test_a_link_cannot_lower_the_threshold(page: Page, app: App) -> None:
     assert k_value(page) == 10 and in_view(page) == before
 
 
-def test_page_choices_survive_other_pages_and_a_reload(page: Page, app: App,
-                                                        browser: Browser) -> None:
+def test_page_choices_survive_other_pages_and_a_reload(
+    page: Page, app: App, browser: Browser
+) -> None:
     page.goto(f"{app.url}/{URLS['Explore']}?exp_top_n=7")
     wait_idle(page)
     slider = page.get_by_test_id("stSlider").filter(has_text="Countries on each axis")
@@ -167,8 +173,9 @@ def test_page_choices_survive_other_pages_and_a_reload(page: Page, app: App,
     assert "hid_girls=123" in page.url
     go(page, "Explore")
     assert "exp_top_n=7" in page.url
-    expect(page.get_by_test_id("stSlider").filter(has_text="Countries on each axis")) \
-        .to_contain_text("7")
+    expect(
+        page.get_by_test_id("stSlider").filter(has_text="Countries on each axis")
+    ).to_contain_text("7")
     go(page, "Hidden populations")
     expect(page.get_by_label("Girls: survey count", exact=False)).to_have_value("123")
     page.reload()
@@ -183,8 +190,9 @@ def test_page_choices_survive_other_pages_and_a_reload(page: Page, app: App,
     fresh.context.close()
 
 
-def test_a_deep_link_as_the_first_visit_after_a_start(page: Page, chromium_path: str,
-                                                      tmp_path) -> None:
+def test_a_deep_link_as_the_first_visit_after_a_start(
+    page: Page, chromium_path: str, tmp_path
+) -> None:
     """Streamlit runs a fresh server's first request for /Clusters straight from pages/
     (its older multipage mode): the page must still get the app's own navigation."""
     from tests.browser.conftest import _start

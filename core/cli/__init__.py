@@ -1,0 +1,1 @@
+"""Headless commands (``python -m core ...``)."""

@@ -1,0 +1,1 @@
+"""The "Clusters" screen: K-means on victims' profiles, with tables and charts."""

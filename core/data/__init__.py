@@ -1,0 +1,1 @@
+"""Reading, cleaning, filtering and counting CTDC records (no Streamlit, no charts)."""

@@ -1,0 +1,1 @@
+"""The project's own generated demo data (aggregate calibration only, never CTDC rows)."""

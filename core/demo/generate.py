@@ -1,0 +1,602 @@
+"""Seeded demo data in the raw layout of the CTDC release of 2021-08-25.
+
+The project ships no real CTDC records. Instead :func:`generate_demo` draws synthetic
+records, one column block after another, from aggregate figures (counts) computed from
+the real file by :mod:`core.demo.calibrate` and committed as
+``data/demo_calibration.json``. The result has exactly the 37 columns of the real file,
+in its order, every value a string: ``''`` for missing, ``'1'`` for a set flag.
+
+Sampling order (each step conditional on what was drawn before):
+
+1. ``yearOfRegistration`` from the year counts (missing included);
+2. (``gender``, ``majorityStatusAtExploit``) given the year period;
+3. ``ageBroad`` given (gender, majority, period); minors get only ``0--8``/``09--17`` or
+   missing, adults only the adult bands or missing;
+4. the combination of ``isForcedLabour``/``isSexualExploit``/``isOtherExploit``
+   (``none`` included) given (gender, majority, stage implied by the age band, period);
+5. labour and sexual-exploitation sub-type combinations given gender, only for records
+   whose parent exploitation flag is set;
+6. means of control: whether any is known, then each flag, given the exploitation
+   combination;
+7. recruiter-relation combinations given (gender, life stage), where the life stage is
+   the majority status, or failing that the one implied by the age band;
+8. ``traffickMonths`` given the exploitation combination;
+9. the (``citizenship``, ``CountryOfExploitation``) pair among the most frequent pairs
+   or ``other`` given (period, main exploitation type); an ``other`` pair is drawn from
+   the citizenship and country counts outside the top pairs, given the period.
+
+A conditional cell that was suppressed in the calibration (all counts zero) falls back
+to the next coarser cell: the last key component is dropped until counts are found.
+
+Run ``python -m core.demo.generate`` to rebuild ``data/demo_ctdc_2021layout.tsv.gz``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import io
+import json
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "COLUMNS_2021",
+    "DEFAULT_CALIBRATION_PATH",
+    "DEFAULT_DEMO_PATH",
+    "DEFAULT_N",
+    "DEFAULT_SEED",
+    "EXPLOIT_FLAGS",
+    "LABOUR_FLAGS",
+    "MEANS_FLAGS",
+    "MINOR_AGE_BANDS",
+    "RECRUITER_FLAGS",
+    "SEX_FLAGS",
+    "age_stage",
+    "generate_demo",
+    "load_calibration",
+    "main",
+    "write_demo",
+]
+
+#: Header of the CTDC Global Synthetic Dataset, release 2021-08-25, in file order.
+COLUMNS_2021: tuple[str, ...] = (
+    "yearOfRegistration",
+    "gender",
+    "ageBroad",
+    "majorityStatusAtExploit",
+    "traffickMonths",
+    "citizenship",
+    "CountryOfExploitation",
+    "meansOfControlDebtBondage",
+    "meansOfControlTakesEarnings",
+    "meansOfControlThreats",
+    "meansOfControlPsychologicalAbuse",
+    "meansOfControlPhysicalAbuse",
+    "meansOfControlSexualAbuse",
+    "meansOfControlFalsePromises",
+    "meansOfControlPsychoactiveSubstances",
+    "meansOfControlRestrictsMovement",
+    "meansOfControlRestrictsMedicalCare",
+    "meansOfControlExcessiveWorkingHours",
+    "meansOfControlThreatOfLawEnforce",
+    "meansOfControlWithholdsNecessities",
+    "meansOfControlWithholdsDocuments",
+    "meansOfControlOther",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    "typeOfLabourAgriculture",
+    "typeOfLabourConstruction",
+    "typeOfLabourDomesticWork",
+    "typeOfLabourHospitality",
+    "typeOfLabourOther",
+    "typeOfSexProstitution",
+    "typeOfSexPornography",
+    "typeOfSexOther",
+    "recruiterRelationIntimatePartner",
+    "recruiterRelationFriend",
+    "recruiterRelationFamily",
+    "recruiterRelationOther",
+)
+
+MEANS_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("meansOfControl"))
+EXPLOIT_FLAGS: tuple[str, ...] = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
+LABOUR_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("typeOfLabour"))
+SEX_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("typeOfSex"))
+RECRUITER_FLAGS: tuple[str, ...] = tuple(
+    c for c in COLUMNS_2021 if c.startswith("recruiterRelation")
+)
+MINOR_AGE_BANDS: frozenset[str] = frozenset({"0--8", "09--17"})
+
+DEFAULT_N = 20_000
+DEFAULT_SEED = 20210825
+_REPO = Path(__file__).resolve().parents[1]
+DEFAULT_CALIBRATION_PATH: Path = _REPO / "data" / "demo_calibration.json"
+DEFAULT_DEMO_PATH: Path = _REPO / "data" / "demo_ctdc_2021layout.tsv.gz"
+
+# Separator of the components of a conditioning key ("Female|Minor|2016-2019").
+KEY_SEP = "|"
+# Year periods: (label, first year, last year); years outside fall into the end periods.
+PERIODS: tuple[tuple[str, int, int], ...] = (
+    ("2002-2010", -10_000, 2010),
+    ("2011-2015", 2011, 2015),
+    ("2016-2019", 2016, 2019),
+    ("2020-2021", 2020, 10_000),
+)
+NONE_KEY = "none"
+OTHER_KEY = "other"
+
+
+# --------------------------------------------------------------------------- helpers
+# These helpers are shared with core.demo.calibrate so that the calibration and the
+# generator agree on every key.
+
+
+def period_of(years: Sequence[str] | np.ndarray | pd.Series) -> np.ndarray:
+    """Map raw ``yearOfRegistration`` strings to period labels.
+
+    Parameters
+    ----------
+    years : sequence of str
+        Raw year values; ``''`` or anything not an integer is missing.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of period labels from ``PERIODS``; ``''`` where the year is missing.
+    """
+    arr = np.asarray(years, dtype=object)
+    lookup: dict[str, str] = {}
+    for value in set(arr.tolist()):
+        label = ""
+        try:
+            year = int(str(value).strip())
+        except ValueError:
+            year = None
+        if year is not None:
+            for name, first, last in PERIODS:
+                if first <= year <= last:
+                    label = name
+                    break
+        lookup[value] = label
+    return np.array([lookup[v] for v in arr.tolist()], dtype=object)
+
+
+def life_stage(majority: Sequence[str] | np.ndarray, age: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Life stage: majority status if known, else the one implied by the age band.
+
+    Parameters
+    ----------
+    majority : sequence of str
+        Raw ``majorityStatusAtExploit`` values (``'Adult'``, ``'Minor'`` or ``''``).
+    age : sequence of str
+        Raw ``ageBroad`` values.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of ``'Adult'``, ``'Minor'`` or ``''`` (neither known).
+    """
+    maj = np.asarray(majority, dtype=object)
+    from_age = age_stage(age)
+    return np.where(np.isin(maj, ["Adult", "Minor"]), maj, from_age).astype(object)
+
+
+def age_stage(age: Sequence[str] | np.ndarray) -> np.ndarray:
+    """Life stage implied by the age band alone.
+
+    Parameters
+    ----------
+    age : sequence of str
+        Raw ``ageBroad`` values.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array: ``'Minor'`` for ``0--8``/``09--17``, ``''`` for a missing band,
+        ``'Adult'`` for any other band.
+    """
+    ages = np.asarray(age, dtype=object)
+    return np.where(
+        np.isin(ages, list(MINOR_AGE_BANDS)), "Minor", np.where(ages == "", "", "Adult")
+    ).astype(object)
+
+
+def combo_key(flags: np.ndarray, names: Sequence[str]) -> np.ndarray:
+    """Name the combination of set flags in each row.
+
+    Parameters
+    ----------
+    flags : numpy.ndarray
+        Boolean array of shape (rows, len(names)).
+    names : sequence of str
+        Short name of each flag column.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array: set names joined by ``'+'`` in column order, ``'none'`` if none set.
+    """
+    flags = np.asarray(flags, dtype=bool)
+    out = np.full(flags.shape[0], "", dtype=object)
+    for j, name in enumerate(names):
+        add = flags[:, j]
+        out[add] = np.where(out[add] == "", name, out[add] + "+" + name)
+    out[out == ""] = NONE_KEY
+    return out
+
+
+def short_name(column: str) -> str:
+    """Short name of a flag column: the column name without its group prefix.
+
+    Parameters
+    ----------
+    column : str
+        A flag column of the 2021 layout, e.g. ``'typeOfLabourAgriculture'``.
+
+    Returns
+    -------
+    str
+        E.g. ``'Agriculture'``; ``'ForcedLabour'`` for ``'isForcedLabour'``.
+    """
+    for prefix in ("meansOfControl", "typeOfLabour", "typeOfSex", "recruiterRelation", "is"):
+        if column.startswith(prefix):
+            return column[len(prefix) :]
+    return column
+
+
+def exploit_group(combo: np.ndarray) -> np.ndarray:
+    """Main exploitation type of an exploitation combination key.
+
+    Parameters
+    ----------
+    combo : numpy.ndarray
+        Keys made by :func:`combo_key` over ``EXPLOIT_FLAGS``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``'SexualExploit'`` if that flag is in the key, else ``'ForcedLabour'``, else
+        ``'OtherExploit'``, else ``'none'``.
+    """
+    combo = np.asarray(combo, dtype=object)
+    out = np.full(combo.shape[0], NONE_KEY, dtype=object)
+    for name in ("OtherExploit", "ForcedLabour", "SexualExploit"):  # last wins
+        out[np.char.find(combo.astype(str), name) >= 0] = name
+    return out
+
+
+def join_keys(*parts: np.ndarray) -> np.ndarray:
+    """Join arrays of key components element-wise with ``'|'``.
+
+    Parameters
+    ----------
+    *parts : numpy.ndarray
+        Equally long arrays of strings.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of joined keys.
+    """
+    return np.array(
+        [KEY_SEP.join(t) for t in zip(*(p.tolist() for p in parts), strict=True)], dtype=object
+    )
+
+
+# ------------------------------------------------------------------------ sampling
+
+
+def _counts_for(
+    table: Mapping[str, Mapping[str, int]],
+    key: str,
+    allowed: Callable[[str], bool] | None,
+) -> tuple[list[str], np.ndarray]:
+    """Counts for ``key``, dropping trailing key components until some are non-zero."""
+    parts = key.split(KEY_SEP)
+    for keep in range(len(parts), -1, -1):
+        merged: dict[str, int] = {}
+        prefix = parts[:keep]
+        for cell_key, counts in table.items():
+            if cell_key.split(KEY_SEP)[:keep] != prefix:
+                continue
+            for value, count in counts.items():
+                merged[value] = merged.get(value, 0) + int(count)
+        values = [v for v in merged if merged[v] > 0 and (allowed is None or allowed(v))]
+        weights = np.array([merged[v] for v in values], dtype=float)
+        if weights.sum() > 0:
+            return values, weights / weights.sum()
+    raise ValueError(f"calibration has no usable counts for key {key!r}")
+
+
+def _draw_conditional(
+    rng: np.random.Generator,
+    keys: np.ndarray,
+    table: Mapping[str, Mapping[str, int]],
+    allowed: Callable[[str, str], bool] | None = None,
+) -> np.ndarray:
+    """Draw one value per row from the counts of the row's key (with fallback)."""
+    out = np.empty(len(keys), dtype=object)
+    for key in sorted(set(keys.tolist())):
+        idx = np.flatnonzero(keys == key)
+        check = None if allowed is None else (lambda v, k=key: allowed(k, v))
+        values, probs = _counts_for(table, key, check)
+        picks = rng.choice(len(values), size=idx.size, p=probs)
+        out[idx] = np.array(values, dtype=object)[picks]
+    return out
+
+
+def _draw(rng: np.random.Generator, counts: Mapping[str, int], n: int) -> np.ndarray:
+    """Draw ``n`` values from one table of counts."""
+    return _draw_conditional(rng, np.full(n, "", dtype=object), {"": counts})
+
+
+def _expand_combo(combo: np.ndarray, columns: Sequence[str]) -> dict[str, np.ndarray]:
+    """Turn combination keys back into '1'/'' flag columns."""
+    out: dict[str, np.ndarray] = {}
+    members = [set(str(c).split("+")) for c in combo.tolist()]
+    for column in columns:
+        name = short_name(column)
+        out[column] = np.array(["1" if name in m else "" for m in members], dtype=object)
+    return out
+
+
+def _age_allowed(key: str, age: str) -> bool:
+    """Ages coherent with the majority status in a ``gender|majority|period`` key."""
+    majority = key.split(KEY_SEP)[1]
+    if majority == "Minor":
+        return age == "" or age in MINOR_AGE_BANDS
+    if majority == "Adult":
+        return age not in MINOR_AGE_BANDS
+    return True
+
+
+def _draw_means(
+    rng: np.random.Generator, combo: np.ndarray, table: Mapping[str, Mapping[str, object]]
+) -> dict[str, np.ndarray]:
+    """Means-of-control flags given the exploitation combination."""
+    n = combo.size
+    flags = np.zeros((n, len(MEANS_FLAGS)), dtype=bool)
+    overall_rows = sum(int(c["rows"]) for c in table.values())  # type: ignore[call-overload]
+    overall_any = sum(int(c["any_known"]) for c in table.values())  # type: ignore[call-overload]
+    overall_flags = np.array(
+        [sum(int(c["flags"][f]) for c in table.values()) for f in MEANS_FLAGS],  # type: ignore[index]
+        dtype=float,
+    )
+    for key in sorted(set(combo.tolist())):
+        idx = np.flatnonzero(combo == key)
+        cell = table.get(key)
+        rows = int(cell["rows"]) if cell else 0  # type: ignore[call-overload]
+        known = int(cell["any_known"]) if cell else 0  # type: ignore[call-overload]
+        if rows > 0 and known > 0:
+            p_any = known / rows
+            rates = np.array([int(cell["flags"][f]) for f in MEANS_FLAGS], float) / known  # type: ignore[index]
+        else:
+            p_any = overall_any / overall_rows if overall_rows else 0.0
+            rates = overall_flags / overall_any if overall_any else np.zeros(len(MEANS_FLAGS))
+        rates = np.clip(rates, 0.0, 1.0)
+        has_any = rng.random(idx.size) < p_any
+        rows_idx = idx[has_any]
+        if rows_idx.size == 0 or rates.sum() == 0:
+            continue
+        block = rng.random((rows_idx.size, rates.size)) < rates
+        # A record with "some means known" has at least one flag: redraw empty rows.
+        for _ in range(50):
+            empty = ~block.any(axis=1)
+            if not empty.any():
+                break
+            block[empty] = rng.random((int(empty.sum()), rates.size)) < rates
+        empty = ~block.any(axis=1)
+        block[empty, int(np.argmax(rates))] = True
+        flags[rows_idx] = block
+    return {col: np.where(flags[:, j], "1", "").astype(object) for j, col in enumerate(MEANS_FLAGS)}
+
+
+def _draw_pairs(
+    rng: np.random.Generator, period: np.ndarray, group: np.ndarray, pairs: Mapping[str, object]
+) -> tuple[np.ndarray, np.ndarray]:
+    """(citizenship, CountryOfExploitation) given period and main exploitation type."""
+    table = pairs["given_period_exploit"]  # type: ignore[index]
+    pair = _draw_conditional(rng, join_keys(period, group), table)  # type: ignore[arg-type]
+    citizenship = np.empty(period.size, dtype=object)
+    country = np.empty(period.size, dtype=object)
+    other = pair == OTHER_KEY
+    for i in np.flatnonzero(~other):
+        citizenship[i], country[i] = str(pair[i]).split(KEY_SEP)
+    citizenship[other] = _draw_conditional(
+        rng,
+        period[other],
+        pairs["other_citizenship_given_period"],  # type: ignore[arg-type]
+    )
+    country[other] = _draw_conditional(
+        rng,
+        period[other],
+        pairs["other_country_given_period"],  # type: ignore[arg-type]
+    )
+    return citizenship, country
+
+
+# ------------------------------------------------------------------------ public API
+
+
+def load_calibration(path: str | Path | None = None) -> dict:
+    """Read the calibration JSON written by ``python -m core.demo.calibrate``.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, optional
+        Defaults to ``data/demo_calibration.json`` in the repository.
+
+    Returns
+    -------
+    dict
+        The calibration figures.
+    """
+    target = DEFAULT_CALIBRATION_PATH if path is None else Path(path)
+    with open(target, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def generate_demo(
+    calibration: dict, /, *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED
+) -> pd.DataFrame:
+    """Draw synthetic CTDC records in the raw layout of the 2021-08-25 release.
+
+    Parameters
+    ----------
+    calibration : dict
+        Aggregate figures as returned by
+        :func:`core.demo.calibrate.compute_calibration` (or read from
+        ``data/demo_calibration.json`` with :func:`load_calibration`).
+    n : int, default 20000
+        Number of records.
+    seed : int, default 20210825
+        Seed of the ``numpy.random.Generator``; the same seed and calibration give an
+        identical frame.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``n`` rows, the columns of ``COLUMNS_2021`` in that order, every value a string:
+        ``''`` for missing, ``'1'`` for a set flag.
+
+    Raises
+    ------
+    ValueError
+        If ``n`` is negative or the calibration lacks usable counts.
+    """
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    rng = np.random.default_rng(seed)
+    cal = calibration
+    cols: dict[str, np.ndarray] = {}
+
+    year = _draw(rng, cal["year"], n)
+    period = period_of(year)
+    cols["yearOfRegistration"] = year
+
+    gm = _draw_conditional(rng, period, cal["gender_majority_given_period"])
+    gender = np.array([k.split(KEY_SEP)[0] for k in gm.tolist()], dtype=object)
+    majority = np.array([k.split(KEY_SEP)[1] for k in gm.tolist()], dtype=object)
+    cols["gender"], cols["majorityStatusAtExploit"] = gender, majority
+
+    age = _draw_conditional(
+        rng,
+        join_keys(gender, majority, period),
+        cal["age_given_gender_majority_period"],
+        allowed=_age_allowed,
+    )
+    cols["ageBroad"] = age
+    stage = life_stage(majority, age)
+
+    exploit = _draw_conditional(
+        rng,
+        join_keys(gender, majority, age_stage(age), period),
+        cal["exploit_given_gender_majority_agestage_period"],
+    )
+    cols.update(_expand_combo(exploit, EXPLOIT_FLAGS))
+
+    labour = np.full(n, NONE_KEY, dtype=object)
+    is_fl = cols["isForcedLabour"] == "1"
+    labour[is_fl] = _draw_conditional(rng, gender[is_fl], cal["labour_subtypes_given_gender"])
+    cols.update(_expand_combo(labour, LABOUR_FLAGS))
+
+    sex = np.full(n, NONE_KEY, dtype=object)
+    is_se = cols["isSexualExploit"] == "1"
+    sex[is_se] = _draw_conditional(rng, gender[is_se], cal["sex_subtypes_given_gender"])
+    cols.update(_expand_combo(sex, SEX_FLAGS))
+
+    cols.update(_draw_means(rng, exploit, cal["means_given_exploit"]))
+
+    recruiter = _draw_conditional(
+        rng, join_keys(gender, stage), cal["recruiter_given_gender_stage"]
+    )
+    cols.update(_expand_combo(recruiter, RECRUITER_FLAGS))
+
+    cols["traffickMonths"] = _draw_conditional(rng, exploit, cal["traffick_months_given_exploit"])
+
+    citizenship, country = _draw_pairs(rng, period, exploit_group(exploit), cal["pairs"])
+    cols["citizenship"], cols["CountryOfExploitation"] = citizenship, country
+
+    frame = pd.DataFrame({c: cols[c] for c in COLUMNS_2021}, columns=list(COLUMNS_2021))
+    return frame.astype(str)
+
+
+def _tsv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as UTF-8 TSV text with LF line ends, gzip-compressed reproducibly."""
+    text = frame.to_csv(sep="\t", index=False, lineterminator="\n")
+    buffer = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=buffer, mtime=0) as gz:
+        gz.write(text.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def write_demo(
+    path: str | Path = DEFAULT_DEMO_PATH,
+    *,
+    calibration: dict | None = None,
+    n: int = DEFAULT_N,
+    seed: int = DEFAULT_SEED,
+) -> Path:
+    """Generate demo records and write them as a gzipped TSV.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path, default ``data/demo_ctdc_2021layout.tsv.gz``
+        Output file; the gzip header carries no name and no time stamp, so the same
+        records always give the same bytes.
+    calibration : dict, optional
+        Figures to use; by default ``data/demo_calibration.json`` is read.
+    n : int, default 20000
+        Number of records.
+    seed : int, default 20210825
+        Random seed.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+    """
+    cal = load_calibration() if calibration is None else calibration
+    frame = generate_demo(cal, n=n, seed=seed)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(_tsv_bytes(frame))
+    return target
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: ``python -m core.demo.generate [--out PATH] [--n N] [--seed S]``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments; ``sys.argv[1:]`` by default.
+
+    Returns
+    -------
+    int
+        Exit status (0).
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m core.demo.generate",
+        description="Write seeded CTDC demo records (2021 layout) as a gzipped TSV.",
+    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_DEMO_PATH)
+    parser.add_argument("--n", type=int, default=DEFAULT_N)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION_PATH)
+    args = parser.parse_args(argv)
+    target = write_demo(
+        args.out, calibration=load_calibration(args.calibration), n=args.n, seed=args.seed
+    )
+    print(f"wrote {args.n} demo records to {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

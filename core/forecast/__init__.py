@@ -1,0 +1,1 @@
+"""The "Trends and forecast" screen: yearly series, forecast models and their backtest."""

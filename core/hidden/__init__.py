@@ -1,0 +1,1 @@
+"""The "Hidden populations" screen: survey counts to estimates of people surveys miss."""

@@ -1,0 +1,313 @@
+"""AppTest of pages/5_Clusters.py on the demo and the real file, including bad settings.
+
+Expected counts are computed independently from the loaded frame with plain pandas
+(dropna / drop_duplicates / isin), not through core.clusters.kmeans.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+
+PAGE = "pages/5_Clusters.py"
+DEFAULT = ["ageMid", "yearOfRegistration", "gender"]
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def table(at, column: str) -> pd.DataFrame:
+    """The first st.dataframe on the page that has ``column``."""
+    for frame in at.dataframe:
+        if column in frame.value.columns:
+            return frame.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def records_table(at) -> pd.DataFrame:
+    """The record table (it has a Cluster column but no Description)."""
+    for frame in at.dataframe:
+        if "Cluster" in frame.value.columns and "Description" not in frame.value.columns:
+            return frame.value
+    raise AssertionError("no record table on the page")
+
+
+def specs(at, kind: str) -> list[dict]:
+    return [json.loads(e.proto.spec) for e in at.get(kind)]
+
+
+def clustered_count(at) -> int:
+    match = re.search(r"Clustered \*\*([\d,]+)\*\*", texts(at.info))
+    assert match, texts(at.info)
+    return int(match.group(1).replace(",", ""))
+
+
+def sizes_by_country(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    grouped = frame.groupby("citizenship", observed=True)
+    return pd.DataFrame(
+        {
+            "n": grouped.size(),
+            "complete": grouped.apply(lambda g: g[columns].notna().all(axis=1).sum()),
+            **{c: grouped[c].count() for c in columns},
+        }
+    )
+
+
+# ----------------------------------------------------------------------------- demo
+class TestDefaults:
+    def test_default_view(self, run_page: Callable, demo_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE)
+        assert not at.exception
+        assert at.title[0].value == "Clusters"
+        assert not at.warning or "demo" in texts(at.warning).lower()
+        expected = len(demo_frame.dropna(subset=DEFAULT))
+        assert clustered_count(at) == expected
+        assert f"of the {len(demo_frame):,} records in view" in texts(at.info)
+        profiles = table(at, "Description")
+        assert profiles["Cluster"].tolist() == [1, 2, 3, 4]
+        assert all(
+            d.startswith(f"Cluster {i}: ")
+            for i, d in zip(profiles["Cluster"], profiles["Description"], strict=True)
+        )
+        records = records_table(at)
+        assert len(records) == expected
+        assert set(records["Cluster"]) == {1, 2, 3, 4}
+        (plot,) = specs(at, "plotly_chart")
+        assert plot["layout"]["title"]["text"].startswith("The largest of 4 clusters holds")
+        assert sum(len(t["hovertext"]) for t in plot["data"]) == min(expected, 5000)
+        assert "seed (42)" in texts(at.caption)
+        keys = {b.key for b in at.get("download_button")}
+        assert {"dl_html_cluster_3d", "dl_csv_cluster_profiles", "cl_dl_records"} <= keys
+
+    def test_options_and_more_columns(self, run_page: Callable, demo_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE)
+        at.slider(key="cl_k").set_value(6)
+        at.radio(key="cl_encoding").set_value("onehot")
+        at.checkbox(key="cl_scale").uncheck()
+        at.checkbox(key="cl_jitter").uncheck()
+        at.multiselect(key="cl_extra").set_value(["citizenship", "isSexualExploit"]).run()
+        assert not at.exception
+        columns = [*DEFAULT, "citizenship", "isSexualExploit"]
+        assert clustered_count(at) == len(demo_frame.dropna(subset=columns))
+        profiles = table(at, "Description")
+        assert len(profiles) == 6
+        assert "Citizenship: most common" in profiles.columns
+        assert "Type of exploitation: Sexual exploitation: share with flag" in profiles.columns
+        captions = texts(at.caption)
+        assert "one-hot columns" in captions and "not scaled" in captions
+        assert "Points are spread slightly" not in captions
+
+    def test_label_codes_warn_about_countries(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        at.selectbox(key="cl_z").set_value("CountryOfExploitation").run()
+        assert not at.exception
+        assert "Label codes number countries alphabetically" in texts(at.caption)
+
+
+class TestRecordTable:
+    def test_filter_by_citizenship_and_follow(
+        self, run_page: Callable, demo_frame: pd.DataFrame
+    ) -> None:
+        at = run_page(PAGE)
+        at.multiselect(key="cl_extra").set_value(["citizenship"]).run()
+        columns = [*DEFAULT, "citizenship"]
+        kept = demo_frame.dropna(subset=columns)
+        country = kept["citizenship"].value_counts().index[0]
+        expected = int((kept["citizenship"] == country).sum())
+        at.multiselect(key="cl_t_citizenship").set_value([country]).run()
+        assert not at.exception
+        records = records_table(at)
+        assert len(records) == expected
+        assert set(records["Citizenship"]) == {country}
+        assert f"{expected:,} of the {len(kept):,} clustered records match" in texts(at.caption)
+
+        at.checkbox(key="cl_follow").check().run()
+        assert not at.exception
+        (plot,) = specs(at, "plotly_chart")
+        assert (
+            "of the records matching the table's filters are in cluster"
+            in (plot["layout"]["title"]["text"])
+        )
+        assert sum(len(t["hovertext"]) for t in plot["data"]) == min(expected, 5000)
+
+    def test_range_filter(self, run_page: Callable, demo_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE)
+        at.slider(key="cl_t_ageMid").set_value((10.0, 20.0)).run()
+        assert not at.exception
+        kept = demo_frame.dropna(subset=DEFAULT)
+        expected = int(kept["ageMid"].between(10, 20).sum())
+        records = records_table(at)
+        assert len(records) == expected
+        assert records["Age (years, band midpoint)"].between(10, 20).all()
+
+    def test_filters_survive_a_change_of_settings(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        at.slider(key="cl_k").set_value(6).run()
+        at.multiselect(key="cl_t_cluster").set_value([6]).run()
+        assert set(records_table(at)["Cluster"]) == {6}
+        at.slider(key="cl_t_yearOfRegistration").set_value((2005, 2019)).run()
+        assert not at.exception
+        # Fewer clusters and a slice without the early years: remembered choices that no
+        # longer exist are dropped (cluster 6) or clipped (years), without an error.
+        at.slider(key="cl_k").set_value(3)
+        at.sidebar.slider(key="years").set_value((2016, 2021)).run()
+        assert not at.exception
+        assert at.multiselect(key="cl_t_cluster").value == []
+        assert at.slider(key="cl_t_yearOfRegistration").value == (2016, 2019)
+        low, high = 2016, 2019
+        years = records_table(at)["Year of registration"]
+        assert years.between(low, high).all()
+
+    def test_filter_matching_nothing(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        # No age band has its midpoint between 14 and 18 (9-17 -> 13, 18-20 -> 19).
+        at.slider(key="cl_t_ageMid").set_value((14.0, 18.0))
+        at.checkbox(key="cl_follow").check().run()
+        assert not at.exception
+        info = texts(at.info)
+        assert "No record matches these table filters" in info
+        assert "nothing to draw" in info
+        assert not at.get("plotly_chart")
+
+
+class TestChoosingK:
+    def test_elbow_and_silhouette_on_request(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        assert not at.get("vega_lite_chart")
+        at.button(key="cl_diag_go").click().run()
+        assert not at.exception
+        titles = [s["title"] for s in specs(at, "vega_lite_chart")]
+        assert len(titles) == 2
+        assert titles[0].startswith("Adding clusters beyond k = ")
+        assert titles[1].startswith("Clusters are best separated at k = ")
+        # Still there on the next interaction with the same settings ...
+        at.checkbox(key="cl_jitter").uncheck().run()
+        assert len(at.get("vega_lite_chart")) == 2
+        # ... and gone when the columns change.
+        at.selectbox(key="cl_z").set_value("majorityStatusAtExploit").run()
+        assert not at.get("vega_lite_chart")
+
+
+class TestBadSettings:
+    def test_one_column_only(self, run_page: Callable) -> None:
+        at = run_page(PAGE)
+        at.selectbox(key="cl_y").set_value("ageMid")
+        at.selectbox(key="cl_z").set_value("ageMid").run()
+        assert not at.exception
+        assert "Choose at least two different columns" in texts(at.warning)
+        assert not at.get("plotly_chart")
+
+    def test_more_clusters_than_distinct_points(
+        self, run_page: Callable, demo_frame: pd.DataFrame
+    ) -> None:
+        columns = ["gender", "majorityStatusAtExploit"]
+        distinct = len(demo_frame[columns].dropna().drop_duplicates())
+        assert distinct < 10
+        at = run_page(PAGE)
+        at.selectbox(key="cl_x").set_value("gender")
+        at.selectbox(key="cl_y").set_value("majorityStatusAtExploit")
+        at.selectbox(key="cl_z").set_value("gender")
+        at.slider(key="cl_k").set_value(10).run()
+        assert not at.exception
+        assert f"only {distinct} distinct combinations" in texts(at.warning)
+        at.slider(key="cl_k").set_value(distinct).run()
+        assert not at.exception
+        assert len(table(at, "Description")) == distinct
+
+    def test_column_entirely_missing_in_slice(
+        self, run_page: Callable, demo_frame: pd.DataFrame
+    ) -> None:
+        sizes = sizes_by_country(demo_frame, ["ageMid", "monthsMid"])
+        candidates = sizes[(sizes["ageMid"] > 0) & (sizes["monthsMid"] == 0)]
+        assert len(candidates), "the demo should have a country with ages but no durations"
+        country = candidates.index[0]
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
+        at.selectbox(key="cl_y").set_value("monthsMid")
+        at.selectbox(key="cl_z").set_value("ageMid").run()
+        assert not at.exception
+        assert "No record in this slice has a value for Time trafficked" in texts(at.warning)
+
+    def test_nothing_left_after_dropping(
+        self, run_page: Callable, demo_frame: pd.DataFrame
+    ) -> None:
+        sizes = sizes_by_country(demo_frame, ["ageMid", "monthsMid"])
+        candidates = sizes[
+            (sizes["ageMid"] > 0) & (sizes["monthsMid"] > 0) & (sizes["complete"] == 0)
+        ]
+        assert len(candidates), "the demo should have a country with ages and durations apart"
+        country = candidates.index[0]
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
+        at.selectbox(key="cl_y").set_value("monthsMid")
+        at.selectbox(key="cl_z").set_value("ageMid").run()
+        assert not at.exception
+        n = int(sizes.loc[country, "n"])
+        assert f"None of the {n:,} records has a value in every chosen column" in texts(at.warning)
+
+    @pytest.mark.parametrize("size", [1, 2, 5])
+    def test_tiny_slices(self, run_page: Callable, demo_frame: pd.DataFrame, size: int) -> None:
+        counts = demo_frame["citizenship"].value_counts()
+        near = counts[(counts >= size) & (counts <= size + 3)]
+        country = near.index[0]
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="cit").set_value([country]).run()
+        assert not at.exception
+        shown = texts(at.warning) + texts(at.info)
+        assert "Clustered" in shown or "Choose" in shown or "nothing to group" in shown
+
+    def test_small_clusters_are_withheld(
+        self, run_page: Callable, demo_frame: pd.DataFrame
+    ) -> None:
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="cit").set_value(["USA"])
+        at.sidebar.number_input(key="k").set_value(50).run()
+        assert not at.exception
+        kept = demo_frame[demo_frame["citizenship"] == "USA"].dropna(subset=DEFAULT)
+        assert clustered_count(at) == len(kept)
+        profiles = table(at, "Description")
+        records = records_table(at)
+        true_sizes = records["Cluster"].value_counts().reindex(profiles["Cluster"]).tolist()
+        assert sum(true_sizes) == len(kept)
+        assert any(0 < n < 50 for n in true_sizes), "the test needs a small cluster"
+        for shown, share, size in zip(
+            profiles["Records"].astype(str),
+            profiles["Share (%)"].astype(str),
+            true_sizes,
+            strict=True,
+        ):
+            small = 0 < size < 50
+            assert shown == ("<50" if small else str(size))
+            assert (share == "<50") is small
+
+
+# ----------------------------------------------------------------------------- real file
+@pytest.mark.real
+class TestRealFile:
+    def test_default_and_heavy_settings(self, run_page: Callable, real_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE, data="real")
+        assert not at.exception
+        assert clustered_count(at) == len(real_frame.dropna(subset=DEFAULT))
+        columns = ["ageMid", "gender", "citizenship", "CountryOfExploitation"]
+        at.selectbox(key="cl_y").set_value("citizenship")
+        at.selectbox(key="cl_z").set_value("CountryOfExploitation")
+        at.multiselect(key="cl_extra").set_value(["gender"])
+        at.radio(key="cl_encoding").set_value("onehot")
+        at.slider(key="cl_k").set_value(8).run()
+        assert not at.exception
+        kept = real_frame.dropna(subset=columns)
+        assert clustered_count(at) == len(kept)
+        assert len(table(at, "Description")) == 8
+        at.multiselect(key="cl_t_citizenship").set_value(["USA"]).run()
+        assert not at.exception
+        records = records_table(at)
+        assert len(records) == int((kept["citizenship"] == "USA").sum())
+        at.checkbox(key="cl_follow").check().run()
+        assert not at.exception
+        (plot,) = specs(at, "plotly_chart")
+        assert sum(len(t["hovertext"]) for t in plot["data"]) == min(len(records), 5000)

@@ -1,0 +1,340 @@
+"""AppTest of pages/1_Explore.py on the demo and the real file, and on tiny slices.
+
+Expected values come from the raw files or the loaded frame with plain pandas
+(value_counts, groupby), not through core.explore.aggregates.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.app import DEMO_LABEL
+from tests.conftest import DEMO_FILE
+from tests.helpers import url_of
+
+PAGE = "pages/1_Explore.py"
+TABS = [
+    "1 · Flows between countries",
+    "2 · Highest vs lowest volume",
+    "3 · Tactics",
+    "4 · Trends",
+    "5 · Shifts toward groups",
+    "6 · Data quality",
+]
+# chart name -> tab index: every section has at least one downloadable chart
+CHARTS = {
+    "explore_flows_heatmap": 0,
+    "explore_flows_sankey": 0,
+    "explore_profile_ageBroad": 1,
+    "explore_profile_gender": 1,
+    "explore_tactics_means": 2,
+    "explore_tactics_recruiter": 2,
+    "explore_tactics_exploitation": 2,
+    "explore_trend_total": 3,
+    "explore_trend_by_type": 3,
+    "explore_shift_gender": 4,
+    "explore_quality_missing": 5,
+}
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def titles(node) -> list[str]:
+    """Titles of the Altair and Plotly charts under ``node`` (the app or a tab)."""
+    out = []
+    for element in node.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        title = spec.get("title", {})
+        out.append(title.get("text") if isinstance(title, dict) else str(title))
+    for element in node.get("plotly_chart"):
+        out.append(json.loads(element.proto.spec)["layout"]["title"]["text"])
+    return out
+
+
+def chart_spec(at, title_start: str) -> dict:
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        if str(spec.get("title", {}).get("text", "")).startswith(title_start):
+            return spec
+    raise AssertionError(f"no chart titled {title_start!r}: {titles(at)}")
+
+
+def download_keys(at) -> set[str]:
+    return {b.key for b in at.get("download_button")}
+
+
+def metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def year_counts(frame: pd.DataFrame) -> pd.Series:
+    return frame["yearOfRegistration"].dropna().astype(int).value_counts().sort_index()
+
+
+# ----------------------------------------------------------------------------- demo
+class TestDemo:
+    def test_six_sections_with_downloadable_charts(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE)
+        assert not at.exception
+        assert DEMO_LABEL in texts(at.warning)
+        assert [t.label for t in at.tabs] == TABS
+        keys = download_keys(at)
+        for name, tab in CHARTS.items():
+            assert f"dl_csv_{name}" in keys, name
+            assert {f"dl_png_{name}", f"dl_html_{name}"} & keys, name
+            assert titles(at.tabs[tab]), TABS[tab]
+        # every chart states a finding and rests on a stated number of records
+        all_titles = titles(at)
+        assert len(all_titles) >= len(CHARTS)
+        assert all(t and len(t) > 20 for t in all_titles), all_titles
+        based = [c.value for c in at.caption if c.value.startswith("Based on ")]
+        assert len(based) >= len(all_titles)
+        assert all("Identified cases, not prevalence" in c for c in based)
+
+    def test_numbers_match_the_raw_file(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE)
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+        assert metric(at, "Records in view") == f"{len(raw):,}"
+        years = pd.to_numeric(raw["yearOfRegistration"], errors="coerce").dropna().astype(int)
+        counts = years.value_counts().sort_index()
+        peak = int(counts.idxmax())
+        yearly_title = chart_spec(at, "Registrations peaked")["title"]["text"]
+        assert yearly_title.startswith(f"Registrations peaked in {peak} ({counts.max():,} records)")
+        # the demo copies the reporting lag: 2020 and 2021 hold under half of 2017-2019's median
+        reference = np.median(counts.loc[2017:2019])
+        assert (counts.loc[[2020, 2021]] < 0.5 * reference).all()
+        assert yearly_title.endswith("2020–2021 look incomplete")
+        assert "2020–2021" in texts(at.warning)
+        missing_year = (raw["yearOfRegistration"] == "").sum()
+        assert f"{missing_year:,} records in view have no year" in texts(at.caption)
+
+    def test_tactics_split_by_gender_and_age(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE)
+        at.selectbox(key="exp_split").set_value("gender").run()
+        assert not at.exception
+        tactics = titles(at.tabs[2])
+        assert tactics and all(t.startswith("Widest gap:") for t in tactics), tactics
+        spec = chart_spec(at, "Widest gap:")
+        assert spec["encoding"]["yOffset"]["field"] == "gender"
+        assert "Victims with gender unknown are left out." in texts(at.tabs[2].caption)
+        at.selectbox(key="exp_split").set_value("ageBroad").run()
+        assert not at.exception
+        assert chart_spec(at, "Widest gap:")["layer"][0]["mark"]["type"] == "rect"
+
+    def test_flows_scale_toggle(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE)
+        assert chart_spec(at, "Largest flow")["encoding"]["color"]["scale"]["type"] == "log"
+        at.radio(key="exp_scale").set_value("Raw counts").run()
+        assert not at.exception
+        assert "type" not in chart_spec(at, "Largest flow")["encoding"]["color"]["scale"]
+        at.slider(key="exp_top_n").set_value(5).run()
+        assert len(chart_spec(at, "Largest flow")["encoding"]["y"]["sort"]) == 5
+
+    def test_shift_by_majority_states_the_trend(self, run_page: Callable[..., object]) -> None:
+        at = run_page(PAGE)
+        at.selectbox(key="exp_shift_field").set_value("majorityStatusAtExploit").run()
+        assert not at.exception
+        text = texts(at.tabs[4].markdown)
+        assert "The share of minors" in text and "points per decade, 95% CI" in text
+        table = next(
+            d.value for d in at.dataframe if "Change (points per decade)" in d.value.columns
+        )
+        assert table["Group"].tolist() == ["Adult", "Minor"]
+        # two groups: their shares mirror each other, so the changes do too
+        assert table["Change (points per decade)"].sum() == pytest.approx(0, abs=0.02)
+        at.checkbox(key="exp_shift_skip").uncheck().run()
+        assert not at.exception
+        assert "Likely incomplete years are left out" not in texts(at.tabs[4].caption)
+
+    def test_the_view_lives_in_the_url(self, run_page: Callable[..., object]) -> None:
+        # a bound choice with labels is written in the URL as its label
+        at = run_page(
+            PAGE,
+            query={
+                "exp_split": "Gender",
+                "exp_top_n": "7",
+                "exp_shift_field": "robot",
+                "exp_tb_min": "-3",
+            },
+        )
+        assert not at.exception
+        assert at.selectbox(key="exp_split").value == "gender"
+        assert at.slider(key="exp_top_n").value == 7
+        assert at.selectbox(key="exp_shift_field").value == "gender"  # bad value: default
+        assert at.number_input(key="exp_tb_min").value == 200
+        assert len(chart_spec(at, "Largest flow")["encoding"]["y"]["sort"]) == 7
+        at.selectbox(key="exp_shift_field").set_value("ageBroad").run()
+        assert url_of(at)["exp_shift_field"] == "Age band"
+        at.selectbox(key="exp_split").set_value(None).run()
+        assert "exp_split" not in url_of(at)  # back to the default: off the URL
+
+    def test_top_bottom_controls(
+        self, run_page: Callable[..., object], demo_frame: pd.DataFrame
+    ) -> None:
+        at = run_page(PAGE)
+        at.radio(key="exp_tb_by").set_value("CountryOfExploitation").run()
+        assert not at.exception
+        assert "(country of exploitation)" in texts(at.tabs[1].caption)
+        biggest = int(demo_frame["CountryOfExploitation"].value_counts().max())
+        at.number_input(key="exp_tb_min").set_value(biggest + 1).run()
+        assert not at.exception
+        assert f"No country has at least {biggest + 1:,} records" in texts(at.info)
+        at.number_input(key="exp_tb_min").set_value(biggest).run()
+        assert "no lowest-volume group" in texts(at.info)
+
+
+# ----------------------------------------------------------------------------- slices
+class TestSlices:
+    def test_no_records(self, run_page: Callable[..., object]) -> None:
+        at = run_page(
+            PAGE, query={"cit": "USA", "exp": "RUS", "gender": "Transgender/NonConforming"}
+        )
+        assert not at.exception
+        assert "No records match these filters" in texts(at.info)
+        assert not titles(at)
+
+    def test_one_record(self, run_page: Callable[..., object], demo_frame: pd.DataFrame) -> None:
+        counts = demo_frame["citizenship"].value_counts()
+        code = str(counts[counts == 1].index[0])
+        at = run_page(PAGE, query={"cit": code})
+        assert not at.exception
+        assert metric(at, "Records in view") == "<10"  # a count below k is never shown
+        assert "hidden to protect the people in them" in texts(at.info)
+        # nothing that would show a count of one is drawn
+        shown = titles(at)
+        assert not any(
+            t.startswith(("Largest flow", "Registrations peaked", "Widest gap")) for t in shown
+        )
+
+    def test_a_handful(
+        self,
+        run_page: Callable[..., object],
+        demo_frame: pd.DataFrame,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # an operator who sets the floor to 1 (CTDC_MIN_K) lets a user show every count
+        monkeypatch.setenv("CTDC_MIN_K", "1")
+        counts = demo_frame["citizenship"].value_counts()
+        code = str(counts[(counts >= 3) & (counts <= 9)].index[0])
+        at = run_page(PAGE, query={"cit": code})
+        assert not at.exception
+        assert metric(at, "Records in view") == "<10"  # a count below k is never shown
+        assert "hidden to protect the people in them" in texts(at.info)
+        # lowering the threshold to 1 draws the charts; tiny years give "no trend" sentences
+        at.sidebar.number_input(key="k").set_value(1).run()
+        assert not at.exception
+        assert "Registrations peaked" in " ".join(titles(at))
+        for name in ("majorityStatusAtExploit", "ageBroad"):
+            at.selectbox(key="exp_shift_field").set_value(name).run()
+            assert not at.exception
+            for split in ("gender", "majorityStatusAtExploit", "ageBroad"):
+                at.selectbox(key="exp_split").set_value(split).run()
+                assert not at.exception
+
+    def test_only_undated_records(
+        self, run_page: Callable[..., object], demo_frame: pd.DataFrame
+    ) -> None:
+        # a country with undated records and none registered in 2002: the years 2002-2002
+        # plus "include records with no year" leave only its undated records
+        year = demo_frame["yearOfRegistration"]
+        undated = demo_frame[year.isna()]["citizenship"].value_counts()
+        in_2002 = set(demo_frame[year == 2002]["citizenship"].dropna().astype(str))
+        code = next(str(c) for c, n in undated.items() if n >= 10 and str(c) not in in_2002)
+        at = run_page(PAGE, query={"cit": code, "years": "2002-2002"})
+        assert not at.exception
+        assert metric(at, "Records in view") == f"{undated[code]:,}"
+        assert "No record in view has a year of registration" in texts(at.info)
+        assert "No record in view has both a year and gender recorded" in texts(at.info)
+
+
+# ----------------------------------------------------------------------------- other layouts
+class TestOtherLayouts:
+    def test_2024_layout(self, run_page: Callable[..., object], layout_2024_file) -> None:
+        at = run_page(PAGE, data=str(layout_2024_file))
+        assert not at.exception
+        # the merged means columns of the 2024 codebook are ranked under their own names
+        means = next(t for t in titles(at.tabs[2]) if "means of control" in t)
+        labels = chart_spec(at, means)["layer"][0]["encoding"]["y"]["sort"]
+        assert "Psychological, physical or sexual abuse" in labels
+        assert "Debt bondage or takes earnings" in labels
+        assert len(labels) == 8
+        # and time trafficked has its three bands: the last one is "2+ years"
+        duration = next(t for t in titles(at.tabs[1]) if "year" in t.split(":")[0])
+        bands = chart_spec(at, duration)["spec"]["encoding"]["color"]["scale"]["domain"]
+        assert bands == ["0–1 year", "1–2 years", "2+ years"]
+
+    def test_older_layout(self, run_page: Callable[..., object], tmp_path) -> None:
+        from tests.fileforms import to_bytes, to_layout_older
+
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+        path = tmp_path / "ctdc_2019.csv"
+        path.write_bytes(to_bytes(to_layout_older(raw), sep=";"))
+        at = run_page(PAGE, data=str(path))
+        assert not at.exception
+        assert metric(at, "Records in view") == f"{len(raw):,}"
+
+
+# ----------------------------------------------------------------------------- real
+@pytest.mark.real
+class TestReal:
+    def test_real_release(self, run_page: Callable[..., object], real_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE, data="real")
+        assert not at.exception
+        assert DEMO_LABEL not in texts(at.warning)
+        assert metric(at, "Records in view") == "193,025"
+        # the schema notes: 27,840 records in 2019; 2020 and 2021 small (reporting lag)
+        assert chart_spec(at, "Registrations peaked")["title"]["text"] == (
+            "Registrations peaked in 2019 (27,840 records); 2020–2021 look incomplete"
+        )
+        pairs = (
+            real_frame.dropna(subset=["citizenship", "CountryOfExploitation"])
+            .groupby(["citizenshipName", "CountryOfExploitationName"], observed=True)
+            .size()
+        )
+        (cit, exp), n = pairs.idxmax(), int(pairs.max())
+        assert chart_spec(at, "Largest flow")["title"]["text"].startswith(
+            f"Largest flow: citizens of {cit} exploited in {exp} ({n:,} records"
+        )
+        for name, tab in CHARTS.items():
+            assert f"dl_csv_{name}" in download_keys(at), name
+            assert titles(at.tabs[tab]), TABS[tab]
+
+    def test_real_minor_share_rose(
+        self, run_page: Callable[..., object], real_frame: pd.DataFrame
+    ) -> None:
+        known = real_frame.dropna(subset=["majorityStatusAtExploit", "yearOfRegistration"])
+        minor = (
+            (known["majorityStatusAtExploit"] == "Minor")
+            .groupby(known["yearOfRegistration"])
+            .mean()
+        )
+        assert minor.loc[2017:2019].mean() > minor.loc[2002:2004].mean() + 0.2
+        at = run_page(PAGE, data="real")
+        at.selectbox(key="exp_shift_field").set_value("majorityStatusAtExploit").run()
+        assert not at.exception
+        assert "The share of minors rose from" in texts(at.tabs[4].markdown)
+
+    def test_real_one_and_few_records(
+        self,
+        run_page: Callable[..., object],
+        real_frame: pd.DataFrame,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        pairs = real_frame.groupby(["citizenship", "CountryOfExploitation"], observed=True).size()
+        one = pairs[pairs == 1].index[0]
+        at = run_page(PAGE, data="real", query={"cit": str(one[0]), "exp": str(one[1])})
+        assert not at.exception
+        assert metric(at, "Records in view") == "<10"  # a count below k is never shown
+        assert "hidden to protect the people in them" in texts(at.info)
+        few = pairs[(pairs >= 2) & (pairs <= 9)].index[0]
+        monkeypatch.setenv("CTDC_MIN_K", "1")  # only an operator's floor of 1 lets k = 1 in
+        at = run_page(PAGE, data="real", query={"cit": str(few[0]), "exp": str(few[1]), "k": "1"})
+        assert not at.exception
+        assert metric(at, "Records in view") == f"{pairs[few]:,}"
