@@ -1,0 +1,111 @@
+# Shared by the reference scripts in tests/reference/ (sourced, not run on its own).
+#
+# Reads the CTDC release of 2021-08-25 and applies the published record selection and the
+# two denominator rules, written here from the documented rules (README of the data,
+# docs of the risk models), not taken from the Python code.
+#
+# Run the scripts from the repository root, e.g. `Rscript tests/reference/risk_models.R`;
+# the release is read from ../shared/data/ (never copied into the project).
+# Written with R 4.2.2 (Debian bookworm r-base-core 4.2.2.20221110-2), base R only, and
+# brglm2 0.9 (Debian r-cran-brglm2) for the Firth fits.
+
+DATA_FILE <- file.path("..", "shared", "data", "CTDC_synthetic_20210825.tsv")
+Z95 <- qnorm(0.975)
+K_SMALL <- 10 # counts 1..K_SMALL-1 must not be derivable from a committed number
+
+options(digits = 15)
+
+read_release <- function() {
+  if (!file.exists(DATA_FILE)) {
+    stop("the release is not at ", DATA_FILE, " (run from the repository root)")
+  }
+  # missing is an empty cell; flags are 1 or empty
+  d <- read.delim(DATA_FILE, na.strings = "", stringsAsFactors = FALSE)
+  stopifnot(nrow(d) == 193025, ncol(d) == 37)
+  d
+}
+
+flag <- function(x) as.integer(!is.na(x) & x == 1)
+
+# Flag groups of the CTDC's denominator rule present in the 2021 release.
+GROUP_FLAGS <- list(
+  exploitation = c("isForcedLabour", "isSexualExploit", "isOtherExploit"),
+  recruiter = c(
+    "recruiterRelationIntimatePartner", "recruiterRelationFriend",
+    "recruiterRelationFamily", "recruiterRelationOther"
+  )
+)
+# The published recruiter models use records with an intimate-partner, friend or family recruiter.
+RECRUITER_SUBSET <- c(
+  "recruiterRelationIntimatePartner", "recruiterRelationFriend", "recruiterRelationFamily"
+)
+
+# The published specification: Female and Adult are the base levels.
+MODELS <- list(
+  list(outcome = "isSexualExploit", rhs = "gender * majority", subset = NULL),
+  list(outcome = "isForcedLabour", rhs = "gender * majority", subset = NULL),
+  list(outcome = "recruiterRelationIntimatePartner", rhs = "gender + majority", subset = RECRUITER_SUBSET),
+  list(outcome = "recruiterRelationFriend", rhs = "gender * majority", subset = RECRUITER_SUBSET),
+  list(outcome = "recruiterRelationFamily", rhs = "majority", subset = RECRUITER_SUBSET)
+)
+
+# The published preparation: a year of registration, gender Female or Male, and a majority
+# status at exploitation written in the file (not derived from the age band).
+published_records <- function(d) {
+  keep <- !is.na(d$yearOfRegistration) &
+    !is.na(d$gender) & d$gender %in% c("Female", "Male") &
+    !is.na(d$majorityStatusAtExploit)
+  r <- d[keep, ]
+  out <- data.frame(
+    gender = factor(r$gender, levels = c("Female", "Male")),
+    majority = factor(r$majorityStatusAtExploit, levels = c("Adult", "Minor"))
+  )
+  stopifnot(!anyNA(out$majority))
+  for (column in unlist(GROUP_FLAGS)) out[[column]] <- flag(r[[column]])
+  out
+}
+
+group_of <- function(outcome) {
+  for (g in names(GROUP_FLAGS)) if (outcome %in% GROUP_FLAGS[[g]]) return(g)
+  stop("no flag group for ", outcome)
+}
+
+# The rows one model uses.
+#   published: every prepared record (a missing flag is 0), or for the recruiter models
+#              those with an intimate-partner, friend or family recruiter;
+#   ctdc:      records with at least one flag of the outcome's group set (no flag = unknown).
+model_rows <- function(r, m, rule) {
+  if (rule == "ctdc") {
+    keep <- rowSums(r[GROUP_FLAGS[[group_of(m$outcome)]]]) > 0
+  } else if (!is.null(m$subset)) {
+    keep <- rowSums(r[m$subset]) > 0
+  } else {
+    keep <- rep(TRUE, nrow(r))
+  }
+  rows <- r[keep, ]
+  rows$y <- rows[[m$outcome]]
+  rows
+}
+
+# R's coefficient names -> the project's term names (gender[Male]:majority[Minor]).
+py_term <- function(term) {
+  term <- sub("^\\(Intercept\\)$", "Intercept", term)
+  term <- gsub("gender(Female|Male)", "gender[\\1]", term)
+  gsub("majority(Adult|Minor)", "majority[\\1]", term)
+}
+
+GROUPS <- data.frame(
+  group = c("Girls", "Women", "Boys", "Men"),
+  gender = factor(c("Female", "Female", "Male", "Male"), levels = c("Female", "Male")),
+  majority = factor(c("Minor", "Adult", "Minor", "Adult"), levels = c("Adult", "Minor"))
+)
+
+# Per covariate pattern of the model: records and events (never written out).
+model_cells <- function(rows, rhs) {
+  vars <- all.vars(as.formula(paste("~", rhs)))
+  cells <- aggregate(rows["y"], rows[vars], function(v) c(n = length(v), e = sum(v)))
+  cells <- cbind(cells[vars], n = cells$y[, "n"], e = cells$y[, "e"])
+  cells
+}
+
+is_small <- function(x) x >= 1 & x < K_SMALL
