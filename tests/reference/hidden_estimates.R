@@ -1,0 +1,152 @@
+# Reference values for the hidden-population estimates (core/hidden/estimate.py:
+# extrapolate, total_estimate), computed independently in R.
+#
+# Re-run from the repository root:   Rscript tests/reference/hidden_estimates.R
+# Reads ../shared/data/CTDC_synthetic_20210825.tsv; writes tests/reference/hidden_estimates.csv.
+# Made with R 4.2.2 (Debian bookworm r-base-core 4.2.2.20221110-2), base R only.
+#
+# A survey count of people in forced labour per group (gender x majority status) becomes an
+# estimate of people in sexual exploitation:
+#   published: count x odds of sexual exploitation,        factor = p1 / (1 - p1);
+#   ratio:     count x P(sexual exploitation) / P(forced labour), factor = p1 / p2;
+# p1, p2 from glm(isSexualExploit ~ gender * majority) and glm(isForcedLabour ~ gender *
+# majority), family = binomial, on one row per record of the published preparation, under
+# either denominator rule (published: a missing flag is 0; ctdc: records with no type of
+# exploitation left out).
+#
+# Delta method, written out: log factor = x'b1 (published) or log p1 - log p2 (ratio), with
+# gradient x (published) or ((1 - p1) x, -(1 - p2) x) (ratio). Its variance uses vcov(model 1)
+# for published, and for ratio the joint sandwich covariance of the two fits on the same
+# records: V = A^-1 B A^-1, A^-1 = blockdiag(vcov(m1), vcov(m2)), B = sum over records of
+# s s' with s = (x (y1 - p1), x (y2 - p2)) the two models' scores of that record.
+# 95% interval of the factor: exp(log factor -/+ 1.96 se). Of the estimate, on the log
+# scale: exp(log(count x factor) -/+ 1.96 sqrt(se^2 + s_survey^2)), where a survey lower
+# bound L gives s_survey = log(count / L) / 1.96 below (infinite for L = 0) and an upper
+# bound U gives log(U / count) / 1.96 above (0 without bounds); a count of 0 gives
+# 0 .. U x upper factor.
+# Total over the groups: sum of the estimates +/- 1.96 sqrt(g' V g + sum_groups (factor x
+# sd_survey)^2), g = sum_groups estimate x gradient, sd_survey = (U - L) / (2 x 1.96) with
+# both bounds, |count - bound| / 1.96 with one, 0 with none; the lower end cut at 0.
+#
+# Survey inputs (thousands; fixed, written into the CSV as survey_count/low/high rows):
+#   example:     women 5,361 and men 10,656, no bounds (forced labour of adults, Global
+#                Estimates of Modern Slavery 2022, as in the published analysis);
+#   bounds:      women 5,361 (5,000 to 5,800), men 10,656 (9,000 to 12,000);
+#   four_groups: girls 1,000 (lower bound 800), women 5,361, boys 1,000 (upper bound
+#                1,300), men 10,656 (9,000 to 12,000): made-up girls' and boys' figures.
+# Output (long form): scenario, rule, method, group (or "Total"), quantity, value.
+
+source(file.path("tests", "reference", "common.R"))
+
+OUT_FILE <- file.path("tests", "reference", "hidden_estimates.csv")
+
+SURVEYS <- list(
+  example = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
+                       low = NA_real_, high = NA_real_),
+  bounds = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
+                      low = c(5000, 9000), high = c(5800, 12000)),
+  four_groups = data.frame(group = c("Girls", "Women", "Boys", "Men"),
+                           count = c(1000, 5361, 1000, 10656),
+                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000))
+)
+
+records <- published_records(read_release())
+
+fit_ml <- function(rows, outcome) {
+  rows$y <- rows[[outcome]]
+  f <- y ~ gender * majority
+  first <- glm(f, family = binomial, data = rows, control = glm.control(epsilon = 1e-14, maxit = 100))
+  # restart at the estimates so that vcov() uses the weights at the maximum likelihood
+  glm(f, family = binomial, data = rows, start = coef(first),
+      control = glm.control(epsilon = 1e-14, maxit = 100))
+}
+
+results <- list()
+add <- function(scenario, rule, method, group, quantity, value) {
+  results[[length(results) + 1]] <<- data.frame(
+    scenario = scenario, rule = rule, method = method, group = group,
+    quantity = quantity, value = value
+  )
+}
+
+for (rule in c("published", "ctdc")) {
+  rows <- model_rows(records, MODELS[[1]], rule) # the same records for models 1 and 2
+  for (outcome in c("isSexualExploit", "isForcedLabour")) {
+    rows$y <- rows[[outcome]]
+    cells <- model_cells(rows, "gender * majority")
+    stopifnot(!any(is_small(cells$n) | is_small(cells$e) | is_small(cells$n - cells$e)))
+  }
+  m1 <- fit_ml(rows, "isSexualExploit")
+  m2 <- fit_ml(rows, "isForcedLabour")
+  X <- model.matrix(m1)
+  scores <- cbind(X * (rows$isSexualExploit - fitted(m1)), X * (rows$isForcedLabour - fitted(m2)))
+  k <- ncol(X)
+  bread <- matrix(0, 2 * k, 2 * k)
+  bread[1:k, 1:k] <- vcov(m1)
+  bread[k + 1:k, k + 1:k] <- vcov(m2)
+  joint <- bread %*% crossprod(scores) %*% bread
+
+  for (method in c("published", "ratio")) {
+    cov <- if (method == "published") vcov(m1) else joint
+    log_factor_of <- function(group) {
+      newdata <- GROUPS[GROUPS$group == group, ]
+      x <- drop(model.matrix(~ gender * majority, newdata))
+      eta1 <- sum(x * coef(m1))
+      if (method == "published") return(list(value = eta1, grad = x))
+      eta2 <- sum(x * coef(m2))
+      p1 <- plogis(eta1)
+      p2 <- plogis(eta2)
+      list(value = log(p1) - log(p2), grad = c((1 - p1) * x, -(1 - p2) * x))
+    }
+    for (scenario in names(SURVEYS)) {
+      survey <- SURVEYS[[scenario]]
+      total <- 0
+      total_grad <- 0
+      survey_var <- 0
+      for (i in seq_len(nrow(survey))) {
+        s <- survey[i, ]
+        lf <- log_factor_of(s$group)
+        se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
+        factor <- exp(lf$value)
+        estimate <- s$count * factor
+        se_low <- if (is.na(s$low)) 0 else if (s$low == 0) Inf else log(s$count / s$low) / Z95
+        se_high <- if (is.na(s$high)) 0 else log(s$high / s$count) / Z95
+        if (s$count == 0) {
+          ci <- c(0, ifelse(is.na(s$high), 0, s$high) * exp(lf$value + Z95 * se))
+        } else {
+          log_estimate <- log(s$count) + lf$value
+          ci <- exp(log_estimate + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
+        }
+        values <- c(
+          survey_count = s$count, survey_low = s$low, survey_high = s$high,
+          factor = factor, factor_ci_low = exp(lf$value - Z95 * se),
+          factor_ci_high = exp(lf$value + Z95 * se), estimate = estimate,
+          ci_low = ci[1], ci_high = ci[2]
+        )
+        for (q in names(values)) add(scenario, rule, method, s$group, q, values[[q]])
+        total <- total + estimate
+        total_grad <- total_grad + estimate * lf$grad
+        sd_survey <- if (!is.na(s$low) && !is.na(s$high)) {
+          (s$high - s$low) / (2 * Z95)
+        } else if (!is.na(s$low)) {
+          abs(s$count - s$low) / Z95
+        } else if (!is.na(s$high)) {
+          abs(s$count - s$high) / Z95
+        } else {
+          0
+        }
+        survey_var <- survey_var + (factor * sd_survey)^2
+      }
+      half <- Z95 * sqrt(drop(t(total_grad) %*% cov %*% total_grad) + survey_var)
+      add(scenario, rule, method, "Total", "estimate", total)
+      add(scenario, rule, method, "Total", "ci_low", max(total - half, 0))
+      add(scenario, rule, method, "Total", "ci_high", total + half)
+    }
+  }
+}
+
+out <- do.call(rbind, results)
+out$value <- ifelse(is.na(out$value), NA, sprintf("%.15g", out$value))
+write.csv(out, OUT_FILE, row.names = FALSE, na = "", quote = FALSE)
+cat("wrote", OUT_FILE, ":", nrow(out), "values\n")
+cat(R.version.string, "\n")
