@@ -1,5 +1,8 @@
 # Firth-penalised logit on grouped counts, written out (sourced by risk_models.R).
 #
+# Base R only; written with R 4.2.2 (Debian bookworm r-base-core 4.2.2.20221110-2).
+# Not run on its own: `Rscript tests/reference/risk_models.R` from the repository root.
+#
 # Penalised log-likelihood l*(b) = l(b) + 1/2 log det I(b) (Jeffreys prior, Firth 1993),
 # I(b) = X' W X with W = n p (1 - p) per covariate pattern. Its gradient is the modified
 # score U*(b) = X' (e - n p + h (1/2 - p)), h the diagonal of the hat matrix

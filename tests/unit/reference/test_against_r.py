@@ -68,6 +68,11 @@ def mismatches(expected: pd.DataFrame, got: dict[tuple, float], keys: list[str])
 
 
 # --------------------------------------------------------------------------- risk models
+# Main effects only, and a cell with 1..9 records, events or non-events: every number of
+# this model depends on that cell, so risk_models.R withholds all of them.
+WITHHELD_MODELS = ("recruiterRelationIntimatePartner",)
+
+
 @pytest.fixture(scope="module")
 def risk_reference() -> pd.DataFrame:
     return read_reference("risk_models.csv")
@@ -88,6 +93,8 @@ def risk_values(records: pd.DataFrame) -> dict[tuple, float]:
     for rule in RULES:
         for spec in PUBLISHED_MODELS:
             for method in ("ml", "firth"):
+                if method == "firth" and spec.outcome in WITHHELD_MODELS:
+                    continue  # nothing of it to compare
                 fit = fit_model(records, spec, denominators=rule, method=method)
                 key = (rule, method, spec.outcome)
                 if method == "ml":
@@ -119,12 +126,7 @@ FIRTH_P_NAN = pytest.mark.xfail(
 )
 
 
-# Main effects only, and a cell with 1..9 intimate-partner recruitments among men: every
-# number of this model depends on that cell, so risk_models.R withholds all of them.
-WITHHELD_MODELS = ("recruiterRelationIntimatePartner",)
-
-
-def risk_cases(method: str, *, profile: bool = False) -> list:
+def risk_cases(*, profile: bool = False) -> list:
     cases = []
     for rule in RULES:
         for outcome in OUTCOMES:
@@ -159,7 +161,7 @@ class TestRiskModels:
         assert (expected["value"] >= 10).all()
         assert not mismatches(expected, risk_values, RISK_KEYS)
 
-    @pytest.mark.parametrize(("rule", "outcome"), risk_cases("ml"))
+    @pytest.mark.parametrize(("rule", "outcome"), risk_cases())
     def test_maximum_likelihood(self, risk_reference, risk_values, rule, outcome):
         # R: glm(y ~ gender * majority, family = binomial) per model (risk_models.R)
         expected = self._expected(risk_reference, rule, "ml", outcome)
@@ -167,7 +169,7 @@ class TestRiskModels:
         problems = mismatches(expected, risk_values, RISK_KEYS)
         assert not problems, "\n".join(problems)
 
-    @pytest.mark.parametrize(("rule", "outcome"), risk_cases("firth"))
+    @pytest.mark.parametrize(("rule", "outcome"), risk_cases())
     def test_firth_estimates(self, risk_reference, risk_values, rule, outcome):
         # R: glm(..., method = brglm2::brglmFit, type = "AS_mean") (risk_models.R)
         expected = self._expected(risk_reference, rule, "firth", outcome)
@@ -176,10 +178,8 @@ class TestRiskModels:
         problems = mismatches(expected, risk_values, RISK_KEYS)
         assert not problems, "\n".join(problems)
 
-    @pytest.mark.parametrize(("rule", "outcome"), risk_cases("firth", profile=True))
-    def test_firth_profile_intervals_and_p_values(
-        self, risk_reference, risk_values, rule, outcome
-    ):
+    @pytest.mark.parametrize(("rule", "outcome"), risk_cases(profile=True))
+    def test_firth_profile_intervals_and_p_values(self, risk_reference, risk_values, rule, outcome):
         # R: profile penalised likelihood with the full model's penalty (firth.R)
         expected = self._expected(risk_reference, rule, "firth", outcome)
         expected = expected[expected["quantity"].isin(["ci_low", "ci_high", "p_value"])]
@@ -339,4 +339,3 @@ class TestShareTrends:
         assert len(expected) == 14
         problems = mismatches(expected, got, TREND_KEYS)
         assert not problems, "\n".join(problems)
-
