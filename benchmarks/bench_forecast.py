@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.timing import median_seconds, page_seconds
-from core.forecast.series import DEFAULT_SEGMENTS, ForecastSettings, run_segments
+from core.forecast.run import ForecastSettings, run_segments
+from core.forecast.series import DEFAULT_SEGMENTS
 
 __all__ = ["measure"]
 

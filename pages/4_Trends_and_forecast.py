@@ -5,24 +5,24 @@ import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.forecast.backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
+from core.forecast.charts import forecast_chart
 from core.forecast.models import MODEL_LABELS
+from core.forecast.run import ForecastSettings, fit_series, forecast_segment
 from core.forecast.series import (
     DEFAULT_SEGMENTS,
     MIN_FIT_YEARS,
     SEGMENTS,
-    ForecastSettings,
     SegmentForecast,
     YearlyData,
     available_segments,
+    hide_small_bases,
+    prepare_segments,
+)
+from core.forecast.words import (
     coverage_sentence,
-    fit_series,
-    forecast_chart,
-    forecast_segment,
     forecast_table,
     forecast_title,
-    hide_small_bases,
     incomplete_sentence,
-    prepare_segments,
     rolling_sentence,
     score_table,
 )

@@ -30,16 +30,9 @@ from core.data.load import load_cached
 from core.export import csv_bytes
 from core.forecast.backtest import ROW_COLUMNS
 from core.forecast.models import CANDIDATES
-from core.forecast.series import (
-    DEFAULT_SEGMENTS,
-    SEGMENTS,
-    ForecastSettings,
-    available_segments,
-    coverage_sentence,
-    hide_small_bases,
-    rolling_sentence,
-    run_segments,
-)
+from core.forecast.run import ForecastSettings, run_segments
+from core.forecast.series import DEFAULT_SEGMENTS, SEGMENTS, available_segments, hide_small_bases
+from core.forecast.words import coverage_sentence, rolling_sentence
 from core.privacy import effective_k, floor_k, protect
 
 __all__ = ["BACKTEST_COLUMNS", "FORECAST_COLUMNS", "configure", "run"]

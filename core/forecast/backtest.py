@@ -23,6 +23,7 @@ import pandas as pd
 from core.forecast.models import (
     CANDIDATES,
     PROPHET_PRIORS,
+    check_model,
     log_random_walk_bands,
     model_label,
     point_forecast,
@@ -62,7 +63,7 @@ ROW_COLUMNS = [
 ]
 
 
-def mase_scale(train: Sequence[float], /) -> float:
+def mase_scale(train: Sequence[float] | np.ndarray, /) -> float:
     """Mean absolute year-on-year change of the training series (the MASE yardstick).
 
     Examples
@@ -188,7 +189,7 @@ def choose_model(scores: pd.DataFrame, /) -> str:
     ]
     if eligible.empty:
         return "naive"
-    return str(eligible.loc[eligible["mase"].idxmin(), "model"])
+    return str(eligible.set_index("model")["mase"].idxmin())
 
 
 def coverage_by_horizon(rows: pd.DataFrame, /) -> pd.DataFrame:
@@ -240,13 +241,16 @@ class RollingBacktest:
 
     @property
     def ran(self) -> bool:
+        """Whether any forecast could be scored (enough complete years)."""
         return not self.scores.empty
 
     def score(self, model: str, column: str) -> float:
+        """One score of one model (a column of ``scores``); NaN if it was not scored."""
         hit = self.scores.loc[self.scores["model"] == model, column]
         return float(hit.iloc[0]) if len(hit) else float("nan")
 
     def label(self, model: str) -> str:
+        """The model's plain words (Prophet with the prior the backtest picked)."""
         return model_label(model, prior=self.prior if model == "prophet" else None)
 
 
@@ -269,8 +273,13 @@ def backtest_rows(
     Returns the :data:`ROW_COLUMNS` plus ``prior`` (0 for the models without one). The
     rows of separate calls (e.g. one per segment, as the page caches them) can be
     concatenated and passed to :func:`summarise`. Arguments as in :func:`rolling_backtest`.
+
+    Raises
+    ------
+    ValueError
+        A model that is not one of :data:`core.forecast.models.CANDIDATES`.
     """
-    models = ["naive", *[m for m in models if m != "naive"]]
+    models = ["naive", *[check_model(m) for m in models if m != "naive"]]
     tasks: list[tuple[str, str, float, pd.Series, int]] = []
     for key, counts in series.items():
         values = counts.astype(float)
@@ -420,6 +429,11 @@ def rolling_backtest(
         Called with (share done, text) as the fits go.
     jobs
         Prophet fits run this many at a time (most of a fit waits on CmdStan).
+
+    Raises
+    ------
+    ValueError
+        A model that is not one of :data:`core.forecast.models.CANDIDATES`.
     """
     rows = backtest_rows(
         series,

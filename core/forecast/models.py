@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ __all__ = [
     "MODEL_LABELS",
     "PROPHET_PRIORS",
     "STEP_WINDOW",
+    "check_model",
     "drift_forecast",
     "ets_forecast",
     "fit_prophet",
@@ -50,15 +51,37 @@ PROPHET_PRIORS: tuple[float, ...] = (0.05, 0.5)
 _Z = {80: 1.2815515655446004, 95: 1.959963984540054}  # scipy.stats.norm.ppf(0.9), (0.975)
 
 
+def check_model(model: str, /) -> str:
+    """``model`` if it is one of :data:`CANDIDATES`; a ValueError naming them otherwise.
+
+    Examples
+    --------
+    >>> check_model("theta")
+    'theta'
+    >>> check_model("arima")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown model 'arima'; choose from naive, drift, prophet, ets, theta
+    """
+    if model not in CANDIDATES:
+        raise ValueError(f"unknown model {model!r}; choose from {', '.join(CANDIDATES)}")
+    return model
+
+
 def model_label(model: str, /, *, prior: float | None = None) -> str:
     """The plain-words name of a model (Prophet with its changepoint prior).
+
+    Raises
+    ------
+    ValueError
+        ``model`` is not one of :data:`CANDIDATES`.
 
     Examples
     --------
     >>> model_label("prophet", prior=0.5)
     'Prophet (changepoint prior 0.5)'
     """
-    label = MODEL_LABELS.get(model, model)
+    label = MODEL_LABELS[check_model(model)]
     return f"{label} (changepoint prior {prior:g})" if model == "prophet" and prior else label
 
 
@@ -113,7 +136,7 @@ def _quiet() -> None:
     logging.getLogger("prophet").setLevel(logging.WARNING)
 
 
-def _ds(years: Sequence[int]) -> pd.Series:
+def _ds(years: Iterable[int]) -> pd.Series:
     return pd.Series(pd.to_datetime([f"{int(y)}-01-01" for y in years]), name="ds")
 
 
@@ -153,11 +176,17 @@ def point_forecast(
 ) -> np.ndarray:
     """The ``horizon`` point forecasts of one candidate model after the end of ``train``.
 
+    Raises
+    ------
+    ValueError
+        ``model`` is not one of :data:`CANDIDATES`.
+
     Examples
     --------
     >>> point_forecast("naive", pd.Series([5.0, 7.0], index=[2000, 2001]), horizon=2).tolist()
     [7.0, 7.0]
     """
+    check_model(model)
     if model == "naive":
         return np.full(horizon, max(float(train.iloc[-1]), 0.0))
     if model == "drift":
@@ -166,9 +195,7 @@ def point_forecast(
         return prophet_forecast(train, horizon=horizon, changepoint_prior_scale=prior)
     if model == "ets":
         return ets_forecast(train, horizon=horizon)
-    if model == "theta":
-        return theta_forecast(train, horizon=horizon)
-    raise ValueError(f"unknown model {model!r}; choose from {', '.join(CANDIDATES)}")
+    return theta_forecast(train, horizon=horizon)
 
 
 STEP_WINDOW = 8

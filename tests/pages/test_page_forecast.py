@@ -71,7 +71,7 @@ class TestDemo:
         assert chart_title(at).startswith("By 2022 the forecast")
         assert any(f"Based on {dated_demo:,} records" in c for c in texts(at.caption))
         sentence = trust_sentence(at)
-        assert "from every year 2009-2018" in sentence
+        assert "from every year 2009–2018" in sentence
         assert "across 5 groups" in sentence
         assert "In the same test the 80% band held" in sentence
         scores = backtest_scores(at)
@@ -125,7 +125,7 @@ class TestDemo:
         assert not kept["Left out as incomplete"].any()
         # With the low years in, the trend is dragged down: the last forecast is lower.
         assert kept["Forecast"].iloc[-1] < before["Forecast"].iloc[-1]
-        assert "from every year 2009-2020" in trust_sentence(at)
+        assert "from every year 2009–2020" in trust_sentence(at)
         at.toggle(key="fc_include_incomplete").set_value(False).run()
         assert not at.exception
         again = forecast_rows(at)

@@ -1,8 +1,8 @@
-"""Tests of core.forecast.series: counting, incomplete years, metrics, models, backtests, titles.
+"""Tests of core.forecast: counting, incomplete years, models, backtests, titles, options.
 
 Expected values are counted by hand on small frames, taken from closed forms (an exact
-straight line must be continued), from a second library (statsmodels OLS), or from the
-documented release counts (ctdc-schema.md), never from the code under test.
+straight line must be continued), or from the documented release counts
+(ctdc-schema.md), never from the code under test.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ import pytest
 
 from core.forecast.backtest import (
     MIN_TRAIN_YEARS,
+    RollingBacktest,
+    backtest_rows,
     choose_model,
     coverage_by_horizon,
     mase,
@@ -22,35 +24,42 @@ from core.forecast.backtest import (
     ratio_interval,
     rolling_backtest,
 )
-from core.forecast.models import CANDIDATES, log_random_walk_bands, step_sd
+from core.forecast.charts import LAYOUTS, SEGMENT_COLOURS, chart_frame, forecast_chart
+from core.forecast.models import (
+    CANDIDATES,
+    check_model,
+    log_random_walk_bands,
+    model_label,
+    point_forecast,
+    step_sd,
+)
+from core.forecast.run import (
+    ForecastSettings,
+    fit_series,
+    forecast_segment,
+    run_segments,
+    slice_backtest,
+)
 from core.forecast.series import (
     DEFAULT_SEGMENTS,
-    MIN_BACKTEST_YEARS,
     MIN_FIT_YEARS,
     SEGMENTS,
-    Backtest,
-    ForecastSettings,
     SegmentForecast,
     available_segments,
-    backtest,
-    backtest_sentence,
-    backtest_table,
-    chart_frame,
+    check_segments,
     detect_incomplete_years,
-    fit_series,
-    forecast_chart,
-    forecast_segment,
+    prepare_segments,
+    yearly_counts,
+)
+from core.forecast.words import (
+    coverage_sentence,
     forecast_table,
     forecast_title,
     incomplete_sentence,
-    linear_forecast,
-    mae,
-    mape,
-    naive_forecast,
-    prepare_segments,
-    run_segments,
-    yearly_counts,
+    rolling_sentence,
+    score_table,
 )
+from core.palette import OKABE_ITO
 
 
 def series(values: list[float], start: int = 2000) -> pd.Series:
@@ -235,141 +244,6 @@ class TestDetectIncompleteYears:
         s = series([40, 35, 30, 3], start=2000)
         text = incomplete_sentence(s, [2003], used=False, k=10)
         assert text.startswith("2003 holds far fewer records (<10) than 2002 (30)")
-
-
-# --------------------------------------------------------------------------- metrics
-class TestMetrics:
-    def test_mae_mape_by_hand(self):
-        # |100-110| = 10, |200-150| = 50, |50-50| = 0 -> MAE 60/3 = 20;
-        # 10/100, 50/200, 0/50 -> MAPE (0.1 + 0.25 + 0) / 3 = 11.67%.
-        assert mae([100, 200, 50], [110, 150, 50]) == pytest.approx(20.0)
-        assert mape([100, 200, 50], [110, 150, 50]) == pytest.approx(35 / 3)
-
-    def test_mape_skips_zero_counts(self):
-        # Only 40 -> 30 counts: 10/40 = 25%.
-        assert mape([0, 40], [5, 30]) == pytest.approx(25.0)
-        assert np.isnan(mape([0, 0], [1, 2]))
-        assert np.isnan(mae([], []))
-
-    def test_naive(self):
-        assert naive_forecast(series([3, 9, 4]), years=[2003, 2004]).tolist() == [4.0, 4.0]
-
-    def test_linear_matches_statsmodels(self):
-        import statsmodels.api as sm
-
-        train = series([120, 95, 180, 160, 230, 210, 260])
-        years = [2007, 2008, 2009]
-        # statsmodels: OLS(count ~ 1 + year)
-        ols = sm.OLS(train.to_numpy(), sm.add_constant(np.asarray(train.index, float))).fit()
-        expected = ols.predict(sm.add_constant(np.asarray(years, float), has_constant="add"))
-        np.testing.assert_allclose(linear_forecast(train, years=years), expected, rtol=1e-9)
-
-    def test_linear_floors_at_zero(self):
-        # 100, 60, 20 -> the line reaches -20 in 2003 and -60 in 2004.
-        assert linear_forecast(series([100, 60, 20]), years=[2003, 2004]).tolist() == [0.0, 0.0]
-
-
-# --------------------------------------------------------------------------- backtest
-class TestBacktest:
-    # Train 2000-2004 is the exact line 10..50; held out 2005-2007: 66, 63, 100.
-    values = series([10, 20, 30, 40, 50, 66, 63, 100])
-
-    def test_error_arithmetic(self):
-        calls = []
-
-        def fake(train, years, *, changepoint_prior_scale):
-            calls.append((train.index.tolist(), list(years), changepoint_prior_scale))
-            return np.array([63.0, 63.0, 63.0])
-
-        result = backtest(self.values, changepoint_prior_scale=0.3, forecaster=fake)
-        assert calls == [([2000, 2001, 2002, 2003, 2004], [2005, 2006, 2007], 0.3)]
-        rows = result.table.set_index("model")
-        # Fake "Prophet" 63: |66-63|, 0, |100-63| = 3, 0, 37.
-        assert rows.loc["Prophet", "mae"] == pytest.approx(40 / 3)
-        assert rows.loc["Prophet", "mape"] == pytest.approx((3 / 66 + 0 + 37 / 100) / 3 * 100)
-        # Naive 50: 16, 13, 50.
-        assert rows.loc["Naive (repeat last year)", "mae"] == pytest.approx(79 / 3)
-        assert rows.loc["Naive (repeat last year)", "mape"] == pytest.approx(
-            (16 / 66 + 13 / 63 + 50 / 100) / 3 * 100
-        )
-        # Line continues 60, 70, 80: 6, 7, 20.
-        assert rows.loc["Linear trend", "mae"] == pytest.approx(11.0)
-        assert rows.loc["Linear trend", "mape"] == pytest.approx(
-            (6 / 66 + 7 / 63 + 20 / 100) / 3 * 100
-        )
-        assert set(result.table["holdout_years"]) == {"2005-2007"}
-        assert result.holdout == [2005, 2006, 2007]
-
-    def test_too_few_years(self):
-        short = self.values.iloc[: MIN_BACKTEST_YEARS - 1]
-        result = backtest(short, segment="male")
-        assert not result.ran
-        assert result.message == (
-            f"Male (men and boys): {MIN_BACKTEST_YEARS - 1} complete years are too few to test the forecast "
-            f"on the last 3 (at least {MIN_BACKTEST_YEARS} are needed)."
-        )
-        assert backtest(series([5]), segment="male").message.startswith(
-            "Male (men and boys): 1 complete year is too few"
-        )
-        assert backtest_sentence(result) == result.message
-        enough = backtest(
-            self.values.iloc[:MIN_BACKTEST_YEARS], forecaster=lambda t, y, **_: np.zeros(len(y))
-        )
-        assert enough.ran
-
-    def test_small_held_out_counts_withheld(self):
-        # 2007 holds 9 records: below k = 10, so no errors (they would reveal it).
-        values = series([10, 20, 30, 40, 50, 66, 63, 9])
-        result = backtest(values, k=10, forecaster=lambda t, y, **_: np.zeros(len(y)))
-        assert not result.ran
-        assert "fewer than 10 records" in result.message
-        assert backtest(values, k=9, forecaster=lambda t, y, **_: np.zeros(len(y))).ran
-
-    def test_prophet_on_an_exact_line(self):
-        result = backtest(line(2000, 2012))
-        rows = result.table.set_index("model")
-        assert rows.loc["Prophet", "mae"] < LINE_TOLERANCE
-        assert rows.loc["Linear trend", "mae"] == pytest.approx(0, abs=1e-9)
-        # Naive repeats 2009 (1450) for 1500, 1550, 1600: errors 50, 100, 150.
-        assert rows.loc["Naive (repeat last year)", "mae"] == pytest.approx(100)
-
-    @staticmethod
-    def _result(mapes, maes=(10.0, 30.0, 20.0)):
-        table = pd.DataFrame(
-            {
-                "model": ["Prophet", "Naive (repeat last year)", "Linear trend"],
-                "mae": maes,
-                "mape": mapes,
-                "holdout_years": ["2017-2019"] * 3,
-            }
-        )
-        return Backtest("all", "All records", table, [2017, 2018, 2019])
-
-    def test_sentence_prophet_best(self):
-        text = backtest_sentence(self._result([5.0, 15.0, 10.0]))
-        assert "Prophet's error was 5% against 15% for simply repeating the last year" in text
-        assert text.endswith("so Prophet did best here.")
-
-    def test_sentence_naive_best(self):
-        text = backtest_sentence(self._result([43.0, 20.0, 43.0]))
-        assert "Prophet's error was 43% against 20%" in text
-        assert "simply repeating the last year did better" in text
-
-    def test_sentence_near_tie(self):
-        # 10.12 against 10.11: within 5%, so "about as well", not "better".
-        text = backtest_sentence(self._result([10.12, 61.3, 10.11]))
-        assert text.endswith("so Prophet did about as well as a straight line.")
-        text = backtest_sentence(self._result([12.0, 61.3, 10.0]))
-        assert text.endswith("so a straight line did better: read the forecast with caution.")
-
-    def test_sentence_falls_back_to_mae(self):
-        text = backtest_sentence(self._result([np.nan, np.nan, np.nan], maes=(12.0, 7.0, 30.0)))
-        assert "Prophet's error was 12 records a year against 7 records a year" in text
-
-    def test_table(self):
-        table = backtest_table([self._result([5.0, 15.0, 10.0]), backtest(series([1, 2]))])
-        assert len(table) == 3  # the backtest that did not run adds no rows
-        assert table["Mean error (%)"].tolist() == [5.0, 15.0, 10.0]
 
 
 # --------------------------------------------------------------------------- Prophet
@@ -761,3 +635,94 @@ class TestCoverage:
         y = np.expm1(np.cumsum([0.0, 5, 5, 5, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2, 0.1, 0.2]))
         # The last eight log-changes alternate 0.1 / 0.2: sd (ddof 1) = 0.05 * sqrt(8/7).
         assert step_sd(y) == pytest.approx(0.05 * np.sqrt(8 / 7))
+
+
+# --------------------------------------------------------------------------- options
+class TestOptions:
+    """Every public function that takes a choice refuses any other, naming the allowed ones."""
+
+    SEGMENT_ERROR = (
+        "unknown segment 'women'; choose from all, female, male, adult, minor, sexual, labour"
+    )
+    MODEL_ERROR = "unknown model 'arima'; choose from naive, drift, prophet, ets, theta"
+
+    @staticmethod
+    def backtested() -> RollingBacktest:
+        return rolling_backtest({"all": line(2000, 2012)}, horizon=2, models=("naive", "drift"))
+
+    def test_segments(self, small_frame):
+        assert check_segments(("all", "labour")) == ["all", "labour"]
+        with pytest.raises(ValueError, match=f"^{self.SEGMENT_ERROR}$"):
+            check_segments(["all", "women"])
+        with pytest.raises(ValueError, match=self.SEGMENT_ERROR):
+            yearly_counts(small_frame, segment="women")
+        with pytest.raises(ValueError, match=self.SEGMENT_ERROR):
+            prepare_segments(small_frame, segments=["women"])
+        with pytest.raises(ValueError, match=self.SEGMENT_ERROR):
+            run_segments(small_frame, segments=["all", "women"])
+        with pytest.raises(ValueError, match=self.SEGMENT_ERROR):
+            forecast_segment(line(2000, 2010), segment="women")
+
+    def test_segment_missing_from_the_slice(self, small_frame):
+        data = prepare_segments(small_frame, segments=["all"])
+        with pytest.raises(ValueError, match="no series for segment 'labour'; choose from all"):
+            slice_backtest(data, segments=["labour"])
+
+    def test_models(self, small_frame):
+        assert check_model("ets") == "ets"
+        with pytest.raises(ValueError, match=f"^{self.MODEL_ERROR}$"):
+            check_model("arima")
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            ForecastSettings(model="arima")
+        # It used to fall back to the naive forecast with a note, as for a failed fit.
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            forecast_segment(line(2000, 2010), model="arima")
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            point_forecast("arima", line(2000, 2010), horizon=1)
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            model_label("arima")
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            backtest_rows({"all": line(2000, 2012)}, models=("naive", "arima"))
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            rolling_backtest({"all": line(2000, 2012)}, models=("arima",))
+        data = prepare_segments(small_frame, segments=["all"])
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            slice_backtest(data, models=("naive", "arima"))
+
+    def test_models_in_the_words(self):
+        tested = self.backtested()
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            rolling_sentence(tested, model="arima")
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            coverage_sentence(tested, model="arima")
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            score_table(tested, models=["naive", "arima"])
+        with pytest.raises(ValueError, match=self.MODEL_ERROR):
+            score_table(tested, shown="arima")
+        # The allowed ones still work (a model the backtest did not score is left out).
+        assert score_table(tested, models=["drift", "theta"])["Model"].tolist() == [
+            "Drift (the last year plus the average yearly change)"
+        ]
+
+    def test_layout(self):
+        results = [handmade("all", last=100, end=120, low=110, high=130)]
+        assert LAYOUTS == ("overlay", "facet")
+        with pytest.raises(
+            ValueError, match=r"^unknown layout 'grid'; choose from overlay, facet$"
+        ):
+            forecast_chart(results, k=10, layout="grid")
+
+
+class TestPalette:
+    def test_segment_colours_are_okabe_ito(self):
+        # The hex values the chart used before core.palette was its one source.
+        assert SEGMENT_COLOURS == {
+            "all": "#0072B2",
+            "female": "#E69F00",
+            "male": "#56B4E9",
+            "adult": "#009E73",
+            "minor": "#D55E00",
+            "sexual": "#CC79A7",
+            "labour": "#000000",
+        }
+        assert set(SEGMENT_COLOURS.values()) <= set(OKABE_ITO)
