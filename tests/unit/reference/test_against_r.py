@@ -46,8 +46,6 @@ GROUP_KEYS = {
     "Men": ("Male", "Adult"),
 }
 
-pytestmark = pytest.mark.real
-
 
 def read_reference(name: str) -> pd.DataFrame:
     return pd.read_csv(REFERENCE / name, keep_default_na=False, na_values=[""])
@@ -64,9 +62,37 @@ def mismatches(expected: pd.DataFrame, got: dict[tuple, float], keys: list[str])
         if py_value is None or not math.isclose(
             float(py_value), r_value, rel_tol=rtol, abs_tol=0.0
         ):
-            rel = abs(float(py_value) - r_value) / abs(r_value) if py_value is not None else None
+            rel = (
+                None
+                if py_value is None
+                else abs(float(py_value) - r_value) / abs(r_value)
+                if r_value
+                else math.inf
+            )
             out.append(f"{key}: Python {py_value!r}, R {r_value!r} (relative difference {rel})")
     return out
+
+
+class TestMismatches:
+    """The comparison itself: what it lets through and what it catches."""
+
+    EXPECTED = pd.DataFrame(
+        {"model": ["m", "m"], "quantity": ["estimate", "p_value"], "value": [2.0, 1e-200]}
+    )
+
+    def test_within_tolerance(self):
+        got = {("m", "estimate"): 2.0 * (1 + 9e-7), ("m", "p_value"): 1e-200 * (1 + 9e-6)}
+        assert mismatches(self.EXPECTED, got, ["model", "quantity"]) == []
+
+    def test_beyond_tolerance_missing_or_nan(self):
+        got = {("m", "estimate"): 2.0 * (1 + 2e-6), ("m", "p_value"): math.nan}
+        assert len(mismatches(self.EXPECTED, got, ["model", "quantity"])) == 2
+        assert len(mismatches(self.EXPECTED, {}, ["model", "quantity"])) == 2
+
+    def test_zero_must_be_zero(self):
+        expected = self.EXPECTED.assign(value=[0.0, 0.0])
+        got = {("m", "estimate"): 0.0, ("m", "p_value"): 1e-300}
+        assert len(mismatches(expected, got, ["model", "quantity"])) == 1
 
 
 # --------------------------------------------------------------------------- risk models
@@ -144,6 +170,7 @@ def risk_cases(*, profile: bool = False) -> list:
     return cases
 
 
+@pytest.mark.real
 class TestRiskModels:
     def test_the_reference_covers_every_published_model(self, risk_reference):
         for method in ("ml", "firth"):
@@ -270,6 +297,7 @@ def hidden_cases() -> list:
     ]
 
 
+@pytest.mark.real
 class TestHiddenEstimates:
     @pytest.mark.parametrize(("scenario", "rule", "method"), hidden_cases())
     def test_groups_and_total(self, hidden_reference, hidden_fits, scenario, rule, method):
@@ -327,6 +355,7 @@ def incomplete(real_frame: pd.DataFrame) -> list[int]:
     return incomplete_years(years.value_counts())
 
 
+@pytest.mark.real
 class TestShareTrends:
     def test_incomplete_years(self, incomplete):
         # R: the trailing years below half the median of the three before (share_trends.R)
