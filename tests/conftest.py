@@ -29,6 +29,30 @@ PAGE_FILES = [
 ]
 
 
+TIERS = {
+    ROOT / "tests" / "unit": "unit",
+    ROOT / "core": "unit",  # the doctests
+    ROOT / "tests" / "pages": "page",
+    ROOT / "tests" / "browser": "browser",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test with its tier from the folder it lives in (`pytest -m unit`).
+
+    A test outside the tier folders is an error, so that no test drops out of every tier.
+    """
+    for item in items:
+        path = Path(item.path).resolve()
+        tier = next((t for folder, t in TIERS.items() if path.is_relative_to(folder)), None)
+        if tier is None:
+            raise pytest.UsageError(
+                f"{item.nodeid}: tests live under tests/unit/, tests/pages/ or tests/browser/ "
+                "(the folder sets the tier: unit, page, browser)"
+            )
+        item.add_marker(tier)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """Keep the parquet cache of test runs out of the user's home folder."""
