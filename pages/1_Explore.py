@@ -8,9 +8,9 @@ import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
 from core.data.schema import FLAG_GROUPS
-from core.explore import aggregates as ex
-from core.explore import charts
-from core.privacy import safe_share
+from core.explore import aggregates, charts, headlines, protect, quality, shifts
+from core.privacy import format_count, safe_share
+from core.words import category_label, year_span
 
 ctx = setup_page(
     "Explore",
@@ -32,53 +32,53 @@ SCALES = ["Log (small and large flows both visible)", "Raw counts"]
 
 # ----------------------------------------------------------------------- cached aggregates
 @st.cache_data(show_spinner=False, max_entries=20)
-def _flows(_frame, key: str, top_n: int) -> ex.Flows:
-    return ex.country_flows(_frame, top_n=top_n)
+def _flows(_frame, key: str, top_n: int) -> aggregates.Flows:
+    return aggregates.country_flows(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _sankey(_frame, key: str, top_n: int):
-    return ex.sankey_links(_frame, top_n=top_n)
+    return aggregates.sankey_links(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _countries(_frame, key: str, by: str, n: int, min_records: int):
-    return ex.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+    return aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def _profiles(_frame, key: str, by: str, n: int, min_records: int, field: str):
-    chosen = ex.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+    chosen = aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
     return (
-        ex.profile_with_pooled(_frame, chosen, by=by, field=field),
-        ex.profile_shares(_frame, chosen, by=by, field=field, pooled=True),
+        aggregates.profile_with_pooled(_frame, chosen, by=by, field=field),
+        aggregates.profile_shares(_frame, chosen, by=by, field=field, pooled=True),
     )
 
 
 @st.cache_data(show_spinner=False, max_entries=60)
 def _tactics(_frame, key: str, group: str, by: str | None):
-    return ex.tactic_shares(_frame, group=group, by=by)
+    return aggregates.tactic_shares(_frame, group=group, by=by)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _yearly(_frame, key: str) -> ex.YearlyCounts:
-    return ex.yearly_counts(_frame)
+def _yearly(_frame, key: str) -> aggregates.YearlyTotals:
+    return aggregates.yearly_totals(_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _yearly_types(_frame, key: str):
-    return ex.yearly_by_flag(_frame, group="exploitation")
+    return aggregates.yearly_by_flag(_frame, group="exploitation")
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def _shifts(_frame, key: str, field: str, exclude: tuple[int, ...]):
-    shares = ex.yearly_shares(_frame, field=field)
-    return shares, ex.share_trends(shares, field=field, exclude_years=exclude)
+    shares = shifts.yearly_shares(_frame, field=field)
+    return shares, shifts.share_trends(shares, field=field, exclude_years=exclude)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _missing(_frame, key: str):
-    return ex.missing_by_field(_frame)
+    return quality.missing_by_field(_frame)
 
 
 def _too_small(what: str) -> None:
@@ -108,13 +108,13 @@ def main_flows() -> None:
     links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
     if links.empty:
         st.info("No flows to draw: no record in view has both countries known.")
-    elif ex.visible_rows(links, k=k) == 0:
+    elif protect.visible_row_count(links, k=k) == 0:
         _too_small("The flows in view are too small to draw.")
     else:
-        drawn_links, withheld_links = ex.protect_flows(links, k=k)
+        drawn_links, withheld_links = protect.protect_flows(links, k=k)
         shown_links = int(drawn_links["count"].sum())
         show_plotly(
-            charts.flows_sankey(drawn_links, title=ex.sankey_headline(links)),
+            charts.flows_sankey(drawn_links, title=headlines.sankey_headline(links)),
             drawn_links,
             name="explore_flows_sankey",
             k=k,
@@ -122,7 +122,7 @@ def main_flows() -> None:
             dependent_columns=["share"],
             caption=(
                 f"{data_note(shown_links)} Left: citizenship; right: country of "
-                f"exploitation.{ex.caption_suffix(withheld_links)}"
+                f"exploitation.{protect.caption_suffix(withheld_links)}"
             ),
         )
         bases.append(("Flows", "Main flows (Sankey)", shown_links))
@@ -149,15 +149,15 @@ with tabs[0]:
             "exploitation recorded, so there are no flows to show. Widen the filters "
             "in the sidebar."
         )
-    elif ex.visible_rows(flows.table, k=k) == 0:
+    elif protect.visible_row_count(flows.table, k=k) == 0:
         _too_small("The flows in view are too small to show.")
     else:
-        drawn, withheld_flows = ex.protect_flows(flows.table, k=k)
+        drawn, withheld_flows = protect.protect_flows(flows.table, k=k)
         shown_flows = flows.with_table(drawn).shown
         show_altair(
             charts.flows_heatmap(
                 flows.with_table(drawn),
-                title=ex.flows_headline(flows, k=k),
+                title=headlines.flows_headline(flows, k=k),
                 log=scale.startswith("Log"),
             ),
             drawn,
@@ -169,7 +169,7 @@ with tabs[0]:
                 f"{data_note(shown_flows)} The top {top_n} countries on each axis, among "
                 f"{flows.both_known:,} records with both countries known. Empty cells: no "
                 f"record (or fewer than {k}, hidden, or hidden to protect another)."
-                f"{ex.caption_suffix(withheld_flows)}"
+                f"{protect.caption_suffix(withheld_flows)}"
             ),
         )
         bases.append(("Flows", "Heatmap of flows", shown_flows))
@@ -183,9 +183,9 @@ with tabs[1]:
     c1, c2, c3 = st.columns(3)
     by = c1.radio(
         "Countries by",
-        list(ex.COUNTRY_FIELDS),
+        list(aggregates.COUNTRY_FIELDS),
         **bound("exp_tb_by"),
-        format_func=ex.COUNTRY_FIELDS.get,
+        format_func=aggregates.COUNTRY_FIELDS.get,
     )
     n_countries = c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n"))
     min_records = c3.number_input(
@@ -206,7 +206,7 @@ with tabs[1]:
             "minimum above, or widen the filters in the sidebar."
         )
     else:
-        if ex.BOTTOM_LABEL not in groups_present:
+        if aggregates.BOTTOM_LABEL not in groups_present:
             st.info(
                 f"Only {len(chosen)} countries have at least {int(min_records):,} records, "
                 "so there is no lowest-volume group to compare with. Lower the minimum or "
@@ -216,23 +216,23 @@ with tabs[1]:
             "Shares within each country (and each group, pooled), among its records with the "
             "field known, so countries of different size compare fairly."
         )
-        for field, label in ex.PROFILE_FIELDS.items():
+        for field, label in aggregates.PROFILE_FIELDS.items():
             table, pooled = _profiles(
                 ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records), field
             )
-            n_known = ex.records_behind(pooled, by="group")
+            n_known = aggregates.records_behind(pooled, by="group")
             if n_known == 0:
                 st.info(f"{label}: not recorded for any record of these countries.")
                 continue
-            if ex.visible_rows(table, k=k) == 0:
+            if protect.visible_row_count(table, k=k) == 0:
                 _too_small(f"{label}: the counts are too small to show.")
                 continue
-            drawn, withheld_profile = ex.protect_profile(table, k=k)
+            drawn, withheld_profile = protect.protect_profile(table, k=k)
             categories = list(dict.fromkeys(table["category"]))
             show_altair(
                 charts.profile_chart(
                     drawn,
-                    title=ex.profile_headline(pooled, field=field, k=k),
+                    title=headlines.profile_headline(pooled, field=field, k=k),
                     field_label=label,
                     categories=categories,
                     ordered=field != "gender",
@@ -244,10 +244,10 @@ with tabs[1]:
                 dependent_columns=["share"],
                 caption=(
                     f"{data_note(n_known)} Records of the chosen countries "
-                    f"({ex.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
+                    f"({aggregates.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
                     f"country with fewer than {k} of them is not drawn, and segments "
                     f"below {k} records are hidden (so a bar can stop short of 100%)."
-                    f"{ex.caption_suffix(withheld_profile)}"
+                    f"{protect.caption_suffix(withheld_profile)}"
                 ),
             )
             bases.append(("Highest vs lowest volume", label, n_known))
@@ -257,11 +257,11 @@ with tabs[2]:
     st.subheader("Which tactics are used most?")
     split = st.selectbox(
         "Split by",
-        [None, *ex.SPLIT_FIELDS],
+        [None, *aggregates.SPLIT_FIELDS],
         **bound("exp_split"),
-        format_func=lambda v: "No split" if v is None else ex.SPLIT_FIELDS[v],
+        format_func=lambda v: "No split" if v is None else aggregates.SPLIT_FIELDS[v],
     )
-    split_label = ex.SPLIT_FIELDS.get(split) if split else None
+    split_label = aggregates.SPLIT_FIELDS.get(split) if split else None
     st.caption(
         "Shares follow the CTDC rule: among victims with at least one item of that kind "
         "recorded (records with none recorded gave no information and are left out). One "
@@ -274,20 +274,20 @@ with tabs[2]:
         if table.empty:
             st.info(f"{noun}: this data file has no such columns.")
             continue
-        n_known = ex.records_behind(table, by=split)
+        n_known = aggregates.records_behind(table, by=split)
         if n_known == 0:
             st.info(
                 f"{noun}: no record in view has any recorded"
                 f"{' (with ' + split_label.lower() + ' known)' if split_label else ''}."
             )
             continue
-        if ex.visible_rows(table, k=k) == 0:
+        if protect.visible_row_count(table, k=k) == 0:
             _too_small(f"{noun}: the counts are too small to show.")
             continue
-        drawn, withheld_tactics = ex.protect_tactics(table, k=k, by=split)
+        drawn, withheld_tactics = protect.protect_tactics(table, k=k, by=split)
         groups = list(dict.fromkeys(table[split])) if split else []
         left_out = f" Victims with {split_label.lower()} unknown are left out." if split else ""
-        finding = ex.tactics_headline(table, group=group, by=split, k=k)
+        finding = headlines.tactics_headline(table, group=group, by=split, k=k)
         show_altair(
             charts.tactics_chart(
                 drawn,
@@ -305,7 +305,7 @@ with tabs[2]:
             caption=(
                 data_note(n_known, what=f"victims with any {noun.lower()} recorded")
                 + left_out
-                + ex.caption_suffix(withheld_tactics)
+                + protect.caption_suffix(withheld_tactics)
             ),
         )
         bases.append(("Tactics", noun, n_known))
@@ -321,19 +321,19 @@ with tabs[3]:
             "No record in view has a year of registration, so there is no trend to "
             "show. Widen the year range or the other filters in the sidebar."
         )
-    elif ex.visible_rows(yearly.table, k=k) == 0:
+    elif protect.visible_row_count(yearly.table, k=k) == 0:
         _too_small("The yearly counts are too small to show.")
     else:
         if yearly.incomplete:
             st.warning(
-                f"{ex.year_span_text(yearly.incomplete)}: far fewer records than the years "
+                f"{year_span(yearly.incomplete)}: far fewer records than the years "
                 "before, most likely because registration lags (cases reach the data years "
                 "later). These years are marked, not dropped; do not read them as a fall.",
                 icon="⏳",
             )
-        drawn, withheld_years = ex.protect_yearly(yearly.table, k=k)
+        drawn, withheld_years = protect.protect_yearly(yearly.table, k=k)
         show_altair(
-            charts.yearly_chart(drawn, title=ex.yearly_headline(yearly, k=k)),
+            charts.yearly_chart(drawn, title=headlines.yearly_headline(yearly, k=k)),
             drawn,
             name="explore_trend_total",
             k=k,
@@ -347,15 +347,15 @@ with tabs[3]:
                     "no year (so their number and the records with a year are not shown). "
                     "Identified cases, not prevalence."
                 )
-                + ex.caption_suffix(withheld_years)
+                + protect.caption_suffix(withheld_years)
             ),
         )
         bases.append(("Trends", "Registrations per year", yearly.with_year))
-        drawn_types, withheld_types = ex.protect_by_type(types, k=k)
+        drawn_types, withheld_types = protect.protect_by_type(types, k=k)
         show_altair(
             charts.yearly_by_type_chart(
                 drawn_types,
-                title=ex.type_trend_headline(types, incomplete=yearly.incomplete, k=k),
+                title=headlines.type_trend_headline(types, incomplete=yearly.incomplete, k=k),
                 incomplete=yearly.incomplete,
             ),
             drawn_types,
@@ -365,7 +365,7 @@ with tabs[3]:
             caption=(
                 f"{data_note(yearly.with_year)} A victim recorded with several types counts "
                 "in each. Grey band: likely incomplete years."
-                f"{ex.caption_suffix(withheld_types)}"
+                f"{protect.caption_suffix(withheld_types)}"
             ),
         )
         bases.append(("Trends", "Registrations per year by type", yearly.with_year))
@@ -376,14 +376,14 @@ with tabs[4]:
     c1, c2 = st.columns(2)
     field = c1.selectbox(
         "Group by",
-        list(ex.SHIFT_FIELDS),
+        list(aggregates.SHIFT_FIELDS),
         **bound("exp_shift_field"),
-        format_func=ex.SHIFT_FIELDS.get,
+        format_func=aggregates.SHIFT_FIELDS.get,
     )
     skip_incomplete = c2.checkbox(
         "Leave likely incomplete years out of the trend", value=True, **bound("exp_shift_skip")
     )
-    label = ex.SHIFT_FIELDS[field]
+    label = aggregates.SHIFT_FIELDS[field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
     with st.spinner("Fitting a trend for each group…"):
@@ -394,15 +394,15 @@ with tabs[4]:
             f"No record in view has both a year and {label.lower()} recorded. Widen the "
             "filters in the sidebar."
         )
-    elif ex.visible_rows(shares, k=k) == 0:
+    elif protect.visible_row_count(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
-        drawn, withheld = ex.protect_shifts(shares, k=k)
+        drawn, withheld = protect.protect_shifts(shares, k=k)
         labels = list(dict.fromkeys(shares["label"]))
         show_altair(
             charts.shares_chart(
                 drawn,
-                title=ex.shares_headline(trends),
+                title=headlines.shares_headline(trends),
                 field_label=label,
                 labels=labels,
                 ordered=field == "ageBroad",
@@ -421,7 +421,7 @@ with tabs[4]:
                     if field == "majorityStatusAtExploit"
                     else ""
                 )
-                + ex.caption_suffix(withheld)
+                + protect.caption_suffix(withheld)
             ),
         )
         bases.append(("Shifts", f"Shares by {label.lower()} per year", n_known))
@@ -440,14 +440,14 @@ with tabs[4]:
                 "Look closer at",
                 [t.category for t in fitted],
                 **bound("exp_shift_focus", options=[t.category for t in fitted]),
-                format_func=lambda c: ex.category_label(field, c),
+                format_func=lambda c: category_label(field, c),
             )
             trend = next(t for t in fitted if t.category == focus)
             observed = drawn[drawn["category"] == focus]
             show_altair(
                 charts.trend_chart(
                     observed,
-                    ex.trend_curve(trend),
+                    shifts.trend_curve(trend),
                     title=trend.headline(),
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
@@ -462,7 +462,7 @@ with tabs[4]:
             )
             bases.append(("Shifts", f"Trend for {trend.label}", trend.n_records))
         show_table(
-            ex.trends_table(trends),
+            shifts.trends_table(trends),
             name=f"explore_shift_table_{field}",
             k=k,
             count_columns=["Records"],
@@ -474,11 +474,11 @@ with tabs[5]:
     st.subheader("How complete are the records in view?")
     missing = _missing(ctx.frame, ctx.cache_key)
     m1, m2, m3 = st.columns(3)
-    m1.metric("Records in view", ex.count_text(len(ctx.frame), k))
+    m1.metric("Records in view", format_count(len(ctx.frame), k))
     # beside the records in view, "with a year" gives the records without one back
     m2.metric(
         "With a year",
-        ex.count_text(yearly.with_year, k)
+        format_count(yearly.with_year, k)
         if safe_share(yearly.with_year, len(ctx.frame), k)
         else "withheld",
     )
@@ -488,9 +488,9 @@ with tabs[5]:
         if safe_share(len(ctx.frame), len(ctx.full), k)
         else "withheld",
     )
-    drawn, withheld_missing = ex.protect_missing(missing, k=k)
+    drawn, withheld_missing = protect.protect_missing(missing, k=k)
     show_altair(
-        charts.missing_chart(drawn, title=ex.missing_headline(missing)),
+        charts.missing_chart(drawn, title=headlines.missing_headline(missing)),
         drawn,
         name="explore_quality_missing",
         k=k,
@@ -500,13 +500,13 @@ with tabs[5]:
             f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
             "as missing when none of its flags is set; sub-types of labour and sexual "
             "exploitation are counted over all records, not only those of that type."
-            + ex.caption_suffix(withheld_missing)
+            + protect.caption_suffix(withheld_missing)
         ),
     )
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     st.markdown("**How many records each chart rests on**")
     show_table(
-        ex.chart_bases(bases),
+        quality.chart_bases(bases),
         name="explore_quality_bases",
         k=k,
         count_columns=["Records"],

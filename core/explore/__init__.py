@@ -1,1 +1,10 @@
-"""The Explore screen: tactics, flows and shifts of a slice, their words and charts."""
+"""The Explore screen: tactics, flows and shifts of a slice, their words and charts.
+
+- :mod:`core.explore.aggregates`: the counts (flows, country profiles, tactics, years);
+- :mod:`core.explore.shifts`: the shares per year and their trends;
+- :mod:`core.explore.quality`: how often each field is missing;
+- :mod:`core.explore.headlines`: the findings in words (the charts' titles);
+- :mod:`core.explore.protect`: the small-cell protection of each table;
+- :mod:`core.explore.charts`: the charts;
+- :mod:`core.explore.options`: the checks of the options the functions take.
+"""

@@ -1,4 +1,4 @@
-"""Chart builders for the Explore page: tables from :mod:`core.explore.aggregates` in, charts out.
+"""Chart builders for the Explore screen: tables of :mod:`core.explore` in, charts out.
 
 Altair everywhere (its PNG export runs server-side); Plotly only for the Sankey, which
 Altair cannot draw. Colours are colour-blind safe: Okabe-Ito for unordered groups,
@@ -19,6 +19,7 @@ from core.palette import OKABE_ITO
 
 __all__ = [
     "OKABE_ITO",
+    "AltairChart",
     "flows_heatmap",
     "flows_sankey",
     "missing_chart",
@@ -29,6 +30,10 @@ __all__ = [
     "yearly_by_type_chart",
     "yearly_chart",
 ]
+
+#: What a builder returns: ``alt.layer`` gives a layer chart, or a facet chart when its
+#: layers share a facet encoding (none of these do), so the type says both.
+AltairChart = alt.Chart | alt.LayerChart | alt.FacetChart
 
 _WIDTH = 640  # for the PNG export; on screen the chart stretches to the column
 _HEIGHT = 320  # charts with a continuous vertical axis
@@ -204,7 +209,7 @@ def tactics_chart(
     by: str | None = None,
     by_label: str | None = None,
     groups: Sequence[str] = (),
-) -> alt.Chart:
+) -> AltairChart:
     """Ranked shares of a flag group: bars; split by a few groups: grouped bars;
     split by many groups: a heatmap of shares with the percentage written in each cell."""
     data = table.dropna(subset=["share"])
@@ -313,7 +318,7 @@ def _incomplete_band(years: Sequence[int]) -> alt.Chart | None:
 
 def yearly_by_type_chart(
     table: pd.DataFrame, /, *, title: str, incomplete: Sequence[int] = ()
-) -> alt.LayerChart:
+) -> AltairChart:
     """Records per year and type of exploitation (lines), incomplete years shaded."""
     data = table.dropna(subset=["count"])
     types = list(dict.fromkeys(data["type"]))
@@ -419,7 +424,7 @@ def trend_chart(
     title: str,
     label: str,
     incomplete: Sequence[int] = (),
-) -> alt.LayerChart:
+) -> AltairChart:
     """Observed share per year (dots, sized by records) and the fitted trend (line);
     likely incomplete years are drawn as hollow dots."""
     data = observed.dropna(subset=["share"]).copy()
@@ -476,7 +481,7 @@ def trend_chart(
 
 
 # --------------------------------------------------------------------------- quality
-def missing_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
+def missing_chart(table: pd.DataFrame, /, *, title: str) -> AltairChart:
     """Share of records missing each field (bars, longest first)."""
     order = table.sort_values("missing_share", ascending=False, kind="stable")["field"].tolist()
     base = alt.Chart(table).encode(

@@ -29,7 +29,16 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from core.explore import aggregates as ex
+from core.explore import aggregates, quality, shifts
+from core.explore.protect import (
+    protect_by_type,
+    protect_flows,
+    protect_missing,
+    protect_profile,
+    protect_shifts,
+    protect_tactics,
+    protect_yearly,
+)
 from core.privacy import protect, suppress_complementary, suppression_caption
 
 K = 10
@@ -125,11 +134,11 @@ def recoveries(table: Table, *, k: int = K) -> list[tuple[int, int]]:
 
 # --------------------------------------------------------------------------- the views
 def _shifts(frame: pd.DataFrame, k: int) -> Iterator[Table]:
-    for field in ex.SHIFT_FIELDS:
-        shares = ex.yearly_shares(frame, field=field)
+    for field in aggregates.SHIFT_FIELDS:
+        shares = shifts.yearly_shares(frame, field=field)
         if shares.empty:
             continue
-        drawn, _ = ex.protect_shifts(shares, k=k)
+        drawn, _ = protect_shifts(shares, k=k)
         export = protect(
             drawn,
             count_columns=["count", "known"],
@@ -152,10 +161,10 @@ def _shifts(frame: pd.DataFrame, k: int) -> Iterator[Table]:
 def _tactics(frame: pd.DataFrame, k: int) -> Iterator[Table]:
     for group in ("means", "recruiter", "exploitation", "labour", "sex"):
         for by in (None, "gender"):
-            table = ex.tactic_shares(frame, group=group, by=by)
+            table = aggregates.tactic_shares(frame, group=group, by=by)
             if table.empty:
                 continue
-            drawn, _ = ex.protect_tactics(table, k=k, by=by)
+            drawn, _ = protect_tactics(table, k=k, by=by)
             export = protect(
                 drawn,
                 count_columns=["count", "known"],
@@ -175,8 +184,8 @@ def _tactics(frame: pd.DataFrame, k: int) -> Iterator[Table]:
 
 
 def _missing(frame: pd.DataFrame, k: int) -> Iterator[Table]:
-    missing = ex.missing_by_field(frame)
-    drawn, _ = ex.protect_missing(missing, k=k)
+    missing = quality.missing_by_field(frame)
+    drawn, _ = protect_missing(missing, k=k)
     export = protect(
         drawn, count_columns=["missing"], k=k, dependent_columns=["missing_share"], for_export=True
     )
@@ -187,40 +196,40 @@ def _missing(frame: pd.DataFrame, k: int) -> Iterator[Table]:
 
 
 def _yearly(frame: pd.DataFrame, k: int) -> Iterator[Table]:
-    yearly = ex.yearly_counts(frame)
+    yearly = aggregates.yearly_totals(frame)
     if len(yearly.table):
-        drawn, _ = ex.protect_yearly(yearly.table, k=k)
+        drawn, _ = protect_yearly(yearly.table, k=k)
         yield Table(
             "registrations per year", drawn.assign(_all=0), yearly.table["count"], [["_all"]]
         )
-    types = ex.yearly_by_flag(frame, group="exploitation")
+    types = aggregates.yearly_by_flag(frame, group="exploitation")
     if len(types):
-        drawn, _ = ex.protect_by_type(types, k=k)
+        drawn, _ = protect_by_type(types, k=k)
         yield Table("registrations per year by type", drawn, types["count"], [["year"]])
 
 
 def _flows(frame: pd.DataFrame, k: int) -> Iterator[Table]:
-    flows = ex.country_flows(frame, top_n=15)
+    flows = aggregates.country_flows(frame, top_n=15)
     if len(flows.table):
-        drawn, _ = ex.protect_flows(flows.table, k=k)
+        drawn, _ = protect_flows(flows.table, k=k)
         yield Table(
             "flows heatmap", drawn, flows.table["count"], [["citizenship"], ["exploitation"]]
         )
-    links = ex.sankey_links(frame, top_n=12)
+    links = aggregates.sankey_links(frame, top_n=12)
     if len(links):
-        drawn, _ = ex.protect_flows(links, k=k)
+        drawn, _ = protect_flows(links, k=k)
         yield Table("flows sankey", drawn, links["count"], [["citizenship"], ["exploitation"]])
 
 
 def _profiles(frame: pd.DataFrame, k: int) -> Iterator[Table]:
     # within a single-country filter, the other country field ranks the countries
     by = "CountryOfExploitation" if frame["citizenship"].nunique() == 1 else "citizenship"
-    chosen = ex.top_bottom_countries(frame, by=by, n=5, min_records=MIN_RECORDS)
+    chosen = aggregates.top_bottom_countries(frame, by=by, n=5, min_records=MIN_RECORDS)
     if chosen.empty:
         return
-    for field in ex.PROFILE_FIELDS:
-        table = ex.profile_with_pooled(frame, chosen, by=by, field=field)
-        drawn, _ = ex.protect_profile(table, k=k)
+    for field in aggregates.PROFILE_FIELDS:
+        table = aggregates.profile_with_pooled(frame, chosen, by=by, field=field)
+        drawn, _ = protect_profile(table, k=k)
         export = protect(
             drawn,
             count_columns=["count", "known"],
@@ -250,7 +259,7 @@ def explore_tables(frame: pd.DataFrame, k: int = K) -> Iterator[Table]:
 
 
 def single_country_slices(frame: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
-    for column in ex.COUNTRY_FIELDS:
+    for column in aggregates.COUNTRY_FIELDS:
         sizes = frame[column].value_counts()
         for code in sizes[sizes >= MIN_RECORDS].index:
             yield f"{column}={code}", frame[frame[column] == code]
@@ -290,7 +299,7 @@ class TestAttack:
     def test_finds_nothing_once_protected(self):
         leaky = leaky_shifts_export()
         shares = leaky.export.assign(count=leaky.truth, known=[20, 20, 50, 50])
-        drawn, suppression = ex.protect_shifts(shares, k=K)
+        drawn, suppression = protect_shifts(shares, k=K)
         table = Table("protected", drawn, leaky.truth, [["year"]], "known")
         assert recoveries(table) == []
         assert suppression.caption() == "2 cells withheld, 1 of them to protect others."
@@ -358,8 +367,8 @@ def test_page_caption_says_what_is_withheld(run_page, demo_frame):
     that a second cell was withheld to protect it."""
     sizes = demo_frame["citizenship"].value_counts()
     for code in sizes[sizes >= MIN_RECORDS].index:
-        shares = ex.yearly_shares(demo_frame[demo_frame["citizenship"] == code], field="gender")
-        _, suppression = ex.protect_shifts(shares, k=K)
+        shares = shifts.yearly_shares(demo_frame[demo_frame["citizenship"] == code], field="gender")
+        _, suppression = protect_shifts(shares, k=K)
         if suppression.secondary:
             break
     else:

@@ -1,4 +1,4 @@
-"""Unit tests of core.explore.aggregates and core.explore.charts against hand-derived values.
+"""Unit tests of core.explore (aggregates, shifts, quality, headlines, protect, charts) against hand-derived values.
 
 Each small frame is written out in a comment beside the test, with the counts the
 expected numbers come from. The binomial trend is checked against a closed form (a
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from contextlib import AbstractContextManager
 
 import numpy as np
 import pandas as pd
@@ -16,8 +18,10 @@ import pytest
 import statsmodels.api as sm
 
 from core.data.schema import AGE_BANDS, DURATION_BANDS
-from core.explore import aggregates as ex
-from core.explore import charts
+from core.data.years import incomplete_years
+from core.explore import aggregates, charts, headlines, protect, quality, shifts
+from core.privacy import format_count
+from core.words import category_label, share_text, year_span
 
 NAMES = {
     "UKR": "Ukraine",
@@ -52,50 +56,52 @@ def ages(values: list[str | None]) -> pd.Categorical:
 
 # ------------------------------------------------------------------------ helpers
 class TestHelpers:
-    def test_count_text_withholds_small(self) -> None:
-        assert ex.count_text(9, 10) == "<10"
-        assert ex.count_text(10, 10) == "10"
-        assert ex.count_text(0, 10) == "0"
-        assert ex.count_text(12345) == "12,345"
+    def test_format_count_withholds_small(self) -> None:
+        assert format_count(9, 10) == "<10"
+        assert format_count(10, 10) == "10"
+        assert format_count(0, 10) == "0"
+        assert format_count(12345, 1) == "12,345"
 
-    def test_year_span_text(self) -> None:
-        assert ex.year_span_text([2021, 2020, 2019]) == "2019–2021"
-        assert ex.year_span_text([2005, 2007]) == "2005, 2007"
+    def test_year_span(self) -> None:
+        assert year_span([2021, 2020, 2019]) == "2019–2021"
+        assert year_span([2005, 2007]) == "2005, 2007"
 
     def test_category_labels(self) -> None:
-        assert [ex.category_label("ageBroad", b) for b in AGE_BANDS[:3]] == ["0–8", "9–17", "18–20"]
-        assert [ex.category_label("traffickMonths", d) for d in DURATION_BANDS] == [
+        assert [category_label("ageBroad", b) for b in AGE_BANDS[:3]] == ["0–8", "9–17", "18–20"]
+        assert [category_label("traffickMonths", d) for d in DURATION_BANDS] == [
             "0–1 year",
             "1–2 years",
             "2–5 years",
             "2+ years",
             "5+ years",
         ]
-        assert ex.category_label("majorityStatusAtExploit", "Minor") == "Minor"
+        assert category_label("majorityStatusAtExploit", "Minor") == "Minor"
 
     def test_withhold_small_blanks_counts_and_dependents(self) -> None:
         t = pd.DataFrame(
             {"c": [0, 1, 9, 10], "known": [20, 20, 20, 5], "share": [0, 0.05, 0.45, 1]}
         )
-        out = ex.withhold_small(t, k=10, count_columns=["c", "known"], dependent_columns=["share"])
+        out = protect.withhold_small(
+            t, k=10, count_columns=["c", "known"], dependent_columns=["share"]
+        )
         # rows 1, 2 (c in 1..9) and 3 (known 5) are withheld; row 0 (zero) is not
         assert out["c"].isna().tolist() == [False, True, True, True]
         assert out["share"].isna().tolist() == [False, True, True, True]
         assert out["c"].dtype == float
 
-    def test_visible_rows(self) -> None:
-        assert ex.visible_rows(pd.DataFrame({"count": [0, 1, 9, 10, 11]}), k=10) == 2
-        assert ex.visible_rows(pd.DataFrame({"count": [0, 1]}), k=1) == 1
-        assert ex.visible_rows(pd.DataFrame({"count": []}), k=1) == 0
+    def test_visible_row_count(self) -> None:
+        assert protect.visible_row_count(pd.DataFrame({"count": [0, 1, 9, 10, 11]}), k=10) == 2
+        assert protect.visible_row_count(pd.DataFrame({"count": [0, 1]}), k=1) == 1
+        assert protect.visible_row_count(pd.DataFrame({"count": []}), k=1) == 0
 
     def test_records_behind(self) -> None:
         t = pd.DataFrame({"g": ["a", "a", "b", "b"], "known": [7, 7, 5, 5]})
-        assert ex.records_behind(t, by="g") == 12
-        assert ex.records_behind(t) == 7
-        assert ex.records_behind(t.iloc[:0]) == 0
+        assert aggregates.records_behind(t, by="g") == 12
+        assert aggregates.records_behind(t) == 7
+        assert aggregates.records_behind(t.iloc[:0]) == 0
 
     def test_chart_bases(self) -> None:
-        out = ex.chart_bases([("A", "x", 3), ("B", "y", 40)])
+        out = quality.chart_bases([("A", "x", 3), ("B", "y", 40)])
         assert out.columns.tolist() == ["Section", "Chart", "Records"]
         assert out["Records"].sum() == 43
 
@@ -116,7 +122,7 @@ def flows_frame() -> pd.DataFrame:
 
 class TestCountryFlows:
     def test_top_countries_and_pairs(self) -> None:
-        flows = ex.country_flows(flows_frame(), top_n=2)
+        flows = aggregates.country_flows(flows_frame(), top_n=2)
         # top 2 citizenship: UKR (4), MDA (2); top 2 exploitation: RUS (5), then POL and PHL
         # tie at 1 and the name decides: "Philippines" < "Poland".
         assert flows.citizenship_order == ["Ukraine", "Moldova"]
@@ -130,38 +136,38 @@ class TestCountryFlows:
         assert flows.table["log10_count"].tolist() == pytest.approx([math.log10(3), math.log10(2)])
 
     def test_all_pairs_when_top_n_is_large(self) -> None:
-        flows = ex.country_flows(flows_frame(), top_n=10)
+        flows = aggregates.country_flows(flows_frame(), top_n=10)
         assert flows.shown == 7
         assert len(flows.table) == 4
 
     def test_no_pair_known(self) -> None:
-        flows = ex.country_flows(countries([("UKR", None), (None, "RUS")]))
+        flows = aggregates.country_flows(countries([("UKR", None), (None, "RUS")]))
         assert flows.both_known == 0
         assert flows.table.empty
-        assert ex.flows_headline(flows) == "No record in view has both countries known"
+        assert headlines.flows_headline(flows) == "No record in view has both countries known"
 
     def test_headline(self) -> None:
-        flows = ex.country_flows(flows_frame(), top_n=2)
-        assert ex.flows_headline(flows) == (
+        flows = aggregates.country_flows(flows_frame(), top_n=2)
+        assert headlines.flows_headline(flows) == (
             "Largest flow: citizens of Ukraine exploited in Russian Federation "
             "(3 records, 60% of the flows shown)"
         )  # 3 of the 5 shown
-        assert "(<10 records" in ex.flows_headline(flows, k=10)
+        assert "(<10 records" in headlines.flows_headline(flows, k=10)
 
 
 class TestSankeyLinks:
     def test_largest_flows_and_shares(self) -> None:
-        links = ex.sankey_links(flows_frame(), top_n=2)
+        links = aggregates.sankey_links(flows_frame(), top_n=2)
         assert links.values.tolist() == [
             ["Ukraine", "Russian Federation", 3, pytest.approx(3 / 7)],
             ["Moldova", "Russian Federation", 2, pytest.approx(2 / 7)],
         ]
-        assert ex.sankey_headline(links) == (
+        assert headlines.sankey_headline(links) == (
             "The 2 largest flows carry 71% of records with both countries known"
         )  # 5/7
 
     def test_ties_broken_by_name(self) -> None:
-        links = ex.sankey_links(flows_frame(), top_n=4)
+        links = aggregates.sankey_links(flows_frame(), top_n=4)
         # the two single-record flows: Philippines->Philippines before Ukraine->Poland
         assert links["citizenship"].tolist()[2:] == ["Philippines", "Ukraine"]
 
@@ -174,27 +180,29 @@ class TestTopBottomCountries:
         return pd.DataFrame({"citizenship": pd.Categorical(codes)})
 
     def test_top_and_bottom_with_minimum(self) -> None:
-        out = ex.top_bottom_countries(self.frame(), n=2, min_records=3)
+        out = aggregates.top_bottom_countries(self.frame(), n=2, min_records=3)
         # top: A (10), then B/C tie at 8 -> B by name; bottom among C, D, E (F has < 3):
         # E (3), D (5)
         assert out[["code", "records", "group"]].values.tolist() == [
-            ["A", 10, ex.TOP_LABEL],
-            ["B", 8, ex.TOP_LABEL],
-            ["E", 3, ex.BOTTOM_LABEL],
-            ["D", 5, ex.BOTTOM_LABEL],
+            ["A", 10, aggregates.TOP_LABEL],
+            ["B", 8, aggregates.TOP_LABEL],
+            ["E", 3, aggregates.BOTTOM_LABEL],
+            ["D", 5, aggregates.BOTTOM_LABEL],
         ]
 
     def test_no_country_in_both_groups(self) -> None:
-        out = ex.top_bottom_countries(self.frame(), n=5, min_records=5)
+        out = aggregates.top_bottom_countries(self.frame(), n=5, min_records=5)
         # only A, B, C, D have >= 5: all go to the top, none is left for the bottom
         assert out["code"].tolist() == ["A", "B", "C", "D"]
-        assert set(out["group"]) == {ex.TOP_LABEL}
+        assert set(out["group"]) == {aggregates.TOP_LABEL}
 
     def test_none_eligible(self) -> None:
-        assert ex.top_bottom_countries(self.frame(), n=2, min_records=11).empty
+        assert aggregates.top_bottom_countries(self.frame(), n=2, min_records=11).empty
 
     def test_by_country_of_exploitation_uses_names(self) -> None:
-        out = ex.top_bottom_countries(flows_frame(), by="CountryOfExploitation", n=1, min_records=1)
+        out = aggregates.top_bottom_countries(
+            flows_frame(), by="CountryOfExploitation", n=1, min_records=1
+        )
         assert out["country"].tolist() == ["Russian Federation", "Philippines"]
 
 
@@ -212,12 +220,14 @@ class TestProfileShares:
                 "code": ["UKR", "MDA", "PHL"],
                 "country": ["Ukraine", "Moldova", "Philippines"],
                 "records": [4, 1, 2],
-                "group": [ex.TOP_LABEL, ex.BOTTOM_LABEL, ex.BOTTOM_LABEL],
+                "group": [aggregates.TOP_LABEL, aggregates.BOTTOM_LABEL, aggregates.BOTTOM_LABEL],
             }
         )
 
     def test_per_country_by_hand(self) -> None:
-        out = ex.profile_shares(self.frame(), self.chosen(), by="citizenship", field="ageBroad")
+        out = aggregates.profile_shares(
+            self.frame(), self.chosen(), by="citizenship", field="ageBroad"
+        )
         ukr = out[out["country"] == "Ukraine"]
         # bands seen anywhere: 0-8, 9-17, 30-38 (band order); UKR knows 3 ages
         assert ukr["category"].tolist() == ["0–8", "9–17", "30–38"]
@@ -227,16 +237,16 @@ class TestProfileShares:
         assert out["country"].drop_duplicates().tolist() == ["Ukraine", "Moldova", "Philippines"]
 
     def test_pooled_by_hand(self) -> None:
-        out = ex.profile_shares(
+        out = aggregates.profile_shares(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad", pooled=True
         )
-        low = out[out["group"] == ex.BOTTOM_LABEL]
+        low = out[out["group"] == aggregates.BOTTOM_LABEL]
         # MDA + PHL pooled: 0-8 x2, 30-38 x1 of 3 known
         assert low["count"].tolist() == [2, 0, 1]
         assert low["share"].tolist() == pytest.approx([2 / 3, 0, 1 / 3])
 
     def test_with_pooled_puts_group_first(self) -> None:
-        out = ex.profile_with_pooled(
+        out = aggregates.profile_with_pooled(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad"
         )
         assert out["country"].drop_duplicates().tolist() == [
@@ -248,34 +258,34 @@ class TestProfileShares:
         ]
 
     def test_headline_largest_gap(self) -> None:
-        pooled = ex.profile_shares(
+        pooled = aggregates.profile_shares(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad", pooled=True
         )
         # gaps (low - high): 0-8 2/3-0, 9-17 0-2/3, 30-38 1/3-1/3 -> 0-8 comes first
-        assert ex.profile_headline(pooled, field="ageBroad") == (
+        assert headlines.profile_headline(pooled, field="ageBroad") == (
             "Age 0–8: 67% in the lowest-volume countries vs 0% in the highest-volume ones"
         )
         # with k = 4 neither group has enough known records (3 each)
-        assert ex.profile_headline(pooled, field="ageBroad", k=4).startswith("Too few")
+        assert headlines.profile_headline(pooled, field="ageBroad", k=4).startswith("Too few")
 
     def test_headline_does_not_quote_a_small_count(self) -> None:
         # the highest group's C is 2 of 100 (hidden on the chart at k = 10): its 2% must
         # not reach the title, where the visible denominator would give the count away
         pooled = pd.DataFrame(
             {
-                "group": [ex.TOP_LABEL] * 3 + [ex.BOTTOM_LABEL] * 3,
+                "group": [aggregates.TOP_LABEL] * 3 + [aggregates.BOTTOM_LABEL] * 3,
                 "category": ["A", "B", "C"] * 2,
                 "count": [50, 48, 2, 45, 15, 40],
                 "known": [100] * 6,
             }
         )
         pooled["share"] = pooled["count"] / pooled["known"]
-        assert ex.profile_headline(pooled, field="gender", k=10) == (
+        assert headlines.profile_headline(pooled, field="gender", k=10) == (
             "B: 15% in the lowest-volume countries vs 48% in the highest-volume ones"
         )
 
     def test_empty_selection(self) -> None:
-        out = ex.profile_shares(
+        out = aggregates.profile_shares(
             self.frame(), self.chosen().iloc[:0], by="citizenship", field="ageBroad"
         )
         assert out.empty
@@ -306,7 +316,7 @@ def tactics_frame() -> pd.DataFrame:
 
 class TestTacticShares:
     def test_overall_denominator_rule(self) -> None:
-        out = ex.tactic_shares(tactics_frame(), group="means").set_index("label")
+        out = aggregates.tactic_shares(tactics_frame(), group="means").set_index("label")
         assert out.loc["Threats", ["count", "known", "rank"]].tolist() == [5, 8, 1]
         assert out.loc["Physical abuse", ["count", "known", "rank"]].tolist() == [4, 8, 2]
         assert out.loc["Debt bondage", ["count", "known", "rank"]].tolist() == [2, 8, 3]
@@ -314,7 +324,7 @@ class TestTacticShares:
         assert out.loc["Threats", "share"] == pytest.approx(5 / 8)
 
     def test_split_keeps_overall_rank_and_groups(self) -> None:
-        out = ex.tactic_shares(tactics_frame(), group="means", by="gender")
+        out = aggregates.tactic_shares(tactics_frame(), group="means", by="gender")
         assert out["gender"].drop_duplicates().tolist() == ["Female", "Male"]  # no empty group
         male = out[out["gender"] == "Male"].set_index("label")
         assert male["known"].tolist() == [3, 3, 3]
@@ -325,23 +335,25 @@ class TestTacticShares:
             "Physical abuse",
             "Debt bondage",
         ]  # overall order within each group
-        assert ex.records_behind(out, by="gender") == 6
+        assert aggregates.records_behind(out, by="gender") == 6
 
     def test_headlines(self) -> None:
         frame = tactics_frame()
-        overall = ex.tactic_shares(frame, group="means")
-        assert ex.tactics_headline(overall, group="means") == (
+        overall = aggregates.tactic_shares(frame, group="means")
+        assert headlines.tactics_headline(overall, group="means") == (
             f"Threats is the most reported means of control ({5 / 8:.0%} of victims with any known)"
         )
-        split = ex.tactic_shares(frame, group="means", by="gender")
+        split = aggregates.tactic_shares(frame, group="means", by="gender")
         # spreads F - M: D 2/3 - 0, T 2/3 - 2/3, P 2/3 - 1/3 -> debt bondage
-        assert ex.tactics_headline(split, group="means", by="gender") == (
+        assert headlines.tactics_headline(split, group="means", by="gender") == (
             "Widest gap: Debt bondage, 67% for Female vs 0% for Male"
         )
-        assert ex.tactics_headline(split, group="means", by="gender", k=4).startswith("Too few")
+        assert headlines.tactics_headline(split, group="means", by="gender", k=4).startswith(
+            "Too few"
+        )
         # one group in view: no comparison, its leading item (men: T 2 of 3, P 1, D 0)
-        men = ex.tactic_shares(frame[frame["gender"] == "Male"], group="means", by="gender")
-        assert ex.tactics_headline(men, group="means", by="gender") == (
+        men = aggregates.tactic_shares(frame[frame["gender"] == "Male"], group="means", by="gender")
+        assert headlines.tactics_headline(men, group="means", by="gender") == (
             "Threats is the most reported means of control for Male (67% of victims with any known)"
         )
 
@@ -357,7 +369,7 @@ class TestTacticShares:
             }
         )
         split["share"] = split["count"] / split["known"]
-        assert ex.tactics_headline(split, group="means", by="gender", k=10) == (
+        assert headlines.tactics_headline(split, group="means", by="gender", k=10) == (
             "Widest gap: Threats, 50% for Female vs 48% for Male"
         )
 
@@ -366,14 +378,14 @@ class TestTacticShares:
         frame[
             ["meansOfControlDebtBondage", "meansOfControlThreats", "meansOfControlPhysicalAbuse"]
         ] = False
-        out = ex.tactic_shares(frame, group="means")
+        out = aggregates.tactic_shares(frame, group="means")
         assert out["known"].eq(0).all()
-        assert ex.tactics_headline(out, group="means") == (
+        assert headlines.tactics_headline(out, group="means") == (
             "No record in view has any means of control recorded"
         )
 
     def test_group_absent_from_file(self) -> None:
-        assert ex.tactic_shares(tactics_frame(), group="labour").empty
+        assert aggregates.tactic_shares(tactics_frame(), group="labour").empty
 
 
 # ------------------------------------------------------------------------ trends
@@ -382,42 +394,40 @@ class TestIncompleteYears:
         # counts from the schema notes: 2020 and 2021 hold 4,120 and 2,060 records.
         # Run 2020-21 vs median(2017..2019) = 26,050: both < 13,025. 2019 is not thin.
         s = pd.Series([24930, 17170, 26050, 27840, 4120, 2060], index=range(2016, 2022))
-        assert ex.incomplete_years(s) == [2020, 2021]
+        assert incomplete_years(s) == [2020, 2021]
 
     def test_a_run_is_judged_against_the_years_before_it(self) -> None:
         # each of the last three is < 50 = half of 100; comparing the last year only with
         # its own predecessors (median 40) would miss it
         s = pd.Series([100, 100, 100, 40, 40, 40], index=range(2010, 2016))
-        assert ex.incomplete_years(s) == [2013, 2014, 2015]
+        assert incomplete_years(s) == [2013, 2014, 2015]
 
     def test_not_thin_and_middle_dips(self) -> None:
-        assert ex.incomplete_years(pd.Series([100, 100, 100, 60], index=range(2000, 2004))) == []
-        assert (
-            ex.incomplete_years(pd.Series([100, 100, 100, 10, 100], index=range(2000, 2005))) == []
-        )
+        assert incomplete_years(pd.Series([100, 100, 100, 60], index=range(2000, 2004))) == []
+        assert incomplete_years(pd.Series([100, 100, 100, 10, 100], index=range(2000, 2005))) == []
 
     def test_ratio(self) -> None:
         s = pd.Series([100, 100, 100, 60], index=range(2000, 2004))
-        assert ex.incomplete_years(s, ratio=0.7) == [2003]
+        assert incomplete_years(s, ratio=0.7) == [2003]
 
     def test_short_series_and_empty(self) -> None:
-        assert ex.incomplete_years(pd.Series([100, 100, 1], index=[2000, 2001, 2002])) == []
-        assert ex.incomplete_years(pd.Series([], dtype=float)) == []
+        assert incomplete_years(pd.Series([100, 100, 1], index=[2000, 2001, 2002])) == []
+        assert incomplete_years(pd.Series([], dtype=float)) == []
 
     def test_unsorted_index_and_gaps(self) -> None:
         # 2018 missing -> 0 records; run 2018-19 vs median(100, 100, 100)
         s = pd.Series({2019: 10, 2015: 100, 2017: 100, 2016: 100})
-        assert ex.incomplete_years(s) == [2018, 2019]
+        assert incomplete_years(s) == [2018, 2019]
 
 
-class TestYearlyCounts:
+class TestYearlyTotals:
     def frame(self) -> pd.DataFrame:
         # 2015 x5, 2016 x6, 2017 x5, 2018 x0, 2019 x1, two without year
         years = [2015] * 5 + [2016] * 6 + [2017] * 5 + [2019] + [None, None]
         return pd.DataFrame({"yearOfRegistration": pd.array(years, dtype="Int16")})
 
     def test_counts_zero_filled_with_status(self) -> None:
-        out = ex.yearly_counts(self.frame())
+        out = aggregates.yearly_totals(self.frame())
         assert out.table[["year", "count"]].values.tolist() == [
             [2015, 5],
             [2016, 6],
@@ -432,18 +442,18 @@ class TestYearlyCounts:
         assert out.with_year == 17
 
     def test_headline(self) -> None:
-        out = ex.yearly_counts(self.frame())
-        assert ex.yearly_headline(out) == (
+        out = aggregates.yearly_totals(self.frame())
+        assert headlines.yearly_headline(out) == (
             "Registrations peaked in 2016 (6 records); 2018–2019 look incomplete"
         )
-        assert "(<10 records)" in ex.yearly_headline(out, k=10)
+        assert "(<10 records)" in headlines.yearly_headline(out, k=10)
 
     def test_no_year_at_all(self) -> None:
-        out = ex.yearly_counts(
+        out = aggregates.yearly_totals(
             pd.DataFrame({"yearOfRegistration": pd.array([None], dtype="Int16")})
         )
         assert out.table.empty and out.no_year == 1
-        assert ex.yearly_headline(out) == "No record in view has a year of registration"
+        assert headlines.yearly_headline(out) == "No record in view has a year of registration"
 
 
 class TestYearlyByFlag:
@@ -456,7 +466,7 @@ class TestYearlyByFlag:
                 "isSexualExploit": [True, False, False, False],
             }
         )
-        out = ex.yearly_by_flag(frame).set_index(["type", "year"])["count"]
+        out = aggregates.yearly_by_flag(frame).set_index(["type", "year"])["count"]
         assert out[("Forced labour", 2010)] == 2
         assert out[("Sexual exploitation", 2010)] == 1
         assert out[("Forced labour", 2011)] == 0  # gap year filled
@@ -471,13 +481,13 @@ class TestYearlyByFlag:
                 "count": [3, 7, 50, 9],
             }
         )
-        assert ex.type_trend_headline(t, incomplete=[2019]) == (
+        assert headlines.type_trend_headline(t, incomplete=[2019]) == (
             "B was the most recorded type in 2018, the last complete year (7 records)"
         )
 
     def test_headline_withholds_a_small_count(self) -> None:
         t = pd.DataFrame({"year": [2018, 2018], "type": ["A", "B"], "count": [3, 7]})
-        assert ex.type_trend_headline(t, k=10) == (
+        assert headlines.type_trend_headline(t, k=10) == (
             "B was the most recorded type in 2018, the last complete year (<10 records)"
         )
 
@@ -494,7 +504,7 @@ class TestYearlyShares:
                 ),
             }
         )
-        out = ex.yearly_shares(frame, field="majorityStatusAtExploit")
+        out = shifts.yearly_shares(frame, field="majorityStatusAtExploit")
         # 2010: 1 minor of 3; 2011: 0 minors of 1 (the unknown and the undated are out)
         assert out[["year", "category", "count", "known"]].values.tolist() == [
             [2010, "Adult", 2, 3],
@@ -511,7 +521,7 @@ class TestYearlyShares:
                 "gender": pd.Categorical([None], categories=["Female"]),
             }
         )
-        assert ex.yearly_shares(frame, field="gender").empty
+        assert shifts.yearly_shares(frame, field="gender").empty
 
 
 def shares_table(
@@ -534,7 +544,7 @@ class TestShareTrend:
     def test_two_years_closed_form(self) -> None:
         # Saturated: fitted = observed (20/100 in 2010, 45/150 in 2016); the delta-method
         # variance of p1 - p0 is then p0 q0 / n0 + p1 q1 / n1.
-        t = ex.share_trend(
+        t = shifts.share_trend(
             shares_table([2010, 2016], [20, 45], [100, 150]),
             field="majorityStatusAtExploit",
             category="Minor",
@@ -560,7 +570,7 @@ class TestShareTrend:
             [10, 14, 30, 33, 60],
             [80, 70, 110, 90, 120],
         )
-        t = ex.share_trend(
+        t = shifts.share_trend(
             shares_table(years, succ, tot),
             field="majorityStatusAtExploit",
             category="Minor",
@@ -595,7 +605,7 @@ class TestShareTrend:
     def test_overdispersion_widens_by_pearson_scale(self) -> None:
         # shares swinging far more than binomial sampling allows
         years, succ, tot = [2010, 2011, 2012, 2013, 2014, 2015], [50, 10, 70, 20, 90, 40], [100] * 6
-        t = ex.share_trend(shares_table(years, succ, tot), field="gender", category="Minor")
+        t = shifts.share_trend(shares_table(years, succ, tot), field="gender", category="Minor")
         ref = logit_rows(years, succ, tot)
         p = ref.predict(sm.add_constant((np.array(years, dtype=float) - 2000) / 10))
         n, s = np.array(tot), np.array(succ)
@@ -611,7 +621,7 @@ class TestShareTrend:
         p = 1 / (1 + np.exp(-(-1 + 0.2 * (np.array(years) - 2010))))
         tot = [1000] * 4
         succ = [round(v * 1000) for v in p]
-        t = ex.share_trend(shares_table(years, succ, tot), field="gender", category="Minor")
+        t = shifts.share_trend(shares_table(years, succ, tot), field="gender", category="Minor")
         assert t.scale == 1.0
         assert t.slope_se == pytest.approx(logit_rows(years, succ, tot).bse[1], rel=1e-5)
 
@@ -621,10 +631,10 @@ class TestShareTrend:
             [10, 20, 30, 35, 1],
             [100, 100, 100, 100, 10],
         )
-        with_excl = ex.share_trend(
+        with_excl = shifts.share_trend(
             shares_table(years, succ, tot), field="gender", category="Minor", exclude_years=[2020]
         )
-        without = ex.share_trend(
+        without = shifts.share_trend(
             shares_table(years[:-1], succ[:-1], tot[:-1]), field="gender", category="Minor"
         )
         assert with_excl.last_year == 2016
@@ -632,25 +642,25 @@ class TestShareTrend:
         assert with_excl.n_records == 400
 
     def test_no_estimate_cases(self) -> None:
-        zero = ex.share_trend(
+        zero = shifts.share_trend(
             shares_table([2010, 2011, 2012], [0, 0, 0], [5, 6, 7]),
             field="majorityStatusAtExploit",
             category="Minor",
         )
         assert not zero.ok and "0% in every year" in zero.reason
-        full = ex.share_trend(
+        full = shifts.share_trend(
             shares_table([2010, 2011, 2012], [5, 6, 7], [5, 6, 7]),
             field="majorityStatusAtExploit",
             category="Minor",
         )
         assert not full.ok and "100%" in full.reason
-        jump = ex.share_trend(
+        jump = shifts.share_trend(
             shares_table([2010, 2011, 2012, 2013], [0, 3, 9, 9], [9, 9, 9, 9]),
             field="majorityStatusAtExploit",
             category="Minor",
         )
         assert not jump.ok and "jumps between 0% and 100%" in jump.reason
-        few = ex.share_trend(
+        few = shifts.share_trend(
             shares_table([2010, 2011], [1, 2], [9, 9]),
             field="majorityStatusAtExploit",
             category="Minor",
@@ -660,14 +670,14 @@ class TestShareTrend:
 
     def test_separation_needs_a_clean_split(self) -> None:
         # 0% before 2011, 100% after it, 2011 mixed: quasi-separation, no finite slope
-        quasi = ex.share_trend(
+        quasi = shifts.share_trend(
             shares_table([2010, 2011, 2012, 2013], [0, 5, 100, 100], [100] * 4),
             field="majorityStatusAtExploit",
             category="Minor",
         )
         assert not quasi.ok
         # 2011 and 2012 both mixed: the slope is finite (and steep)
-        mixed = ex.share_trend(
+        mixed = shifts.share_trend(
             shares_table([2010, 2011, 2012, 2013], [0, 5, 80, 100], [100] * 4),
             field="majorityStatusAtExploit",
             category="Minor",
@@ -676,16 +686,18 @@ class TestShareTrend:
 
     def test_sentences(self) -> None:
         base = {"first_year": 2005, "last_year": 2019, "start_share": 0.2, "end_share": 0.35}
-        rose = ex.ShareTrend(
+        rose = shifts.ShareTrend(
             "majorityStatusAtExploit", "Minor", True, change=10.7, ci_low=9.9, ci_high=11.5, **base
         )
         assert rose.sentence() == (
             "The share of minors rose from 20% in 2005 to 35% in 2019 "
             "(+10.7 points per decade, 95% CI +9.9 to +11.5)."
         )
-        flat = ex.ShareTrend("gender", "Female", True, change=1.0, ci_low=-2.0, ci_high=4.0, **base)
+        flat = shifts.ShareTrend(
+            "gender", "Female", True, change=1.0, ci_low=-2.0, ci_high=4.0, **base
+        )
         assert flat.sentence().startswith("The share of women and girls shows no clear trend")
-        fell = ex.ShareTrend(
+        fell = shifts.ShareTrend(
             "ageBroad", "09--17", True, change=-3.0, ci_low=-4.0, ci_high=-2.0, **base
         )
         assert fell.sentence().startswith("The share of victims aged 9–17 fell from 20%")
@@ -697,11 +709,11 @@ class TestShareTrend:
                 shares_table([2010, 2012, 2014], [90, 80, 70], [100] * 3, "Adult"),
             ]
         )
-        trends = ex.share_trends(shares, field="majorityStatusAtExploit")
+        trends = shifts.share_trends(shares, field="majorityStatusAtExploit")
         assert [t.category for t in trends] == ["Minor", "Adult"]
         # with two groups, the two shares mirror each other
         assert trends[0].change == pytest.approx(-trends[1].change, rel=1e-6)
-        table = ex.trends_table(trends)
+        table = shifts.trends_table(trends)
         assert table["Change (points per decade)"].iloc[0] == pytest.approx(
             round(trends[0].change, 2)
         )
@@ -709,25 +721,25 @@ class TestShareTrend:
         # the headline quotes the fitted ends (a logit line through 10%, 20%, 30%)
         minor = trends[0]
         assert 0.09 < minor.start_share < 0.12 and 0.28 < minor.end_share < 0.32
-        assert ex.shares_headline(trends) == (
+        assert headlines.shares_headline(trends) == (
             f"Largest clear shift: minors rose from {minor.start_share:.0%} in 2010 to "
             f"{minor.end_share:.0%} in 2014"
         )
 
     def test_curve_passes_through_fitted_ends(self) -> None:
-        t = ex.share_trend(
+        t = shifts.share_trend(
             shares_table([2010, 2012, 2014, 2016], [10, 25, 30, 50], [100] * 4),
             field="gender",
             category="Minor",
         )
-        curve = ex.trend_curve(t)
+        curve = shifts.trend_curve(t)
         assert curve["year"].tolist() == [2010, 2011, 2012, 2013, 2014, 2015, 2016]
         assert curve["fitted"].iloc[0] == pytest.approx(t.start_share)
         assert curve["fitted"].iloc[-1] == pytest.approx(t.end_share)
-        assert ex.trend_curve(ex.ShareTrend("gender", "x", False)).empty
+        assert shifts.trend_curve(shifts.ShareTrend("gender", "x", False)).empty
 
     def test_shares_headline_when_nothing_clear(self) -> None:
-        flat = ex.ShareTrend(
+        flat = shifts.ShareTrend(
             "gender",
             "Female",
             True,
@@ -738,9 +750,10 @@ class TestShareTrend:
             ci_high=4.0,
         )
         assert (
-            ex.shares_headline([flat]) == "No group's share changed clearly between 2002 and 2019"
+            headlines.shares_headline([flat])
+            == "No group's share changed clearly between 2002 and 2019"
         )
-        assert ex.shares_headline([]) == "Too few years or records to estimate a shift"
+        assert headlines.shares_headline([]) == "Too few years or records to estimate a shift"
 
 
 # ------------------------------------------------------------------------ data quality
@@ -759,7 +772,7 @@ class TestMissingByField:
                 "meansOfControlThreats": [False, False, False, False],
             }
         )
-        out = ex.missing_by_field(frame).set_index("field")
+        out = quality.missing_by_field(frame).set_index("field")
         assert out.loc["Year of registration", "missing"] == 2
         assert out.loc["Gender", "missing"] == 1
         assert out.loc["Minor or adult (given or derived from age)", "missing"] == 2
@@ -767,13 +780,116 @@ class TestMissingByField:
         assert out.loc["Type of exploitation", "missing"] == 2  # rows 2 and 4 have no flag
         assert out.loc["Means of control", "missing_share"] == 1.0
         assert "Age band" not in out.index  # absent column, not reported as missing
-        assert ex.missing_headline(out.reset_index()) == (
+        assert headlines.missing_headline(out.reset_index()) == (
             "Means of control is missing for 100% of the records in view"
         )
 
     def test_complete(self) -> None:
-        out = ex.missing_by_field(pd.DataFrame({"gender": pd.Categorical(["Male"])}))
-        assert ex.missing_headline(out) == "Every field is filled in for all records in view"
+        out = quality.missing_by_field(pd.DataFrame({"gender": pd.Categorical(["Male"])}))
+        assert headlines.missing_headline(out) == "Every field is filled in for all records in view"
+
+
+# ------------------------------------------------------------------------ options
+GROUPS = "'exploitation', 'means', 'recruiter', 'labour' or 'sex'"
+SPLITS = "None, 'gender', 'majorityStatusAtExploit' or 'ageBroad'"
+COUNTRY_COLUMNS = "'citizenship' or 'CountryOfExploitation'"
+PROFILES = "'ageBroad', 'gender' or 'traffickMonths'"
+SHIFTS = "'gender', 'majorityStatusAtExploit' or 'ageBroad'"
+
+
+def refused(message: str) -> AbstractContextManager[pytest.ExceptionInfo[ValueError]]:
+    """A ValueError whose whole message is ``message``."""
+    return pytest.raises(ValueError, match=f"^{re.escape(message)}$")
+
+
+class TestOptionsAreChecked:
+    """A wrong option is refused at the entry point, naming the allowed values."""
+
+    def test_top_bottom_countries_by(self) -> None:
+        with refused(f"by must be {COUNTRY_COLUMNS}, not 'nationality'"):
+            aggregates.top_bottom_countries(flows_frame(), by="nationality")
+
+    def test_profile_shares_by(self) -> None:
+        frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
+        with refused(f"by must be {COUNTRY_COLUMNS}, not 'CountryOfCitizenship'"):
+            aggregates.profile_shares(frame, chosen, by="CountryOfCitizenship", field="ageBroad")
+
+    def test_profile_shares_field(self) -> None:
+        frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
+        with refused(f"field must be {PROFILES}, not 'age'"):
+            aggregates.profile_shares(frame, chosen, by="citizenship", field="age")
+        # checked before the early return on no countries too
+        with refused(f"field must be {PROFILES}, not 'age'"):
+            aggregates.profile_shares(frame, chosen.iloc[:0], by="citizenship", field="age")
+
+    def test_profile_with_pooled_by_and_field(self) -> None:
+        frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
+        with refused(f"by must be {COUNTRY_COLUMNS}, not 'exploitation'"):
+            aggregates.profile_with_pooled(frame, chosen, by="exploitation", field="gender")
+        with refused(f"field must be {PROFILES}, not 'Gender'"):
+            aggregates.profile_with_pooled(frame, chosen, by="citizenship", field="Gender")
+
+    def test_tactic_shares_group(self) -> None:
+        with refused(f"group must be {GROUPS}, not 'tactics'"):
+            aggregates.tactic_shares(tactics_frame(), group="tactics")
+
+    def test_tactic_shares_by(self) -> None:
+        with refused(f"by must be {SPLITS}, not 'sex'"):
+            aggregates.tactic_shares(tactics_frame(), group="means", by="sex")
+
+    def test_yearly_by_flag_group(self) -> None:
+        frame = pd.DataFrame({"yearOfRegistration": pd.array([2010], dtype="Int16")})
+        with refused(f"group must be {GROUPS}, not 'type'"):
+            aggregates.yearly_by_flag(frame, group="type")
+
+    def test_records_behind_by(self) -> None:
+        t = pd.DataFrame({"g": ["a", "b"], "known": [7, 5]})
+        with refused("by must be a column of the table ('g' or 'known'), not 'gender'"):
+            aggregates.records_behind(t, by="gender")
+
+    def test_yearly_shares_field(self) -> None:
+        frame = pd.DataFrame({"yearOfRegistration": pd.array([2010], dtype="Int16")})
+        with refused(f"field must be {SHIFTS}, not 'traffickMonths'"):
+            shifts.yearly_shares(frame, field="traffickMonths")
+
+    def test_share_trend_field(self) -> None:
+        shares = shares_table([2010, 2011, 2012], [1, 2, 3], [9, 9, 9])
+        with refused(f"field must be {SHIFTS}, not 'minor'"):
+            shifts.share_trend(shares, field="minor", category="Minor")
+
+    def test_share_trends_field(self) -> None:
+        shares = shares_table([2010, 2011, 2012], [1, 2, 3], [9, 9, 9])
+        with refused(f"field must be {SHIFTS}, not 'age'"):
+            shifts.share_trends(shares, field="age")
+
+    def test_profile_headline_field(self) -> None:
+        pooled = pd.DataFrame(columns=["group", "category", "count", "known", "share"])
+        with refused(f"field must be {PROFILES}, not 'sex'"):
+            headlines.profile_headline(pooled, field="sex")
+
+    def test_tactics_headline_group_and_by(self) -> None:
+        table = aggregates.tactic_shares(tactics_frame(), group="means")
+        with refused(f"group must be {GROUPS}, not 'Means'"):
+            headlines.tactics_headline(table, group="Means")
+        with refused(f"by must be {SPLITS}, not 'age'"):
+            headlines.tactics_headline(table, group="means", by="age")
+
+    def test_protect_tactics_by(self) -> None:
+        table = aggregates.tactic_shares(tactics_frame(), group="means", by="gender")
+        with refused(f"by must be {SPLITS}, not 'Gender'"):
+            protect.protect_tactics(table, k=10, by="Gender")
+
+    def test_protect_flows_columns(self) -> None:
+        table = aggregates.sankey_links(flows_frame())
+        columns = "'citizenship', 'exploitation', 'count' or 'share'"
+        with refused(f"source must be a column of the table ({columns}), not 'from'"):
+            protect.protect_flows(table, k=10, source="from")
+        with refused(f"target must be a column of the table ({columns}), not 'to'"):
+            protect.protect_flows(table, k=10, target="to")
+
+    def test_visible_row_count_column(self) -> None:
+        with refused("column must be a column of the table ('count'), not 'n'"):
+            protect.visible_row_count(pd.DataFrame({"count": [10]}), k=10, column="n")
 
 
 # ------------------------------------------------------------------------ charts
@@ -787,7 +903,7 @@ def title_of(chart) -> str:
 
 class TestCharts:
     def test_heatmap_log_toggle_and_labels(self) -> None:
-        flows = ex.country_flows(flows_frame())
+        flows = aggregates.country_flows(flows_frame())
         log = spec(charts.flows_heatmap(flows, title="T", log=True))
         raw = spec(charts.flows_heatmap(flows, title="T", log=False))
         assert log["encoding"]["color"]["scale"]["type"] == "log"
@@ -798,13 +914,13 @@ class TestCharts:
         assert log["title"]["text"] == "T"
 
     def test_withheld_rows_are_not_drawn(self) -> None:
-        flows = ex.country_flows(flows_frame())
-        drawn = ex.withhold_small(flows.table, k=3, count_columns=["count"])
+        flows = aggregates.country_flows(flows_frame())
+        drawn = protect.withhold_small(flows.table, k=3, count_columns=["count"])
         chart = charts.flows_heatmap(flows.with_table(drawn), title="T")
         assert chart.data["count"].tolist() == [3]  # 2 and 1 are below k = 3
 
     def test_sankey_links_follow_the_table(self) -> None:
-        links = ex.sankey_links(flows_frame(), top_n=3)
+        links = aggregates.sankey_links(flows_frame(), top_n=3)
         figure = charts.flows_sankey(links, title="Flows")
         sankey = figure.data[0]
         assert list(sankey.link.value) == links["count"].tolist()
@@ -814,10 +930,10 @@ class TestCharts:
     def test_tactics_chart_forms(self) -> None:
         frame = tactics_frame()
         one = charts.tactics_chart(
-            ex.tactic_shares(frame, group="means"), title="A", axis_title="S"
+            aggregates.tactic_shares(frame, group="means"), title="A", axis_title="S"
         )
         assert title_of(one) == "A"
-        split = ex.tactic_shares(frame, group="means", by="gender")
+        split = aggregates.tactic_shares(frame, group="means", by="gender")
         grouped = spec(charts.tactics_chart(split, title="B", axis_title="S", by="gender"))
         assert grouped["encoding"]["yOffset"]["field"] == "gender"
         assert grouped["encoding"]["color"]["scale"]["range"] == list(charts.OKABE_ITO[:2])
@@ -830,8 +946,8 @@ class TestCharts:
         assert charts._nominal_scale(list("abcdefghi")).scheme == "viridis"
 
     def test_every_chart_has_its_title_and_draws(self) -> None:
-        yearly = ex.yearly_counts(TestYearlyCounts().frame())
-        by_type = ex.yearly_by_flag(
+        yearly = aggregates.yearly_totals(TestYearlyTotals().frame())
+        by_type = aggregates.yearly_by_flag(
             pd.DataFrame(
                 {
                     "yearOfRegistration": pd.array([2010, 2011, 2012, 2013], dtype="Int16"),
@@ -842,8 +958,8 @@ class TestCharts:
         shares = shares_table([2010, 2012, 2014, 2016], [10, 25, 30, 50], [100] * 4).assign(
             share=lambda d: d["count"] / d["known"], label="Minor"
         )
-        trend = ex.share_trend(shares, field="majorityStatusAtExploit", category="Minor")
-        missing = ex.missing_by_field(tactics_frame())
+        trend = shifts.share_trend(shares, field="majorityStatusAtExploit", category="Minor")
+        missing = quality.missing_by_field(tactics_frame())
         built = {
             "yearly": charts.yearly_chart(yearly.table, title="Y"),
             "by type": charts.yearly_by_type_chart(by_type, title="B", incomplete=[2013]),
@@ -855,7 +971,9 @@ class TestCharts:
                 ordered=False,
                 incomplete=[2016],
             ),
-            "trend": charts.trend_chart(shares, ex.trend_curve(trend), title="T", label="minors"),
+            "trend": charts.trend_chart(
+                shares, shifts.trend_curve(trend), title="T", label="minors"
+            ),
             "missing": charts.missing_chart(missing, title="M"),
         }
         for name, chart in built.items():
@@ -867,7 +985,7 @@ class TestCharts:
 
     def test_profile_chart_facets_by_group(self) -> None:
         chosen = TestProfileShares().chosen()
-        table = ex.profile_with_pooled(
+        table = aggregates.profile_with_pooled(
             TestProfileShares().frame(), chosen, by="citizenship", field="ageBroad"
         )
         chart = spec(
@@ -889,20 +1007,20 @@ class TestCharts:
 class TestRealRelease:
     def test_incomplete_years_are_2020_and_2021(self, real_frame: pd.DataFrame) -> None:
         # the schema notes: 2020 and 2021 are small (4,120 and 2,060 vs 27,840 in 2019)
-        yearly = ex.yearly_counts(real_frame)
+        yearly = aggregates.yearly_totals(real_frame)
         assert yearly.incomplete == [2020, 2021]
         counts = yearly.table.set_index("year")["count"]
         assert counts[[2019, 2020, 2021]].tolist() == [27840, 4120, 2060]
         assert yearly.no_year + yearly.with_year == 193_025
 
     def test_flows_are_the_pairs_of_known_countries(self, real_frame: pd.DataFrame) -> None:
-        flows = ex.country_flows(real_frame, top_n=500)
+        flows = aggregates.country_flows(real_frame, top_n=500)
         both = real_frame["citizenship"].notna() & real_frame["CountryOfExploitation"].notna()
         assert flows.both_known == int(both.sum()) == flows.shown
 
     def test_minor_share_trend_agrees_with_row_level_logit(self, real_frame: pd.DataFrame) -> None:
-        shares = ex.yearly_shares(real_frame, field="majorityStatusAtExploit")
-        t = ex.share_trend(
+        shares = shifts.yearly_shares(real_frame, field="majorityStatusAtExploit")
+        t = shifts.share_trend(
             shares,
             field="majorityStatusAtExploit",
             category="Minor",
@@ -922,7 +1040,7 @@ class TestRealRelease:
 
 class TestShareWording:
     def test_share_text_keeps_small_shares_visible(self) -> None:
-        assert [ex.share_text(v) for v in (0.0, 0.004, 0.5, 0.996, 1.0)] == [
+        assert [share_text(v) for v in (0.0, 0.004, 0.5, 0.996, 1.0)] == [
             "0%",
             "0.4%",
             "50%",
@@ -931,11 +1049,11 @@ class TestShareWording:
         ]
 
     def test_headline_titles(self) -> None:
-        falling = ex.ShareTrend("gender", "Male", True, change=-2.5, ci_low=-3.0, ci_high=-2.0)
+        falling = shifts.ShareTrend("gender", "Male", True, change=-2.5, ci_low=-3.0, ci_high=-2.0)
         assert falling.headline() == (
             "Men and boys: falling, -2.5 points per decade (95% CI -3.0 to -2.0)"
         )
-        none = ex.ShareTrend(
+        none = shifts.ShareTrend(
             "ageBroad", "48+", False, reason="fewer than 3 years with known values"
         )
         assert (
@@ -943,7 +1061,7 @@ class TestShareWording:
         )
 
     def test_tiny_shares_are_not_rounded_to_zero(self) -> None:
-        t = ex.ShareTrend(
+        t = shifts.ShareTrend(
             "gender",
             "Transgender/NonConforming",
             True,
@@ -956,4 +1074,4 @@ class TestShareWording:
             ci_high=0.2,
         )
         assert "rose from 0.0% in 2002 to 0.3% in 2019" in t.sentence()
-        assert ex.shares_headline([t]).endswith("from 0.0% in 2002 to 0.3% in 2019")
+        assert headlines.shares_headline([t]).endswith("from 0.0% in 2002 to 0.3% in 2019")

@@ -1,0 +1,333 @@
+"""Small-cell protection of the Explore tables, built on :mod:`core.privacy`.
+
+Each ``protect_*`` function takes one table of :mod:`core.explore.aggregates` (or of
+:mod:`core.explore.shifts`, :mod:`core.explore.quality`) and returns it with the cells a
+chart and its CSV must not show blanked (NaN), together with the
+:class:`core.privacy.Suppression` whose ``caption()`` says how many were withheld. Each
+knows which cells of its table add up to a total the screen shows, so that a withheld
+cell cannot come back by subtraction (complementary suppression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from core.explore.aggregates import SPLIT_FIELDS
+from core.explore.options import check_choice, check_column
+from core.privacy import Suppression, small_mask, suppress_complementary
+
+__all__ = [
+    "caption_suffix",
+    "protect_by_type",
+    "protect_flows",
+    "protect_missing",
+    "protect_profile",
+    "protect_shifts",
+    "protect_tactics",
+    "protect_yearly",
+    "visible_row_count",
+    "withhold_complementary",
+    "withhold_small",
+]
+
+
+def withhold_small(
+    table: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    count_columns: Sequence[str],
+    dependent_columns: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Blank (NaN) the cells a chart must not draw: counts 1..k-1 and what derives from them.
+
+    Unlike :func:`core.privacy.protect` the columns stay numeric, so a chart can simply
+    leave those cells out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["a", "b"], "count": [4, 40], "share": [0.1, 0.9]})
+    >>> out = withhold_small(t, k=10, count_columns=["count"], dependent_columns=["share"])
+    >>> out.values.tolist()
+    [['a', nan, nan], ['b', 40.0, 0.9]]
+    """
+    out = table.copy()
+    marked = np.zeros(len(out), dtype=bool)
+    for column in count_columns:
+        marked |= small_mask(out[column].to_numpy(), k)
+    for column in [*count_columns, *dependent_columns]:
+        values = pd.to_numeric(out[column], errors="coerce").astype(float)
+        out[column] = values.where(~marked)
+    return out
+
+
+def withhold_complementary(
+    table: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    count_columns: Sequence[str],
+    dependent_columns: Sequence[str] = (),
+    groups: Sequence[Sequence[str]],
+    total_column: str | None = None,
+    exhaustive: bool = True,
+    also_primary: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, Suppression]:
+    """Like :func:`withhold_small`, plus the cells withheld so that none comes back.
+
+    The first of ``count_columns`` holds the cells; the groups and totals are as in
+    :func:`core.privacy.suppress_complementary`. Returns the table with the withheld
+    rows' counts and dependent columns blank (NaN), for the chart and its CSV alike, and
+    the suppression (its ``caption()`` is the sentence for the output's caption).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2004, 2004], "count": [2, 18], "known": [20, 20]})
+    >>> out, s = withhold_complementary(t, k=10, count_columns=["count", "known"],
+    ...                                 groups=[["year"]], total_column="known")
+    >>> out["count"].isna().tolist(), s.caption()
+    ([True, True], '2 cells withheld, 1 of them to protect others.')
+    """
+    cell, *others = count_columns
+    extra = (
+        np.zeros(len(table), dtype=bool)
+        if also_primary is None
+        else np.asarray(also_primary, dtype=bool).copy()
+    )
+    for column in others:
+        extra |= small_mask(table[column].to_numpy(), k)
+    suppression = suppress_complementary(
+        table,
+        count_column=cell,
+        groups=groups,
+        k=k,
+        total_column=total_column,
+        exhaustive=exhaustive,
+        also_primary=extra,
+    )
+    out = table.copy()
+    for column in [*count_columns, *dependent_columns]:
+        values = pd.to_numeric(out[column], errors="coerce").astype(float)
+        out[column] = values.where(~suppression.withheld)
+    return out, suppression
+
+
+def caption_suffix(suppression: Suppression, /) -> str:
+    """The suppression sentence to append to an output's caption ('' when none withheld).
+
+    Examples
+    --------
+    >>> caption_suffix(Suppression(withheld=np.array([True, True]), primary=1, secondary=1))
+    ' 2 cells withheld, 1 of them to protect others.'
+    """
+    text = suppression.caption()
+    return f" {text}" if text else ""
+
+
+def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect the yearly shares of :func:`core.explore.shifts.yearly_shares`.
+
+    Each year's categories add up to its ``known``, shown beside every cell; and the
+    years' ``known`` add up to the records the caption shows, so a year withheld whole
+    is protected by a second one.
+
+    Examples
+    --------
+    >>> shares = pd.DataFrame({"year": [2004, 2004, 2005, 2005], "count": [2, 18, 30, 40],
+    ...                        "known": [20, 20, 70, 70], "share": [0.1, 0.9, 3 / 7, 4 / 7]})
+    >>> out, s = protect_shifts(shares, k=10)
+    >>> out["count"].tolist(), s.caption()
+    ([nan, nan, 30.0, 40.0], '2 cells withheld, 1 of them to protect others.')
+    """
+    extra = np.zeros(len(shares), dtype=bool)
+    if len(shares):
+        years = shares.drop_duplicates(subset=["year"])[["year", "known"]].assign(_all=0)
+        level = suppress_complementary(years, count_column="known", groups=[["_all"]], k=k)
+        hidden_years = set(years.loc[level.withheld, "year"].tolist())
+        extra = shares["year"].isin(hidden_years).to_numpy() & ~small_mask(
+            shares["known"].to_numpy(), k
+        )
+    out, suppression = withhold_complementary(
+        shares,
+        k=k,
+        count_columns=["count", "known"],
+        dependent_columns=["share"],
+        groups=[["year"]],
+        total_column="known",
+    )
+    if not extra.any():
+        return out, suppression
+    withheld = suppression.withheld | extra
+    for column in ["count", "known", "share"]:
+        out[column] = pd.to_numeric(shares[column], errors="coerce").astype(float).where(~withheld)
+    return out, Suppression(
+        withheld=withheld,
+        primary=suppression.primary,
+        secondary=int(withheld.sum()) - suppression.primary,
+    )
+
+
+def _row_groups(table: pd.DataFrame) -> tuple[pd.DataFrame, list[list[str]]]:
+    """The table with each row its own group (for cells that need not add up)."""
+    out = table.copy()
+    out["_cell"] = np.arange(len(out))
+    return out, [["_cell"]]
+
+
+def protect_tactics(
+    table: pd.DataFrame, /, *, k: int, by: str | None = None
+) -> tuple[pd.DataFrame, Suppression]:
+    """Protect the tactic shares of :func:`core.explore.aggregates.tactic_shares`.
+
+    One victim can have several tactics, so the cells do not add up; but known - count
+    (the victims without that tactic) must not be small either. The split groups'
+    ``known`` add up to the records the caption shows, so a small one is protected by
+    withholding another group too. ``by`` is the table's split (None or one of
+    :data:`core.explore.aggregates.SPLIT_FIELDS`); another value raises ``ValueError``.
+    """
+    check_choice(by, [None, *SPLIT_FIELDS], name="by")
+    rows, groups = _row_groups(table)
+    extra = np.zeros(len(rows), dtype=bool)
+    if by is not None and len(rows):
+        per_group = rows.drop_duplicates(subset=[by])[[by, "known"]].assign(_all=0)
+        level = suppress_complementary(per_group, count_column="known", groups=[["_all"]], k=k)
+        extra = rows[by].isin(set(per_group.loc[level.withheld, by].tolist())).to_numpy()
+    out, suppression = withhold_complementary(
+        rows,
+        k=k,
+        count_columns=["count", "known"],
+        dependent_columns=["share"],
+        groups=groups,
+        total_column="known",
+        exhaustive=False,
+        also_primary=extra,
+    )
+    return out.drop(columns=["_cell"]), suppression
+
+
+def protect_missing(missing: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect the data-quality table of :func:`core.explore.quality.missing_by_field`.
+
+    Beside the records in view a missing count gives the known count back, so either
+    being small withholds it.
+    """
+    rows, groups = _row_groups(missing)
+    out, suppression = withhold_complementary(
+        rows,
+        k=k,
+        count_columns=["missing"],
+        dependent_columns=["missing_share"],
+        groups=groups,
+        total_column="records",
+        exhaustive=False,
+    )
+    return out.drop(columns=["_cell"]), suppression
+
+
+def protect_yearly(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect registrations per year: the years add up to the records with a year.
+
+    The records with a year are in the caption, so a lone small year would come back.
+
+    Examples
+    --------
+    >>> out, s = protect_yearly(pd.DataFrame({"year": [2010, 2011, 2012],
+    ...                                       "count": [4, 50, 60]}), k=10)
+    >>> out["count"].tolist(), s.caption()
+    ([nan, nan, 60.0], '2 cells withheld, 1 of them to protect others.')
+    """
+    rows = table.assign(_all=0)
+    out, suppression = withhold_complementary(rows, k=k, count_columns=["count"], groups=[["_all"]])
+    return out.drop(columns=["_all"]), suppression
+
+
+def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect registrations per year by type (:func:`~core.explore.aggregates.yearly_by_flag`).
+
+    A victim may have several types (or none), so the types need not add up to the
+    year's total; they are protected as if they did.
+    """
+    return withhold_complementary(table, k=k, count_columns=["count"], groups=[["year"]])
+
+
+def protect_flows(
+    table: pd.DataFrame, /, *, k: int, source: str = "citizenship", target: str = "exploitation"
+) -> tuple[pd.DataFrame, Suppression]:
+    """Protect flows between countries (a heatmap's table or a Sankey's links).
+
+    Each row and column adds up to a total that follows from what is shown (the records
+    with both countries known, the top countries' totals). ``source`` and ``target``
+    name the table's two country columns; a name that is not a column raises
+    ``ValueError``.
+    """
+    check_column(source, table.columns, name="source")
+    check_column(target, table.columns, name="target")
+    return withhold_complementary(
+        table,
+        k=k,
+        count_columns=["count"],
+        dependent_columns=[c for c in ("share", "log10_count") if c in table.columns],
+        groups=[[source], [target]],
+    )
+
+
+def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect country (and group) profiles of :func:`~core.explore.aggregates.profile_with_pooled`.
+
+    Each country's categories add up to its ``known``, and a group's countries add up,
+    category by category, to the group's pooled row (its ``country`` starts with "All ").
+    """
+    counts = pd.to_numeric(table["count"], errors="coerce").fillna(0).to_numpy()
+    pooled = table["country"].astype(str).str.startswith("All ").to_numpy()
+    primary = small_mask(counts, k) | small_mask(table["known"].to_numpy(), k)
+    withheld = primary.copy()
+    members = table.loc[~pooled]
+    while True:
+        within = suppress_complementary(
+            table,
+            count_column="count",
+            groups=[["country"]],
+            k=k,
+            total_column="known",
+            also_primary=withheld,
+        )
+        across = suppress_complementary(
+            members,
+            count_column="count",
+            groups=[["group", "category"]],
+            k=k,
+            also_primary=within.withheld[~pooled],
+        )
+        new = within.withheld.copy()
+        new[~pooled] |= across.withheld
+        if (new == withheld).all():
+            break
+        withheld = new
+    suppression = Suppression(
+        withheld=withheld, primary=int(primary.sum()), secondary=int((withheld & ~primary).sum())
+    )
+    out = table.copy()
+    for column in ["count", "known", "share"]:
+        out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~withheld)
+    return out, suppression
+
+
+def visible_row_count(table: pd.DataFrame, /, *, k: int, column: str = "count") -> int:
+    """How many rows a chart can draw: a positive count of at least ``k``.
+
+    Smaller counts are withheld, so a table whose number is 0 has nothing to draw.
+    ``column`` names the counts; a name that is not a column raises ``ValueError``.
+
+    Examples
+    --------
+    >>> visible_row_count(pd.DataFrame({"count": [0, 3, 10, 40]}), k=10)
+    2
+    """
+    if table.empty:
+        return 0
+    check_column(column, table.columns, name="column")
+    counts = pd.to_numeric(table[column], errors="coerce").fillna(0).to_numpy()
+    return int(((counts >= k) & (counts > 0)).sum())
