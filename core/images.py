@@ -65,6 +65,7 @@ _PLOTLY_WIDTH = 1100
 _PLOTLY_HEIGHT = 600
 _PLOTLY_MARGIN = {"l": 80, "r": 80, "t": 100, "b": 80}
 _LEFT_PX = 16  # title and footer start this far from the image's left edge
+_GAP_PX = 10  # between the bottom margin (axis labels) and the footer
 _TITLE_PX = 18
 _TEXT_PX = 12
 _SMALL_PX = 10
@@ -196,7 +197,7 @@ def _footer(source: str, filters: str, chars: int) -> tuple[_FooterPart, ...]:
 
 
 def _footer_height(parts: Sequence[_FooterPart]) -> int:
-    return sum(part.height for part in parts) + 12
+    return _GAP_PX + sum(part.height for part in parts) + 10
 
 
 # --------------------------------------------------------------------------- Plotly
@@ -244,7 +245,7 @@ def plotly_for_export(
     bottom = margin["b"] + footer_height
 
     annotations = list(layout.annotations or ())
-    offset = margin["b"] + 4
+    offset = margin["b"] + _GAP_PX
     for part in footer:
         annotations.append(
             go.layout.Annotation(
