@@ -38,7 +38,8 @@ _RECRUITERS = [
 
 
 def _ours(frame: pd.DataFrame) -> list[object]:
-    from core.risk.model import PUBLISHED_MODELS, fit_model, prepare_records
+    from core.risk.model import PUBLISHED_MODELS, fit_model
+    from core.risk.records import prepare_records
 
     records = prepare_records(frame).records
     return [fit_model(records, spec) for spec in PUBLISHED_MODELS]

@@ -5,30 +5,24 @@ import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.data.schema import flag_label, is_flag_column
-from core.risk import model as logit
-from core.risk.model import (
-    DENOMINATOR_RULES,
-    PREDICTORS,
-    PUBLISHED_MODELS,
-    FirthUnavailable,
-    ModelError,
-    ModelSpec,
-    fit_model,
-    format_count,
-    prepare_records,
-    probability_chart,
-    probability_headline,
-    probability_sentences,
-    readable_coefficients,
-    readable_groups,
-    visible_rows,
-)
+from core.privacy import format_count
+from core.risk.charts import probability_chart
+from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, LogitFit, ModelSpec, fit_model
 from core.risk.protect import (
     blank_withheld,
     protect_model,
     protected_overview,
     safe_separation_sentences,
 )
+from core.risk.records import (
+    DENOMINATOR_RULES,
+    PREDICTORS,
+    ModelError,
+    RiskRecords,
+    prepare_records,
+)
+from core.risk.tables import readable_coefficients, readable_groups, shown_groups
+from core.risk.words import probability_headline, probability_sentences
 
 PRESETS = {"published": "As published", "ctdc": "CTDC denominators", "custom": "Custom model"}
 PRESET_DIFFERENCE = (
@@ -68,7 +62,7 @@ ctx = setup_page(
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _prepare(_frame: pd.DataFrame, key: str, majority: str) -> logit.Prepared:
+def _prepare(_frame: pd.DataFrame, key: str, majority: str) -> RiskRecords:
     return prepare_records(_frame, majority=majority)
 
 
@@ -83,7 +77,7 @@ def _fit(
     subset: tuple[str, ...],
     rule: str,
     method: str,
-) -> tuple[logit.LogitFit | None, str | None]:
+) -> tuple[LogitFit | None, str | None]:
     spec = ModelSpec(outcome, predictors, interaction, subset)
     try:
         return fit_model(_records, spec, denominators=rule, method=method), None
@@ -205,8 +199,11 @@ if not fits:
 else:
     protected = {fit.spec.outcome: protect_model(fit, k=ctx.k) for fit in fits}
     overview = protected_overview(list(protected.values()))
-    shown = visible_rows(overview, k=ctx.k)
-    title = probability_headline(dict(shown.groupby("model", sort=False)))
+    shown = shown_groups(overview, k=ctx.k)
+    # not dict(groupby): dict() takes the GroupBy's `keys` attribute (the column name) for a
+    # mapping's keys() and fails
+    by_model = {model: part for model, part in shown.groupby("model", sort=False)}  # noqa: C416
+    title = probability_headline(by_model)
     show_altair(
         probability_chart(overview, title=title, k=ctx.k),
         overview.drop(columns=["model"]),
@@ -252,12 +249,12 @@ for tab, spec in zip(tabs, specs, strict=True):
             st.warning(" ".join(safe_separation_sentences(protected[spec.outcome])) + advice)
         model = protected[spec.outcome]
         reference = (
-            visible_rows(labour.groups, k=ctx.k)
+            shown_groups(labour.groups, k=ctx.k)
             if labour is not None and spec.outcome == "isSexualExploit"
             else None
         )
         sentences = probability_sentences(
-            visible_rows(model.groups, k=ctx.k), spec.outcome, reference=reference, k=ctx.k
+            shown_groups(model.groups, k=ctx.k), spec.outcome, reference=reference, k=ctx.k
         )
         if sentences:
             st.markdown("\n".join(f"- {s}" for s in sentences))

@@ -4,27 +4,32 @@ import pandas as pd
 import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
+from core.hidden.charts import estimate_chart
 from core.hidden.estimate import (
-    EXAMPLE_SOURCE,
-    EXAMPLE_SURVEY,
-    EXAMPLE_UNIT,
     METHODS,
-    SURVEY_GROUPS,
-    UNITS,
-    estimate_chart,
-    estimate_headline,
-    estimate_sentences,
     extrapolate,
     joint_counts,
     protect_estimates,
-    readable_estimates,
-    survey_rows,
     total_estimate,
+)
+from core.hidden.survey import (
+    EXAMPLE_SOURCE,
+    EXAMPLE_SURVEY,
+    EXAMPLE_UNIT,
+    SURVEY_GROUPS,
+    UNITS,
+    survey_rows,
+)
+from core.hidden.words import (
+    estimate_headline,
+    estimate_sentences,
+    readable_estimates,
     withheld_caption,
 )
-from core.risk import model as logit
-from core.risk.model import PUBLISHED_MODELS, ModelError, fit_model, format_count, prepare_records
+from core.privacy import format_count
+from core.risk.model import PUBLISHED_MODELS, LogitFit, fit_model
 from core.risk.protect import blank_withheld, withheld_groups
+from core.risk.records import ModelError, RiskRecords, prepare_records
 
 SPECS = {
     "published": "As published: a missing flag counts as 0",
@@ -66,9 +71,7 @@ def start_with_the_example() -> None:
 @st.cache_data(show_spinner=False, max_entries=20)
 def _models(
     _frame: pd.DataFrame, key: str, majority: str, spec: str
-) -> tuple[
-    logit.Prepared, logit.LogitFit | None, logit.LogitFit | None, pd.DataFrame | None, str | None
-]:
+) -> tuple[RiskRecords, LogitFit | None, LogitFit | None, pd.DataFrame | None, str | None]:
     prepared = prepare_records(_frame, majority=majority)
     try:
         sexual = fit_model(prepared.records, PUBLISHED_MODELS[0], denominators=spec)

@@ -24,28 +24,17 @@ import pandas as pd
 from core.cli.main import register
 from core.data.load import load_cached
 from core.export import csv_bytes
-from core.hidden.estimate import (
-    SurveyInputError,
-    extrapolate,
-    joint_counts,
-    protect_estimates,
-    survey_from_table,
-)
-from core.privacy import effective_k, floor_k
-from core.risk.model import (
-    PUBLISHED_MODELS,
-    FirthUnavailable,
-    ModelError,
-    fit_model,
-    format_count,
-    prepare_records,
-)
+from core.hidden.estimate import extrapolate, joint_counts, protect_estimates
+from core.hidden.survey import SurveyInputError, survey_from_table
+from core.privacy import effective_k, floor_k, format_count
+from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, ModelError, fit_model
 from core.risk.protect import (
     ProtectedModel,
     protect_model,
     safe_separation_sentences,
     withheld_groups,
 )
+from core.risk.records import prepare_records
 
 __all__ = ["CELL_COLUMNS", "COEFFICIENT_COLUMNS", "EXTRAPOLATION_COLUMNS", "configure", "run"]
 

@@ -1,9 +1,8 @@
 """Hidden-population estimates: survey counts of forced labour extrapolated with the logit models.
 
-Surveys (the ILO / Walk Free / IOM Global Estimates of Modern Slavery) count people in
-forced labour by group. Two methods turn such a count into an estimate of people in
-forced commercial sexual exploitation, using the models of :mod:`core.risk.model` fitted on
-the identified victims:
+Two methods turn a survey's count of people in forced labour (:mod:`core.hidden.survey`)
+into an estimate of people in forced commercial sexual exploitation, using the models of
+:mod:`core.risk.model` fitted on the identified victims:
 
 * ``"published"``: survey count x the group's odds of sexual exploitation (model 1);
 * ``"ratio"``: survey count x P(sexual exploitation) / P(forced labour) (models 1 and 2).
@@ -11,14 +10,13 @@ the identified victims:
 95% intervals come from the delta method on the log scale, using the models' covariance
 (for the ratio, the joint covariance of models 1 and 2, which are fitted on the same
 records and so are correlated), widened by the survey's own bounds when given.
+:func:`protect_estimates` withholds the groups whose counts are below the threshold.
 """
 
 from __future__ import annotations
 
 import math
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Literal
 
 import numpy as np
@@ -27,46 +25,23 @@ from scipy import stats
 from scipy.special import expit
 
 from core.data.denominators import known_mask
-from core.risk.model import GROUP_ORDER, GROUPS, LogitFit, ModelError
+from core.hidden.survey import SurveyRow
+from core.privacy import small_mask
+from core.risk.model import LogitFit, ModelError
+from core.risk.options import check_option
+from core.risk.records import DENOMINATOR_RULES, DenominatorRule
 
 __all__ = [
-    "EXAMPLE_SOURCE",
-    "EXAMPLE_SURVEY",
-    "EXAMPLE_UNIT",
     "METHODS",
-    "SURVEY_GROUPS",
-    "UNITS",
-    "SurveyInputError",
-    "SurveyRow",
-    "estimate_chart",
-    "estimate_headline",
-    "estimate_sentences",
+    "ExtrapolationMethod",
     "extrapolate",
     "joint_counts",
     "joint_covariance",
-    "parse_number",
     "protect_estimates",
-    "readable_estimates",
-    "survey_from_table",
-    "survey_rows",
     "total_estimate",
-    "withheld_caption",
 ]
 
 ExtrapolationMethod = Literal["published", "ratio"]
-
-#: Group name -> (gender, majority status), in display order.
-SURVEY_GROUPS: dict[str, tuple[str, str]] = {
-    name: key for name in GROUP_ORDER for key, group in GROUPS.items() if group == name
-}
-UNITS: dict[str, str] = {"thousands": "thousand people", "persons": "people"}
-#: The pre-filled example: forced labour, Global Estimates of Modern Slavery 2022.
-EXAMPLE_SURVEY: dict[str, str] = {"Women": "5,361", "Men": "10,656"}
-EXAMPLE_UNIT = "thousands"
-EXAMPLE_SOURCE = (
-    "Example: adults in forced labour, Global Estimates of Modern Slavery 2022 "
-    "(ILO, Walk Free, IOM; figures for 2021, in thousands), as used in the published analysis."
-)
 
 #: Method key -> (name, two-sentence explanation).
 METHODS: dict[str, tuple[str, str]] = {
@@ -92,215 +67,25 @@ METHODS: dict[str, tuple[str, str]] = {
 }
 
 _Z95 = float(stats.norm.ppf(0.975))
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-# Whole part with thousands separators: 1 to 3 leading digits (not a lone 0), then groups of 3.
-_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}([,\s_'][0-9]{3})+")
-#: Counts above this are refused: more than the world's population, and large enough for
-#: the interval arithmetic to overflow.
-_LARGEST_COUNT = 1e10
 
 
-class SurveyInputError(ValueError):
-    """A survey input that cannot be used; the message is one sentence for the user."""
-
-
-@dataclass(frozen=True)
-class SurveyRow:
-    """One group's survey count of people in forced labour, with optional bounds."""
-
-    group: str
-    gender: str
-    majority: str
-    count: float
-    low: float | None = None
-    high: float | None = None
-
-
-def parse_number(text: object, /, *, what: str) -> float | None:
-    """A non-negative number typed by a user; None when the field is empty.
-
-    Thousands separators (``10,656``, ``10 656``, ``10_656``) are accepted.
-
-    Raises
-    ------
-    SurveyInputError
-        For text that is not a number, a negative number, infinity, or a number above
-        10 billion.
-
-    Examples
-    --------
-    >>> parse_number("10,656", what="men")
-    10656.0
-    >>> parse_number("  ", what="men") is None
-    True
-    >>> parse_number("-5", what="men")
-    Traceback (most recent call last):
-    ...
-    core.hidden.estimate.SurveyInputError: The count for men is negative (-5); type a count of 0 or more.
-    """
-    if text is None:
-        return None
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        value = float(text)
-        raw = str(text)
-    else:
-        raw = str(text).strip()
-        if not raw:
-            return None
-        # separators only in the whole part: '5.361,000' or '0,361' (decimal commas) are
-        # refused rather than read as 5.361 or 361
-        whole = re.split(r"[.eE]", raw, maxsplit=1)[0]
-        cleaned = raw
-        if _GROUPED.fullmatch(whole):
-            cleaned = re.sub(r"[,\s_']", "", whole) + raw[len(whole) :]
-        if not _NUMBER.fullmatch(cleaned):
-            raise SurveyInputError(
-                f"The count for {what} ({raw!r}) is not a number; type digits only, "
-                "e.g. 10656 or 10,656."
-            )
-        value = float(cleaned)
-    if math.isnan(value) or math.isinf(value):
-        raise SurveyInputError(
-            f"The count for {what} ({raw}) is not a finite number; type an ordinary number."
-        )
-    if value < 0:
-        raise SurveyInputError(
-            f"The count for {what} is negative ({raw}); type a count of 0 or more."
-        )
-    if value > _LARGEST_COUNT:
-        raise SurveyInputError(
-            f"The count for {what} ({raw}) is more than 10 billion, more "
-            "than the world's population; check the digits and the unit."
-        )
-    return value
-
-
-def survey_rows(
-    inputs: Mapping[str, tuple[object, object, object]], /
-) -> tuple[list[SurveyRow], list[str]]:
-    """Survey rows from typed inputs ``{group: (count, lower, upper)}``.
-
-    Empty counts are skipped; every problem is collected as a sentence (the rows with
-    problems are left out), so a page can show all of them at once.
-
-    Examples
-    --------
-    >>> rows, errors = survey_rows({"Men": ("10,656", "", ""), "Women": ("abc", "", ""),
-    ...                             "Boys": ("5", "6", "")})
-    >>> [r.group for r in rows], len(errors)
-    (['Men'], 2)
-    """
-    rows: list[SurveyRow] = []
-    errors: list[str] = []
-    for group, (gender, majority) in SURVEY_GROUPS.items():
-        if group not in inputs:
-            continue
-        count_text, low_text, high_text = inputs[group]
-        what = group.lower()
-        try:
-            count = parse_number(count_text, what=what)
-            low = parse_number(low_text, what=f"{what} (lower bound)")
-            high = parse_number(high_text, what=f"{what} (upper bound)")
-        except SurveyInputError as exc:
-            errors.append(str(exc))
-            continue
-        if count is None:
-            if low is not None or high is not None:
-                errors.append(
-                    f"Bounds are given for {what} but no count; type the survey "
-                    "count too, or clear the bounds."
-                )
-            continue
-        if low is not None and low > count:
-            errors.append(
-                f"The lower bound for {what} ({low:,g}) is above the count "
-                f"({count:,g}); the lower bound must not exceed the count."
-            )
-            continue
-        if high is not None and high < count:
-            errors.append(
-                f"The upper bound for {what} ({high:,g}) is below the count "
-                f"({count:,g}); the upper bound must not be below the count."
-            )
-            continue
-        rows.append(SurveyRow(group, gender, majority, count, low, high))
-    return rows, errors
-
-
-def survey_from_table(table: pd.DataFrame, /) -> list[SurveyRow]:
-    """Survey rows from a table with columns ``gender``, ``majority_status``,
-    ``forced_labour`` (and optionally ``forced_labour_low``, ``forced_labour_high``).
-
-    Raises
-    ------
-    SurveyInputError
-        With one sentence when a column is missing, a group is unknown or repeated, or a
-        value is not a usable count.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"gender": ["Male"], "majority_status": ["Adult"],
-    ...                   "forced_labour": [10656]})
-    >>> survey_from_table(t)[0].group
-    'Men'
-    """
-    columns = {str(c).strip().lower(): c for c in table.columns}
-    missing = [c for c in ("gender", "majority_status", "forced_labour") if c not in columns]
-    if missing:
-        raise SurveyInputError(
-            "The survey file lacks the column(s) " + ", ".join(missing) + "; it needs "
-            "gender (Female/Male), majority_status (Adult/Minor) and forced_labour."
-        )
-    inputs: dict[str, tuple[object, object, object]] = {}
-    for position, (_, row) in enumerate(table.iterrows(), start=2):
-        gender = str(row[columns["gender"]]).strip().capitalize()
-        majority = str(row[columns["majority_status"]]).strip().capitalize()
-        group = GROUPS.get((gender, majority))
-        if group is None:
-            raise SurveyInputError(
-                f"Line {position} of the survey file has gender {gender!r} and majority status "
-                f"{majority!r}; use Female or Male and Adult or Minor."
-            )
-        if group in inputs:
-            raise SurveyInputError(
-                f"The survey file gives {group.lower()} twice (line "
-                f"{position}); keep one line per group."
-            )
-
-        def cell(name: str, row: pd.Series = row) -> object:
-            value = row[columns[name]] if name in columns else None
-            return (
-                None if value is None or (isinstance(value, float) and math.isnan(value)) else value
-            )
-
-        inputs[group] = (
-            cell("forced_labour"),
-            cell("forced_labour_low"),
-            cell("forced_labour_high"),
-        )
-        if inputs[group][0] is None:
-            raise SurveyInputError(
-                f"Line {position} of the survey file has no forced_labour "
-                "count; fill it in or remove the line."
-            )
-    rows, errors = survey_rows(inputs)
-    if errors:
-        raise SurveyInputError(errors[0])
-    return rows
-
-
-# --------------------------------------------------------------------------- covariance
 def joint_counts(
     records: pd.DataFrame,
     /,
     *,
-    denominators: str = "published",
+    denominators: DenominatorRule = "published",
     first: str = "isSexualExploit",
     second: str = "isForcedLabour",
 ) -> pd.DataFrame:
     """Per gender x majority cell: records ``n``, events of each outcome and of both.
 
-    Uses the same records as models 1 and 2 under the rule ``denominators``.
+    Uses the same records as models 1 and 2 under the rule ``denominators``
+    (``"published"`` or ``"ctdc"``, see :func:`core.risk.records.model_records`).
+
+    Raises
+    ------
+    ValueError
+        When ``denominators`` is neither ``"published"`` nor ``"ctdc"``.
 
     Examples
     --------
@@ -310,6 +95,7 @@ def joint_counts(
     >>> joint_counts(r)[["n", "first", "second", "both"]].values.tolist()
     [[3, 2, 2, 1]]
     """
+    check_option(denominators, DENOMINATOR_RULES, name="denominators")
     keep = (
         known_mask(records, "exploitation")
         if denominators == "ctdc"
@@ -366,8 +152,20 @@ def joint_covariance(first: LogitFit, second: LogitFit, joint: pd.DataFrame, /) 
     return A_inv @ B @ A_inv
 
 
-# --------------------------------------------------------------------------- estimates
+def _covariance(
+    method: str, sexual: LogitFit, labour: LogitFit | None, joint: pd.DataFrame | None
+) -> np.ndarray:
+    """The covariance of the parameters a method's factor rests on (one or both models)."""
+    check_option(method, METHODS, name="method")
+    if method == "published":
+        return sexual.cov
+    if labour is None or joint is None:
+        raise ValueError("the ratio method needs the forced-labour fit and the joint counts")
+    return joint_covariance(sexual, labour, joint)
+
+
 def _group_counts(fit: LogitFit, gender: str, majority: str) -> tuple[int, int]:
+    """Records and events of one gender x majority group among a fit's records."""
     groups = fit.groups
     match = groups
     if "gender" in groups.columns:
@@ -407,7 +205,7 @@ def extrapolate(
     Parameters
     ----------
     survey
-        One row per group (see :func:`survey_rows`).
+        One row per group (see :func:`core.hidden.survey.survey_rows`).
     method
         ``"published"`` (odds) or ``"ratio"`` (P(sexual) / P(forced labour)).
     sexual, labour
@@ -421,12 +219,14 @@ def extrapolate(
         survey_low, survey_high, records, events_sexual, events_labour, method, factor,
         factor_ci_low, factor_ci_high, estimate, ci_low, ci_high, note`` in the survey's
         units. Groups that cannot be estimated have no numbers and a ``note`` saying why.
+
+    Raises
+    ------
+    ValueError
+        When ``method`` is neither ``"published"`` nor ``"ratio"``, or when ``"ratio"``
+        lacks ``labour`` or ``joint``.
     """
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r}")
-    if method == "ratio" and (labour is None or joint is None):
-        raise ValueError("the ratio method needs the forced-labour fit and the joint counts")
-    cov = sexual.cov if method == "published" else joint_covariance(sexual, labour, joint)  # type: ignore[arg-type]
+    cov = _covariance(method, sexual, labour, joint)
     out = []
     for row in survey:
         n1, e1 = _group_counts(sexual, row.gender, row.majority)
@@ -469,13 +269,14 @@ def extrapolate(
         log_factor, grad = _factor(method, sexual, labour, cell)
         se = math.sqrt(max(float(grad @ cov @ grad), 0.0))
         factor = math.exp(log_factor)
+        factor_high = math.exp(log_factor + _Z95 * se)
         record["factor"] = factor
         record["factor_ci_low"] = math.exp(log_factor - _Z95 * se)
-        record["factor_ci_high"] = math.exp(log_factor + _Z95 * se)
+        record["factor_ci_high"] = factor_high
         record["estimate"] = row.count * factor
         if row.count == 0:
             record["ci_low"] = 0.0
-            record["ci_high"] = (row.high or 0.0) * record["factor_ci_high"]
+            record["ci_high"] = (row.high or 0.0) * factor_high
         else:
             log_est = math.log(row.count) + log_factor
             se_low = se_high = 0.0
@@ -528,7 +329,7 @@ def total_estimate(
     if usable.empty:
         return (math.nan, math.nan, math.nan)
     method = str(usable["method"].iloc[0])
-    cov = sexual.cov if method == "published" else joint_covariance(sexual, labour, joint)  # type: ignore[arg-type]
+    cov = _covariance(method, sexual, labour, joint)
     grad = np.zeros(cov.shape[0])
     survey_var = 0.0
     for _, row in usable.iterrows():
@@ -548,100 +349,6 @@ def total_estimate(
     total = float(usable["estimate"].sum())
     half = _Z95 * math.sqrt(max(float(grad @ cov @ grad), 0.0) + survey_var)
     return total, max(total - half, 0.0), total + half
-
-
-# --------------------------------------------------------------------------- words and chart
-def _amount(value: float, unit: str) -> str:
-    return f"{value:,.0f} {UNITS.get(unit, unit)}"
-
-
-def estimate_headline(table: pd.DataFrame, /, *, unit: str) -> str:
-    """A chart title that states the finding (the total and the largest group).
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"group": ["Women", "Men"], "estimate": [6484.0, 119.0]})
-    >>> estimate_headline(t, unit="thousands")
-    'About 6,603 thousand people estimated in sexual exploitation, 98% of them women'
-    """
-    usable = table[table["estimate"].notna()]
-    if usable.empty:
-        return "No group can be estimated from the records in view"
-    total = float(usable["estimate"].sum())
-    top = usable.loc[usable["estimate"].idxmax()]
-    if len(usable) == 1:
-        return f"About {_amount(total, unit)} estimated in sexual exploitation ({top['group'].lower()})"
-    share = float(top["estimate"]) / total if total > 0 else 0.0
-    return (
-        f"About {_amount(total, unit)} estimated in sexual exploitation, "
-        f"{share:.0%} of them {str(top['group']).lower()}"
-    )
-
-
-def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
-    """One plain sentence per group: the arithmetic and the interval, or why not.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"group": ["Men"], "survey_count": [10656.0], "method": ["published"],
-    ...                   "factor": [0.0112], "estimate": [119.3], "ci_low": [88.0],
-    ...                   "ci_high": [161.0], "note": [""]})
-    >>> estimate_sentences(t, unit="thousands")[0]
-    'Men: for every 100 not in sexual exploitation (read as forced labour), about 1.1 in sexual exploitation in these records, so 10,656 thousand people x 0.0112 = about 119 thousand people (95% interval 88 to 161).'
-    """
-    out = []
-    for _, row in table.iterrows():
-        if row["note"]:
-            out.append(f"{row['group']}: {row['note']}.")
-            continue
-        factor = float(row["factor"])
-        per_100 = f"{100 * factor:,.1f}" if 100 * factor < 10 else f"{100 * factor:,.0f}"
-        base = (
-            "in forced labour"
-            if row["method"] == "ratio"
-            else "not in sexual exploitation (read as forced labour)"
-        )
-        out.append(
-            f"{row['group']}: for every 100 {base}, about {per_100} in sexual "
-            f"exploitation in these records, so {_amount(float(row['survey_count']), unit)} "
-            f"x {factor:.3g} = about {_amount(float(row['estimate']), unit)} "
-            f"(95% interval {float(row['ci_low']):,.0f} to {float(row['ci_high']):,.0f})."
-        )
-    return out
-
-
-def estimate_chart(table: pd.DataFrame, /, *, title: str, unit: str) -> object:
-    """Bars of the estimate per group with 95% interval whiskers (estimable groups only)."""
-    import altair as alt
-
-    from core.risk.model import GROUP_COLOURS
-
-    data = table[table["estimate"].notna()].copy()
-    groups = [g for g in GROUP_ORDER if g in set(data["group"])]
-    axis_title = f"Estimate ({UNITS.get(unit, unit)})"
-    base = alt.Chart(data).encode(
-        x=alt.X("group:N", sort=groups, title=None, axis=alt.Axis(labelAngle=0))
-    )
-    bars = base.mark_bar().encode(
-        y=alt.Y("estimate:Q", title=axis_title, axis=alt.Axis(format=",.0f")),
-        color=alt.Color(
-            "group:N",
-            sort=groups,
-            legend=None,
-            scale=alt.Scale(domain=groups, range=[GROUP_COLOURS[g] for g in groups]),
-        ),
-        tooltip=[
-            alt.Tooltip("group:N", title="Group"),
-            alt.Tooltip("survey_count:Q", format=",.0f", title="Survey count"),
-            alt.Tooltip("factor:Q", format=".4f", title="Factor"),
-            alt.Tooltip("estimate:Q", format=",.0f", title="Estimate"),
-            alt.Tooltip("ci_low:Q", format=",.0f", title="95% from"),
-            alt.Tooltip("ci_high:Q", format=",.0f", title="95% to"),
-        ],
-    )
-    whiskers = base.mark_rule(color="#000000", strokeWidth=1.5).encode(y="ci_low:Q", y2="ci_high:Q")
-    # the width is for the PNG download; on screen the chart fills the column
-    return (bars + whiskers).properties(title=title, height=340, width=max(360, 160 * len(groups)))
 
 
 def protect_estimates(
@@ -669,8 +376,6 @@ def protect_estimates(
     >>> out["estimate"].tolist(), out["records"].tolist(), out["events_sexual"].tolist()
     ([nan, nan, 15.0], [nan, nan, 300.0], [nan, nan, 40.0])
     """
-    from core.privacy import small_mask
-
     out = table.copy()
     mask = np.zeros(len(out), dtype=bool)
     for column in ("records", "events_sexual", "events_labour"):
@@ -701,52 +406,3 @@ def protect_estimates(
     out.loc[mask, "note"] = f"withheld: fewer than {k} records, events or non-events in this group"
     out.loc[secondary, "note"] = "withheld to protect another group's small count"
     return out
-
-
-def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
-    """An :func:`extrapolate` table with plain column names, rounded for reading."""
-    names = {
-        "group": "Group",
-        "survey_count": "Survey count",
-        "survey_low": "Survey lower bound",
-        "survey_high": "Survey upper bound",
-        "records": "Records",
-        "events_sexual": "In sexual exploitation",
-        "events_labour": "In forced labour",
-        "factor": "Factor",
-        "estimate": "Estimate",
-        "ci_low": "95% interval from",
-        "ci_high": "95% interval to",
-        "note": "Note",
-    }
-    out = table[[c for c in names if c in table.columns]].copy()
-    for column in ("survey_low", "survey_high"):
-        out[column] = pd.to_numeric(out[column], errors="coerce")
-    # the ratio method keeps its column even when every group's count is withheld
-    ratio = "method" in table.columns and bool((table["method"] == "ratio").any())
-    if not ratio and out["events_labour"].isna().all():
-        out = out.drop(columns=["events_labour"])
-    out["factor"] = out["factor"].map(lambda v: float(f"{v:.4g}") if pd.notna(v) else v)
-    for column in ("estimate", "ci_low", "ci_high"):
-        out[column] = out[column].round(1)
-    return out.rename(columns=names)
-
-
-def withheld_caption(table: pd.DataFrame, /) -> str:
-    """One sentence on the rows :func:`protect_estimates` withheld ('' when none).
-
-    Examples
-    --------
-    >>> notes = ["withheld: fewer than 10 records", "withheld to protect another group", ""]
-    >>> withheld_caption(pd.DataFrame({"note": notes}))
-    '2 groups withheld, 1 of them to protect others; withheld cells are blank.'
-    """
-    notes = table["note"].astype(str)
-    protecting = int(notes.str.startswith("withheld to protect").sum())
-    count = int(notes.str.startswith("withheld").sum())
-    if not count:
-        return ""
-    text = f"{count} group{'s' if count != 1 else ''} withheld"
-    if protecting:
-        text += f", {protecting} of them to protect others"
-    return text + "; withheld cells are blank."

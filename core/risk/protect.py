@@ -31,15 +31,11 @@ import numpy as np
 import pandas as pd
 
 from core.privacy import small_mask
-from core.risk.model import (
-    PREDICTORS,
-    LogitFit,
-    Separation,
-    _cell_name,
-    coefficient_table,
-    group_table,
-    stack_group_tables,
-)
+from core.risk.model import LogitFit
+from core.risk.records import PREDICTORS
+from core.risk.separation import Separation
+from core.risk.tables import coefficient_table, group_table, stack_group_tables
+from core.risk.words import cell_name
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -161,7 +157,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
     predictors = tuple(fit.design.predictors)
     n = groups["n"].to_numpy(dtype=float)
     present = n > 0
-    primary = present.copy() & False
+    primary = np.zeros(len(groups), dtype=bool)
     for column in COUNT_COLUMNS:
         primary |= small_mask(groups[column].to_numpy(), k)
     primary &= present
@@ -221,7 +217,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
         terms_mask = np.ones(len(fit.terms), dtype=bool)
     elif cell_hidden.any():
         inverse = np.linalg.inv(fit.design.matrix(cells))
-        terms_mask = (np.abs(inverse[:, cell_hidden]) > 1e-9).any(axis=1)
+        terms_mask = np.asarray((np.abs(inverse[:, cell_hidden]) > 1e-9).any(axis=1))
     else:
         terms_mask = np.zeros(len(fit.terms), dtype=bool)
 
@@ -252,7 +248,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
         estimates_withheld=estimates_withheld,
         k=k,
         cells_withheld=tuple(
-            _cell_name(row, predictors) for _, row in cells[cell_hidden].iterrows()
+            cell_name(row, predictors) for _, row in cells[cell_hidden].iterrows()
         ),
     )
 

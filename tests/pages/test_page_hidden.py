@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.hidden.estimate import METHODS
-from core.risk.model import prepare_records
+from core.risk.records import prepare_records
 from tests.helpers import url_of
 
 PAGE = "pages/3_Hidden_populations.py"

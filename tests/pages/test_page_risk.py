@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from core.risk.model import prepare_records
+from core.risk.records import prepare_records
 
 PAGE = "pages/2_Who_is_most_at_risk.py"
 

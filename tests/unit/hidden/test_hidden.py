@@ -1,5 +1,6 @@
-"""Tests of core.hidden.estimate: input parsing, both extrapolation methods against closed forms,
-the joint covariance, survey bounds, the total (checked by simulation), protection."""
+"""Tests of core.hidden (survey, estimate, words): input parsing, both extrapolation methods
+against closed forms, the joint covariance, survey bounds, the total (checked by simulation),
+protection."""
 
 from __future__ import annotations
 
@@ -10,21 +11,22 @@ import pandas as pd
 import pytest
 
 from core.hidden.estimate import (
-    SurveyInputError,
-    SurveyRow,
-    estimate_headline,
-    estimate_sentences,
     extrapolate,
     joint_counts,
     joint_covariance,
-    parse_number,
     protect_estimates,
+    total_estimate,
+)
+from core.hidden.survey import (
+    SurveyInputError,
+    SurveyRow,
+    parse_number,
     survey_from_table,
     survey_rows,
-    total_estimate,
-    withheld_caption,
 )
-from core.risk.model import PUBLISHED_MODELS, ModelSpec, fit_model, prepare_records
+from core.hidden.words import estimate_headline, estimate_sentences, withheld_caption
+from core.risk.model import PUBLISHED_MODELS, ModelSpec, fit_model
+from core.risk.records import prepare_records
 
 Z = 1.959963984540054
 
@@ -462,7 +464,7 @@ class TestRealRelease:
 
 
 def test_ratio_table_keeps_its_labour_column_when_every_group_is_withheld():
-    from core.hidden.estimate import readable_estimates
+    from core.hidden.words import readable_estimates
 
     # used to drop the column, and the page then asked to protect a column it no longer had
     table = pd.DataFrame(

@@ -29,15 +29,10 @@ import pandas as pd
 import pytest
 
 from core.cli.main import main
-from core.risk.model import (
-    PUBLISHED_MODELS,
-    LogitFit,
-    ModelError,
-    fit_model,
-    group_table,
-    prepare_records,
-)
+from core.risk.model import PUBLISHED_MODELS, LogitFit, ModelError, fit_model
 from core.risk.protect import protect_model
+from core.risk.records import prepare_records
+from core.risk.tables import group_table
 from tests.conftest import DEMO_FILE, REAL_FILE, REAL_MISSING
 
 K = 10
@@ -421,7 +416,7 @@ def _page_views(at, frame: pd.DataFrame) -> tuple[int, list]:
     """Attack what the risk page displays (rounded as on screen)."""
     import re
 
-    from core.risk.model import GROUPS
+    from core.risk.records import GROUPS
 
     names = {
         "Group": "group",
@@ -487,8 +482,8 @@ class TestThePage:
 # --------------------------------------------------------------------------- hidden populations
 def _hidden_views(frame: pd.DataFrame, countries: int) -> tuple[int, list]:
     """Attack the hidden-populations table (all four groups typed) over country filters."""
-    from core.hidden.estimate import SurveyRow
-    from core.risk.model import GROUPS
+    from core.hidden.survey import SurveyRow
+    from core.risk.records import GROUPS
 
     survey = [SurveyRow(name, g, m, 1000.0) for (g, m), name in GROUPS.items()]
     views, found = 0, []

@@ -1,5 +1,5 @@
-"""Tests of core.risk.model: preparation, grouped fits against row-level statsmodels and closed
-forms, tables, separation, Firth against R's logistf, words."""
+"""Tests of core.risk (records, model, tables, words): preparation, grouped fits against
+row-level statsmodels and closed forms, tables, separation, Firth against R's logistf, words."""
 
 from __future__ import annotations
 
@@ -14,25 +14,18 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy.special import expit
 
-from core.risk.model import (
-    PUBLISHED_MODELS,
+from core.privacy import format_count
+from core.risk.model import PUBLISHED_MODELS, ModelSpec, firth_logit, fit_model
+from core.risk.records import (
     ModelError,
-    ModelSpec,
-    Prepared,
-    Separation,
+    RiskRecords,
     cell_counts,
-    coefficient_table,
-    firth_logit,
-    fit_model,
-    format_count,
-    group_table,
     model_records,
-    outcome_phrase,
     prepare_records,
-    probability_headline,
-    probability_sentences,
-    visible_rows,
 )
+from core.risk.separation import Separation
+from core.risk.tables import coefficient_table, group_table, shown_groups
+from core.risk.words import outcome_phrase, probability_headline, probability_sentences
 
 Z = 1.959963984540054
 
@@ -141,7 +134,7 @@ class TestPrepareRecords:
     def test_steps_table_withholds_a_lone_small_step_with_another(self):
         # 20,000 in view, 17,201 used: left out 5, 0 and 2,794; the 5 alone withheld would
         # follow as 20,000 - 17,201 - 0 - 2,794, so the 0 step is withheld with it
-        prepared = Prepared(
+        prepared = RiskRecords(
             pd.DataFrame({"a": range(17201)}),
             "given",
             20000,
@@ -454,9 +447,9 @@ class TestTables:
         assert table.loc["Men", "probability"] == pytest.approx((30 + 5) / 200)
         assert table.loc["Boys", "probability"] == pytest.approx((80 + 40) / 200)
 
-    def test_visible_rows_hides_small_counts(self):
+    def test_shown_groups_hides_small_counts(self):
         fit = fit_model(cells_frame(self.COUNTS), PUBLISHED_MODELS[0])
-        assert visible_rows(group_table(fit), k=10)["group"].tolist() == [
+        assert shown_groups(group_table(fit), k=10)["group"].tolist() == [
             "Girls",
             "Women",
             "Boys",
