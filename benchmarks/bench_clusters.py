@@ -13,7 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.timing import median_seconds
-from core.clusters.kmeans import cluster_profiles, fit_kmeans, k_diagnostics, prepare
+from core.clusters.kmeans import fit_kmeans, n_clusters_diagnostics
+from core.clusters.prepare import prepare
+from core.clusters.profiles import cluster_profiles
 
 __all__ = ["COLUMNS", "measure"]
 
@@ -22,7 +24,7 @@ COLUMNS = ("ageMid", "gender", "citizenship", "CountryOfExploitation")
 
 def _run(frame: pd.DataFrame, encoding: str) -> None:
     prepared = prepare(frame, columns=COLUMNS, encoding=encoding, scale=True)
-    cluster_profiles(prepared, fit_kmeans(prepared, k=8))
+    cluster_profiles(prepared, fit_kmeans(prepared, n_clusters=8))
 
 
 def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
@@ -32,5 +34,7 @@ def measure(path: Path, frame: pd.DataFrame) -> dict[str, float]:
     return {
         "clusters_s": median_seconds(lambda: _run(frame, "label"), repeat=3),
         "clusters_onehot_s": median_seconds(lambda: _run(frame, "onehot"), repeat=3),
-        "clusters_diagnostics_s": median_seconds(lambda: k_diagnostics(prepared), repeat=1),
+        "clusters_diagnostics_s": median_seconds(
+            lambda: n_clusters_diagnostics(prepared), repeat=1
+        ),
     }

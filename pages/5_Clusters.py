@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
-from core.clusters import kmeans as clusters
 from core.clusters.charts import (
     SCATTER_SAMPLE,
     elbow_chart,
@@ -13,24 +12,24 @@ from core.clusters.charts import (
     silhouette_chart,
 )
 from core.clusters.kmeans import (
-    COUNTRY_COLUMNS,
-    K_RANGE,
+    N_CLUSTERS_RANGE,
     SEED,
     SILHOUETTE_SAMPLE,
+    Clustering,
+    fit_kmeans,
+    method_note,
+    n_clusters_diagnostics,
+)
+from core.clusters.prepare import (
+    COUNTRY_COLUMNS,
     ClusterError,
-    cluster_profiles,
+    ClusterInput,
     clustering_columns,
     column_label,
-    display_records,
-    filter_records,
-    fit_kmeans,
-    k_diagnostics,
-    labelled_records,
-    method_note,
     prepare,
-    scatter_title,
-    table_filters,
 )
+from core.clusters.profiles import cluster_profiles, labelled_records, scatter_title
+from core.clusters.table import display_records, filter_records, table_filters
 from core.data.schema import is_flag_column
 from core.export import csv_bytes
 
@@ -53,12 +52,17 @@ JITTER = 0.6
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _cluster(
-    _frame: pd.DataFrame, key: str, columns: tuple[str, ...], encoding: str, scale: bool, k: int
-) -> str | tuple[clusters.Prepared, clusters.Clustering, pd.DataFrame, pd.DataFrame]:
+    _frame: pd.DataFrame,
+    key: str,
+    columns: tuple[str, ...],
+    encoding: str,
+    scale: bool,
+    n_clusters: int,
+) -> str | tuple[ClusterInput, Clustering, pd.DataFrame, pd.DataFrame]:
     """Prepare, fit and profile; a ClusterError becomes its message (shown as a warning)."""
     try:
         prepared = prepare(_frame, columns=columns, encoding=encoding, scale=scale)
-        clustering = fit_kmeans(prepared, k=k)
+        clustering = fit_kmeans(prepared, n_clusters=n_clusters)
     except ClusterError as exc:
         return str(exc)
     return (
@@ -73,8 +77,14 @@ def _cluster(
 choices = clustering_columns(ctx.frame)
 st.subheader("Settings")
 c1, c2, c3, c4 = st.columns(4)
-k = c1.slider(
-    "Number of clusters", min_value=K_RANGE[0], max_value=K_RANGE[-1], value=4, **bound("cl_k")
+# The number of clusters is n_clusters in the code (k is the small-cell threshold); its URL
+# key stays "cl_k" so that links already shared open the same view.
+n_clusters = c1.slider(
+    "Number of clusters",
+    min_value=N_CLUSTERS_RANGE[0],
+    max_value=N_CLUSTERS_RANGE[-1],
+    value=4,
+    **bound("cl_k"),
 )
 x = c2.selectbox(
     "X axis",
@@ -142,7 +152,7 @@ if any(is_flag_column(c) for c in columns):
     )
 
 with st.spinner("Clustering the records…"):
-    outcome = _cluster(ctx.frame, ctx.cache_key, columns, encoding, scale, k)
+    outcome = _cluster(ctx.frame, ctx.cache_key, columns, encoding, scale, n_clusters)
 if isinstance(outcome, str):
     st.warning(outcome, icon="⚠️")
     st.stop()
@@ -179,14 +189,16 @@ show_table(
 st.subheader("How many clusters?")
 st.caption(
     f"The elbow (spread within clusters) and silhouette score (how well clusters separate, "
-    f"on a random sample of {SILHOUETTE_SAMPLE:,} records) for k = {K_RANGE[0]} to "
-    f"{K_RANGE[-1]}, with the current columns and options. Computed on request: it fits "
-    f"{len(K_RANGE)} models."
+    f"on a random sample of {SILHOUETTE_SAMPLE:,} records) for k = {N_CLUSTERS_RANGE[0]} to "
+    f"{N_CLUSTERS_RANGE[-1]}, with the current columns and options. Computed on request: it "
+    f"fits {len(N_CLUSTERS_RANGE)} models."
 )
 diag_key = (ctx.cache_key, columns, encoding, scale)
-if st.button(f"Compute for k = {K_RANGE[0]} to {K_RANGE[-1]}", key="cl_diag_go"):
+if st.button(f"Compute for k = {N_CLUSTERS_RANGE[0]} to {N_CLUSTERS_RANGE[-1]}", key="cl_diag_go"):
     bar = st.progress(0.0, text="Starting…")
-    diagnostics = k_diagnostics(prepared, progress=lambda done, text: bar.progress(done, text=text))
+    diagnostics = n_clusters_diagnostics(
+        prepared, progress=lambda done, text: bar.progress(done, text=text)
+    )
     bar.empty()
     st.session_state["cl_diagnostics"] = (diag_key, diagnostics)
 stored = st.session_state.get("cl_diagnostics")
@@ -200,7 +212,7 @@ if stored is not None and stored[0] == diag_key:
     left, right = st.columns(2)
     with left:
         show_altair(
-            elbow_chart(diagnostics, chosen_k=k),
+            elbow_chart(diagnostics, n_clusters=n_clusters),
             diagnostics,
             name="cluster_elbow",
             k=ctx.k,
@@ -209,7 +221,7 @@ if stored is not None and stored[0] == diag_key:
         )
     with right:
         show_altair(
-            silhouette_chart(diagnostics, chosen_k=k),
+            silhouette_chart(diagnostics, n_clusters=n_clusters),
             diagnostics,
             name="cluster_silhouette",
             k=ctx.k,

@@ -1,7 +1,8 @@
 """Charts of the cluster explorer: a Plotly 3D scatter and the elbow / silhouette charts.
 
-Colours are Okabe-Ito (colour-blind safe); with more than eight clusters the marker
-symbol changes too, so that no two clusters look alike.
+Colours are Okabe–Ito (colour-blind safe, :mod:`core.palette`), the clusters taking them
+in the order that keeps the first ones furthest apart; with more than eight clusters the
+marker symbol changes too, so that no two clusters look alike.
 """
 
 from __future__ import annotations
@@ -14,17 +15,11 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.clusters.kmeans import (
-    CATEGORICAL_COLUMNS,
-    NUMERIC_COLUMNS,
-    SEED,
-    column_label,
-    elbow_k,
-)
-from core.palette import OKABE_ITO_DISTINCT
+from core.clusters.kmeans import SEED, elbow_n_clusters
+from core.clusters.prepare import CATEGORICAL_COLUMNS, NUMERIC_COLUMNS, column_label
+from core.palette import OKABE_ITO, OKABE_ITO_DISTINCT
 
 __all__ = [
-    "OKABE_ITO",
     "SCATTER_SAMPLE",
     "axis_positions",
     "elbow_chart",
@@ -33,16 +28,15 @@ __all__ = [
     "silhouette_chart",
 ]
 
-# Okabe-Ito, ordered so that the first clusters get the most distinct hues.
-OKABE_ITO = OKABE_ITO_DISTINCT
 _SYMBOLS = ("circle", "diamond", "square", "cross", "x")
 SCATTER_SAMPLE = 5_000  # points drawn in the 3D view (the browser slows down beyond)
 _MAX_TICKS = 40
-_HIGHLIGHT = "#D55E00"
-_LINE = "#0072B2"
+_HIGHLIGHT = OKABE_ITO[5]  # vermillion: the number of clusters on screen
+_LINE = OKABE_ITO[4]  # blue
 
 
 def _display_column(column: str, records: pd.DataFrame) -> str:
+    """The column shown for ``column``: its country names when the records have them."""
     name = f"{column}Name"
     return name if name in records.columns else column
 
@@ -56,6 +50,11 @@ def axis_positions(
     0, 1, 2, ... in sorted order of their values (the label codes), labelled with the
     value (country names for countries). Ticks are left out beyond 40 values.
 
+    Raises
+    ------
+    ValueError
+        ``column`` is not a column of ``records``.
+
     Examples
     --------
     >>> r = pd.DataFrame({"gender": ["Male", "Female", "Male"]})
@@ -63,6 +62,11 @@ def axis_positions(
     >>> pos.tolist(), ticks, text
     ([1.0, 0.0, 1.0], [0.0, 1.0], ['Female', 'Male'])
     """
+    if column not in records.columns:
+        raise ValueError(
+            f"the records have no column {column!r}; choose from "
+            f"{', '.join(map(str, records.columns))}"
+        )
     series = records[column]
     if column in NUMERIC_COLUMNS:
         return series.to_numpy(dtype=float), [], []
@@ -88,6 +92,7 @@ def scatter_sample(
 
 
 def _jittered(values: np.ndarray, amount: float, rng: np.random.Generator) -> np.ndarray:
+    """``values`` shifted at random by up to ``amount`` of the gap between neighbours."""
     if amount <= 0 or len(values) == 0:
         return values
     levels = np.unique(values)
@@ -119,6 +124,13 @@ def scatter_3d(
     jitter
         Spread identical points by up to this share of the gap between neighbouring
         values on each axis (0 = none; 0.6 keeps bands apart).
+    seed
+        Seed of the jitter.
+
+    Raises
+    ------
+    ValueError
+        ``x``, ``y`` or ``z`` is not a column of ``records``.
     """
     rng = np.random.default_rng(seed)
     axes = {}
@@ -145,8 +157,8 @@ def scatter_3d(
                 marker={
                     "size": 3,
                     "opacity": 0.7,
-                    "color": OKABE_ITO[i % len(OKABE_ITO)],
-                    "symbol": _SYMBOLS[(i // len(OKABE_ITO)) % len(_SYMBOLS)],
+                    "color": OKABE_ITO_DISTINCT[i % len(OKABE_ITO_DISTINCT)],
+                    "symbol": _SYMBOLS[(i // len(OKABE_ITO_DISTINCT)) % len(_SYMBOLS)],
                 },
                 hovertext=text,
                 hoverinfo="text+name",
@@ -168,16 +180,17 @@ def scatter_3d(
     return figure
 
 
-def _k_chart(
+def _n_clusters_chart(
     diagnostics: pd.DataFrame,
     field: str,
     axis_title: str,
     title: str,
-    chosen_k: int | None,
+    n_clusters: int | None,
     domain: Sequence[float] | None = None,
 ) -> alt.Chart:
+    """One diagnostic against the number of clusters, the one on screen highlighted."""
     data = diagnostics.dropna(subset=[field]).assign(
-        current=lambda d: np.where(d["k"] == chosen_k, "your k", "other k")
+        current=lambda d: np.where(d["k"] == n_clusters, "your k", "other k")
     )
     y = alt.Y(
         f"{field}:Q",
@@ -203,8 +216,10 @@ def _k_chart(
     return (line + points).properties(title=title, height=280)
 
 
-def elbow_chart(diagnostics: pd.DataFrame, /, *, chosen_k: int | None = None) -> alt.Chart:
-    """Inertia against k; the title names the k where the curve bends (see :func:`elbow_k`).
+def elbow_chart(diagnostics: pd.DataFrame, /, *, n_clusters: int | None = None) -> alt.Chart:
+    """Inertia against the number of clusters; the title names the number where the curve
+    bends (see :func:`core.clusters.kmeans.elbow_n_clusters`). ``n_clusters``: the number
+    on screen, highlighted.
 
     Examples
     --------
@@ -213,18 +228,23 @@ def elbow_chart(diagnostics: pd.DataFrame, /, *, chosen_k: int | None = None) ->
     >>> elbow_chart(d).to_dict()["title"]
     'Adding clusters beyond k = 3 shrinks the spread within clusters less'
     """
-    bend = elbow_k(diagnostics)
+    bend = elbow_n_clusters(diagnostics)
     if bend is None:
         title = "Spread within clusters for each number of clusters"
     else:
         title = f"Adding clusters beyond k = {bend} shrinks the spread within clusters less"
-    return _k_chart(
-        diagnostics, "inertia", "Spread within clusters (inertia, lower = tighter)", title, chosen_k
+    return _n_clusters_chart(
+        diagnostics,
+        "inertia",
+        "Spread within clusters (inertia, lower = tighter)",
+        title,
+        n_clusters,
     )
 
 
-def silhouette_chart(diagnostics: pd.DataFrame, /, *, chosen_k: int | None = None) -> alt.Chart:
-    """Silhouette score against k; the title names the best separated k.
+def silhouette_chart(diagnostics: pd.DataFrame, /, *, n_clusters: int | None = None) -> alt.Chart:
+    """Silhouette score against the number of clusters; the title names the best separated
+    number. ``n_clusters``: the number on screen, highlighted.
 
     Examples
     --------
@@ -236,15 +256,15 @@ def silhouette_chart(diagnostics: pd.DataFrame, /, *, chosen_k: int | None = Non
     if valid.empty:
         title = "No silhouette score could be computed for these settings"
     else:
-        best = valid.loc[valid["silhouette"].idxmax()]
+        best = valid.iloc[int(np.argmax(valid["silhouette"].to_numpy()))]
         title = (
             f"Clusters are best separated at k = {int(best['k'])} "
             f"(silhouette {best['silhouette']:.2f})"
         )
-    return _k_chart(
+    return _n_clusters_chart(
         diagnostics,
         "silhouette",
         "Silhouette score (-1 to 1, higher = better separated)",
         title,
-        chosen_k,
+        n_clusters,
     )

@@ -1,7 +1,7 @@
 """AppTest of pages/5_Clusters.py on the demo and the real file, including bad settings.
 
 Expected counts are computed independently from the loaded frame with plain pandas
-(dropna / drop_duplicates / isin), not through core.clusters.kmeans.
+(dropna / drop_duplicates / isin), not through core.clusters.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Unit tests of core.clusters.kmeans and core.clusters.charts on small hand-built frames.
+"""Unit tests of core.clusters (prepare, kmeans, profiles, table, charts) on small hand-built frames.
 
 Expected values come from hand counts, closed forms, or a second implementation
 (scikit-learn's LabelEncoder / StandardScaler / KMeans / silhouette_score, pandas'
@@ -15,7 +15,6 @@ from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import LabelEncoder, StandardScaler
 
 from core.clusters.charts import (
-    OKABE_ITO,
     axis_positions,
     elbow_chart,
     scatter_3d,
@@ -23,23 +22,22 @@ from core.clusters.charts import (
     silhouette_chart,
 )
 from core.clusters.kmeans import (
-    ClusterError,
-    cluster_profiles,
-    clustering_columns,
-    describe_cluster,
-    display_records,
-    elbow_k,
-    filter_records,
+    elbow_n_clusters,
     fit_kmeans,
-    k_diagnostics,
-    labelled_records,
     method_note,
-    prepare,
-    scatter_title,
-    table_filters,
+    n_clusters_diagnostics,
     weighted_silhouette,
 )
+from core.clusters.prepare import ClusterError, clustering_columns, column_kind, prepare
+from core.clusters.profiles import (
+    cluster_profiles,
+    describe_cluster,
+    labelled_records,
+    scatter_title,
+)
+from core.clusters.table import display_records, filter_records, table_filters
 from core.data.clean import canonical_frame
+from core.palette import OKABE_ITO, OKABE_ITO_DISTINCT
 
 
 def raw_frame(rows: list[tuple[str, ...]]) -> pd.DataFrame:
@@ -196,14 +194,14 @@ class TestPrepare:
 class TestFitKmeans:
     def test_same_seed_same_clusters(self) -> None:
         p = prepare(blobs(), columns=["ageMid", "monthsMid", "gender"], scale=True)
-        a, b = fit_kmeans(p, k=4, seed=7), fit_kmeans(p, k=4, seed=7)
+        a, b = fit_kmeans(p, n_clusters=4, seed=7), fit_kmeans(p, n_clusters=4, seed=7)
         assert a.labels.tolist() == b.labels.tolist()
         assert a.inertia == b.inertia
 
     def test_weighted_fit_equals_fit_on_every_record(self) -> None:
         p = prepare(blobs(), columns=["ageMid", "monthsMid", "yearOfRegistration"], scale=True)
         assert p.n_distinct < p.kept  # grouping actually happens
-        ours = fit_kmeans(p, k=3)
+        ours = fit_kmeans(p, n_clusters=3)
         full = KMeans(n_clusters=3, n_init=10, random_state=0).fit(p.matrix())
         assert adjusted_rand_score(full.labels_, ours.labels) == 1.0
         assert ours.inertia == pytest.approx(full.inertia_, rel=1e-9)
@@ -211,7 +209,7 @@ class TestFitKmeans:
         assert sorted(ours.sizes.tolist()) == [40, 40, 40]
 
     def test_clusters_numbered_by_size(self, small: pd.DataFrame) -> None:
-        fit = fit_kmeans(prepare(small, columns=["gender", "ageMid"]), k=3)
+        fit = fit_kmeans(prepare(small, columns=["gender", "ageMid"]), n_clusters=3)
         counts = np.bincount(fit.labels, minlength=4)[1:]
         assert counts.tolist() == fit.sizes.tolist()
         assert counts.tolist() == sorted(counts.tolist(), reverse=True)
@@ -219,7 +217,7 @@ class TestFitKmeans:
 
     def test_inertia_is_the_sum_of_squared_distances(self) -> None:
         p = prepare(blobs(), columns=["ageMid", "gender"])
-        fit = fit_kmeans(p, k=2)
+        fit = fit_kmeans(p, n_clusters=2)
         m = p.matrix()
         by_hand = sum(((m[i] - fit.centers[fit.labels[i] - 1]) ** 2).sum() for i in range(len(m)))
         assert fit.inertia == pytest.approx(by_hand)
@@ -228,7 +226,7 @@ class TestFitKmeans:
         rng = np.random.default_rng(3)
         df = pd.DataFrame({"ageMid": rng.normal(30, 10, 400), "monthsMid": rng.normal(20, 5, 400)})
         p = prepare(df, columns=["ageMid", "monthsMid"])
-        fit = fit_kmeans(p, k=3, fit_limit=100, fit_sample=150)
+        fit = fit_kmeans(p, n_clusters=3, fit_limit=100, fit_sample=150)
         assert fit.sampled and fit.fitted_on == 150
         nearest = np.argmin(((p.matrix()[:, None, :] - fit.centers[None]) ** 2).sum(axis=2), axis=1)
         assert (fit.labels - 1).tolist() == nearest.tolist()
@@ -237,17 +235,17 @@ class TestFitKmeans:
     def test_more_clusters_than_distinct_points(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
         with pytest.raises(ClusterError, match="only 4 distinct combinations"):
-            fit_kmeans(p, k=5)
-        assert fit_kmeans(p, k=4).k == 4
+            fit_kmeans(p, n_clusters=5)
+        assert fit_kmeans(p, n_clusters=4).n_clusters == 4
 
     def test_all_records_identical(self) -> None:
         df = pd.DataFrame({"ageMid": [19.0] * 5, "gender": ["Male"] * 5})
         with pytest.raises(ClusterError, match="nothing to group"):
-            fit_kmeans(prepare(df, columns=["ageMid", "gender"]), k=2)
+            fit_kmeans(prepare(df, columns=["ageMid", "gender"]), n_clusters=2)
 
     def test_method_note_says_all_records_used(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
-        note = method_note(p, fit_kmeans(p, k=2))
+        note = method_note(p, fit_kmeans(p, n_clusters=2))
         assert "All 6 records were used" in note and "4 distinct value combinations" in note
 
 
@@ -272,10 +270,12 @@ class TestChoosingK:
     def test_diagnostics_match_single_fits(self) -> None:
         p = prepare(blobs(), columns=["ageMid", "monthsMid", "yearOfRegistration"], scale=True)
         steps: list[float] = []
-        d = k_diagnostics(p, ks=[2, 3, 4], progress=lambda done, _text: steps.append(done))
+        d = n_clusters_diagnostics(
+            p, candidates=[2, 3, 4], progress=lambda done, _text: steps.append(done)
+        )
         assert d["k"].tolist() == [2, 3, 4]
         for k in (2, 3, 4):
-            fit = fit_kmeans(p, k=k)
+            fit = fit_kmeans(p, n_clusters=k)
             row = d.set_index("k").loc[k]
             assert row["inertia"] == pytest.approx(fit.inertia)
             # Sample larger than the data: the silhouette is over every record.
@@ -285,29 +285,29 @@ class TestChoosingK:
 
     def test_diagnostics_on_a_sample(self) -> None:
         p = prepare(blobs(per=100), columns=["ageMid", "monthsMid"], scale=True)
-        d = k_diagnostics(p, ks=[3], silhouette_sample=50)
+        d = n_clusters_diagnostics(p, candidates=[3], silhouette_sample=50)
         rows = np.random.default_rng(42).choice(p.kept, size=50, replace=False)
-        fit = fit_kmeans(p, k=3)
+        fit = fit_kmeans(p, n_clusters=3)
         expected = silhouette_score(p.matrix()[rows], fit.labels[rows])
         assert d["silhouette"].iloc[0] == pytest.approx(expected)
 
     def test_k_beyond_distinct_points_is_missing(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
-        d = k_diagnostics(p, ks=[2, 4, 5, 6])
+        d = n_clusters_diagnostics(p, candidates=[2, 4, 5, 6])
         assert d["inertia"].isna().tolist() == [False, False, True, True]
 
     def test_elbow_of_a_known_curve(self) -> None:
         # 1/k curve plus a sharp kink at 4: chord distance largest there.
         d = pd.DataFrame({"k": [2, 3, 4, 5, 6, 7], "inertia": [100, 70, 20, 18, 16, 14]})
-        assert elbow_k(d) == 4
-        assert elbow_k(d.iloc[:2]) is None
+        assert elbow_n_clusters(d) == 4
+        assert elbow_n_clusters(d.iloc[:2]) is None
 
 
 # ----------------------------------------------------------------------------- profiles
 class TestProfiles:
     def test_profile_values_by_hand(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid", "isSexualExploit"])
-        fit = fit_kmeans(p, k=2)
+        fit = fit_kmeans(p, n_clusters=2)
         profiles = cluster_profiles(p, fit)
         records = labelled_records(p, fit)
         assert profiles["Records"].sum() == p.kept == 6
@@ -344,8 +344,8 @@ class TestProfiles:
             number=2,
         )
         assert text == (
-            "Cluster 2: mostly women aged 18-20, from Ukraine, exploited in "
-            "Russian Federation, trafficked 0-1 year"
+            "Cluster 2: mostly women aged 18–20, from Ukraine, exploited in "
+            "Russian Federation, trafficked 0–1 year"
         )
 
     def test_sentence_girls_mixed_and_most_often(self) -> None:
@@ -357,7 +357,7 @@ class TestProfiles:
             }
         )
         assert describe_cluster(girls, columns=["gender", "ageMid"], number=1) == (
-            "Cluster 1: mostly girls aged 9-17"
+            "Cluster 1: mostly girls aged 9–17"
         )
         mixed = pd.DataFrame(
             {
@@ -403,7 +403,7 @@ class TestProfiles:
 
     def test_scatter_title_from_profiles(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
-        fit = fit_kmeans(p, k=2)
+        fit = fit_kmeans(p, n_clusters=2)
         profiles = cluster_profiles(p, fit)
         share = 100 * fit.sizes[0] / p.kept
         title = scatter_title(profiles)
@@ -416,7 +416,7 @@ class TestRecordTable:
     @pytest.fixture
     def records(self, small: pd.DataFrame) -> pd.DataFrame:
         p = prepare(small, columns=["ageMid", "citizenship", "isSexualExploit"])
-        return labelled_records(p, fit_kmeans(p, k=2))
+        return labelled_records(p, fit_kmeans(p, n_clusters=2))
 
     def test_filters_offered(self, records: pd.DataFrame) -> None:
         specs = {
@@ -460,7 +460,7 @@ class TestCharts:
     @pytest.fixture
     def records(self) -> pd.DataFrame:
         p = prepare(blobs(), columns=["ageMid", "monthsMid", "gender"], scale=True)
-        return labelled_records(p, fit_kmeans(p, k=3))
+        return labelled_records(p, fit_kmeans(p, n_clusters=3))
 
     def test_axis_positions(self, records: pd.DataFrame) -> None:
         pos, _ticks, text = axis_positions(records, "gender")
@@ -472,7 +472,7 @@ class TestCharts:
     def test_one_trace_per_cluster_in_okabe_ito(self, records: pd.DataFrame) -> None:
         fig = scatter_3d(records, x="ageMid", y="monthsMid", z="gender", title="t")
         assert [t.name for t in fig.data] == ["Cluster 1", "Cluster 2", "Cluster 3"]
-        assert [t.marker.color for t in fig.data] == list(OKABE_ITO[:3])
+        assert [t.marker.color for t in fig.data] == list(OKABE_ITO_DISTINCT[:3])
         assert sum(len(t.x) for t in fig.data) == len(records)
         assert fig.layout.scene.xaxis.title.text == "Age (years, band midpoint)"
         assert list(fig.layout.scene.zaxis.ticktext) == ["Female", "Male"]
@@ -515,7 +515,7 @@ class TestCharts:
                 "silhouette": [0.41, 0.58, 0.50, np.nan, 0.30],
             }
         )
-        assert elbow_chart(d, chosen_k=4).to_dict()["title"] == (
+        assert elbow_chart(d, n_clusters=4).to_dict()["title"] == (
             "Adding clusters beyond k = 3 shrinks the spread within clusters less"
         )
         assert silhouette_chart(d).to_dict()["title"] == (
@@ -523,6 +523,70 @@ class TestCharts:
         )
         none = d.assign(silhouette=np.nan)
         assert silhouette_chart(none).to_dict()["title"].startswith("No silhouette score")
+
+    def test_k_chart_colours(self) -> None:
+        d = pd.DataFrame({"k": [2, 3, 4], "inertia": [3.0, 2, 1], "silhouette": [0.5, 0.6, 0.4]})
+        spec = elbow_chart(d, n_clusters=3).to_dict()
+        line, points = spec["layer"]
+        # Okabe-Ito blue for the line and the other numbers, vermillion for the one shown.
+        assert line["mark"]["color"] == "#0072B2" == OKABE_ITO[4]
+        scale = points["encoding"]["color"]["scale"]
+        assert scale == {"domain": ["your k", "other k"], "range": ["#D55E00", "#0072B2"]}
+        assert OKABE_ITO[5] == "#D55E00"
+
+
+# ----------------------------------------------------------------------------- options
+class TestOptions:
+    """Every public function that takes a choice refuses any other, naming the allowed ones."""
+
+    def test_encoding(self, small: pd.DataFrame) -> None:
+        with pytest.raises(
+            ValueError, match=r"Unknown encoding 'dummy'.*\('label'\).*\('onehot'\)"
+        ):
+            prepare(small, columns=["ageMid", "gender"], encoding="dummy")
+
+    def test_column_kind_names_the_allowed_columns(self) -> None:
+        with pytest.raises(ClusterError) as caught:
+            column_kind("ageBroad")
+        assert isinstance(caught.value, ValueError)
+        assert str(caught.value) == (
+            "'ageBroad' is not a column this page can cluster on; pick another one (numbers: "
+            "ageMid, monthsMid, yearOfRegistration; categories: gender, "
+            "majorityStatusAtExploit, citizenship, CountryOfExploitation; or a flag such as "
+            "isForcedLabour)."
+        )
+
+    def test_number_of_clusters(self, small: pd.DataFrame) -> None:
+        p = prepare(small, columns=["gender", "ageMid"])
+        with pytest.raises(ClusterError, match="Choose at least 2 clusters"):
+            fit_kmeans(p, n_clusters=1)
+
+    def test_describe_cluster_columns(self) -> None:
+        members = pd.DataFrame({"gender": ["Female"], "ageMid": [19.0]})
+        with pytest.raises(
+            ValueError, match="the records have no column 'citizenship'; choose from gender, ageMid"
+        ):
+            describe_cluster(members, columns=["gender", "citizenship"], number=1)
+        with pytest.raises(ClusterError, match="'ageBroad' is not a column"):
+            describe_cluster(members, columns=["ageBroad"], number=1)
+
+    def test_table_columns(self) -> None:
+        records = pd.DataFrame({"cluster": [1, 2], "ageMid": [4.0, 19.0]})
+        message = "the records have no column 'gender'; choose from cluster, ageMid"
+        with pytest.raises(ValueError, match=message):
+            table_filters(records, columns=["cluster", "gender"])
+        with pytest.raises(ValueError, match=message):
+            filter_records(records, values={"gender": ["Male"]})
+        with pytest.raises(ValueError, match=message):
+            filter_records(records, ranges={"gender": (0.0, 1.0)})
+
+    def test_chart_columns(self) -> None:
+        records = pd.DataFrame({"cluster": [1, 2], "ageMid": [4.0, 19.0], "monthsMid": [6.0, 6.0]})
+        message = "the records have no column 'gender'; choose from cluster, ageMid, monthsMid"
+        with pytest.raises(ValueError, match=message):
+            axis_positions(records, "gender")
+        with pytest.raises(ValueError, match=message):
+            scatter_3d(records, x="ageMid", y="monthsMid", z="gender", title="t")
 
 
 # ----------------------------------------------------------------------------- real file
@@ -533,8 +597,8 @@ class TestRealFile:
         p = prepare(real_frame, columns=columns, scale=True)
         assert p.kept == len(real_frame.dropna(subset=columns))
         assert p.n_distinct == len(real_frame[columns].dropna().drop_duplicates())
-        a = fit_kmeans(p, k=8)
-        b = fit_kmeans(p, k=8)
+        a = fit_kmeans(p, n_clusters=8)
+        b = fit_kmeans(p, n_clusters=8)
         assert a.labels.tolist() == b.labels.tolist()
         assert not a.sampled and a.sizes.sum() == p.kept
         profiles = cluster_profiles(p, a)
