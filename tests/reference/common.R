@@ -49,16 +49,26 @@ MODELS <- list(
   list(outcome = "recruiterRelationFamily", rhs = "majority", subset = RECRUITER_SUBSET)
 )
 
+# Majority status as written or, where empty, derived from the age band (0--8 and 09--17
+# are minors; an empty band gives no status).
+majority_given_or_derived <- function(d) {
+  derived <- ifelse(is.na(d$ageBroad), NA,
+                    ifelse(d$ageBroad %in% c("0--8", "09--17"), "Minor", "Adult"))
+  ifelse(is.na(d$majorityStatusAtExploit), derived, d$majorityStatusAtExploit)
+}
+
 # The published preparation: a year of registration, gender Female or Male, and a majority
-# status at exploitation written in the file (not derived from the age band).
-published_records <- function(d) {
+# status at exploitation written in the file (majority = "given"), or as written or derived
+# from the age band (majority = "derived", the app's option).
+published_records <- function(d, majority = "given") {
+  status <- if (majority == "given") d$majorityStatusAtExploit else majority_given_or_derived(d)
   keep <- !is.na(d$yearOfRegistration) &
     !is.na(d$gender) & d$gender %in% c("Female", "Male") &
-    !is.na(d$majorityStatusAtExploit)
+    !is.na(status)
   r <- d[keep, ]
   out <- data.frame(
     gender = factor(r$gender, levels = c("Female", "Male")),
-    majority = factor(r$majorityStatusAtExploit, levels = c("Adult", "Minor"))
+    majority = factor(status[keep], levels = c("Adult", "Minor"))
   )
   stopifnot(!anyNA(out$majority))
   for (column in unlist(GROUP_FLAGS)) out[[column]] <- flag(r[[column]])

@@ -9,13 +9,16 @@
 # (type = "AS_mean": Firth's penalty for the logit link) and the profile intervals and
 # penalised likelihood-ratio p-values are written out in firth.R.
 #
-# For each published model and denominator rule ("published": a missing flag is 0 and the
+# For each preparation (majority "given": the status as written in the file, as published;
+# "derived": as written or, where empty, derived from the age band, the app's option), each
+# published model and denominator rule ("published": a missing flag is 0 and the
 # recruiter models use records with an intimate-partner, friend or family recruiter;
 # "ctdc": records with no flag in the outcome's group are left out):
 #   ml:    glm(y ~ rhs, family = binomial) on one row per record;
 #   firth: glm(y ~ rhs, family = binomial, method = brglmFit, type = "AS_mean") on one row
 #          per record, intervals and p-values from firth.R on the cell counts.
-# Output (long form, one number a row): rule, method, model, term, quantity, value, note.
+# Output (long form, one number a row): majority, rule, method, model, term, quantity,
+# value, note.
 #   term "(model)":   n_records (records the model uses; it, its events and non-events
 #                     are all >= 10, checked; the events are not written: with the
 #                     other cells' counts, which coefficients give, they would narrow
@@ -40,18 +43,21 @@ suppressPackageStartupMessages(library(brglm2))
 
 OUT_FILE <- file.path("tests", "reference", "risk_models.csv")
 
-records <- published_records(read_release())
-stopifnot(nrow(records) == 28125)
+release <- read_release()
+prepared <- list(given = published_records(release, "given"),
+                 derived = published_records(release, "derived"))
+stopifnot(nrow(prepared$given) == 28125)
 
 results <- list()
 add <- function(rule, method, model, term, quantity, value, note = "") {
   results[[length(results) + 1]] <<- data.frame(
-    rule = rule, method = method, model = model, term = term, quantity = quantity,
-    value = value, note = note
+    majority = majority, rule = rule, method = method, model = model, term = term,
+    quantity = quantity, value = value, note = note
   )
 }
 
-for (rule in c("published", "ctdc")) {
+for (majority in names(prepared)) for (rule in c("published", "ctdc")) {
+  records <- prepared[[majority]]
   for (m in MODELS) {
     rows <- model_rows(records, m, rule)
     formula <- as.formula(paste("y ~", m$rhs))

@@ -29,9 +29,7 @@ source(file.path("tests", "reference", "common.R"))
 OUT_FILE <- file.path("tests", "reference", "share_trends.csv")
 
 d <- read_release()
-minor_bands <- c("0--8", "09--17")
-derived <- ifelse(is.na(d$ageBroad), NA, ifelse(d$ageBroad %in% minor_bands, "Minor", "Adult"))
-d$majority <- ifelse(is.na(d$majorityStatusAtExploit), derived, d$majorityStatusAtExploit)
+d$majority <- majority_given_or_derived(d)
 
 incomplete_years <- function(years) {
   counts <- table(factor(years, levels = min(years):max(years)))
