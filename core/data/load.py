@@ -4,33 +4,29 @@ Entry points: :func:`read_ctdc` (bytes or a path in, :class:`LoadResult` out) an
 :func:`load_cached` (the same; files given by path are cached on disk by content hash,
 bytes such as an upload never touch the disk). Anything a user can get wrong raises
 :class:`DataError` whose message is one sentence saying what is wrong and what to do.
+(:class:`LoadResult` and :class:`DataError` live in :mod:`core.data.result`;
+:func:`cache_dir` in :mod:`core.data.cache`, with the rest of the on-disk cache.)
 """
 
 from __future__ import annotations
 
 import codecs
-import contextlib
 import hashlib
 import io
-import json
 import os
 import re
-import stat
-import tempfile
 import zlib
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.ipc as pa_ipc
 
+from core.data.cache import cache_dir, entry_path, read_entry, write_entry
 from core.data.clean import canonical_frame
 from core.data.layouts import LAYOUT_2021, LAYOUTS, Layout, detect_layout
+from core.data.result import DataError, LoadResult
 from core.data.schema import is_flag_column
 
 __all__ = [
-    "CACHE_FORMAT",
     "LOADER_VERSION",
     "MAX_COLUMNS",
     "MAX_HEADER_BYTES",
@@ -45,10 +41,8 @@ __all__ = [
 ]
 
 # 2: release names from core.data.layouts, 2026 sector names read, derived majority said so.
+# An entry of the on-disk cache (core.data.cache) made by another version is rebuilt.
 LOADER_VERSION = "2"
-# Version of the on-disk entry (Arrow IPC frame + JSON meta); an entry of any other
-# version is discarded and rebuilt.
-CACHE_FORMAT = "arrow-1"
 # CTDC layouts have at most 63 columns and lines of a few hundred bytes; anything far
 # beyond is refused before pandas spends minutes and gigabytes on it.
 MAX_COLUMNS = 200
@@ -68,29 +62,6 @@ _KNOWN_NAMES = {
     for layout in LAYOUTS
     for c in (*layout.columns, *(old for old, _ in layout.renames))
 }
-
-
-class DataError(ValueError):
-    """A file that cannot be used; the message is one sentence for the user."""
-
-
-@dataclass
-class LoadResult:
-    """A loaded file: the canonical frame and what the loader found out about it."""
-
-    frame: pd.DataFrame
-    release: str
-    rows: int
-    columns_recognised: list[str]
-    columns_ignored: list[str]
-    warnings: list[str] = field(default_factory=list)
-    content_hash: str = ""
-    source_label: str = ""
-
-    def summary(self) -> dict[str, object]:
-        info = asdict(self)
-        info.pop("frame")
-        return info
 
 
 def content_hash(data: bytes) -> str:
@@ -249,6 +220,20 @@ def _detect_layout(raw: pd.DataFrame) -> Layout:
     return detect_layout([str(c) for c in raw.columns], values)
 
 
+def _check_options(source: object, label: object, use_disk: object = True) -> None:
+    """Refuse options of the wrong kind (a mistake in code, not in the file: ValueError,
+    not DataError, so it is never shown as a sentence about the user's file)."""
+    if not isinstance(source, (bytes, str, os.PathLike)):
+        raise ValueError(
+            "source must be the file's bytes or its path (str or os.PathLike), "
+            f"not {type(source).__name__}."
+        )
+    if not isinstance(label, str):
+        raise ValueError(f"label must be a str ('' for the file name), not {label!r}.")
+    if not isinstance(use_disk, bool):
+        raise ValueError(f"use_disk must be True or False, not {use_disk!r}.")
+
+
 def _source_bytes(source: bytes | str | os.PathLike[str], label: str) -> tuple[bytes, str]:
     """The file's bytes, and its label (the file name unless one is given)."""
     if isinstance(source, bytes):
@@ -278,7 +263,10 @@ def read_ctdc(source: bytes | str | os.PathLike[str], /, *, label: str = "") -> 
     ------
     DataError
         With one sentence for the user when the file cannot be used.
+    ValueError
+        When ``source`` is neither bytes nor a path, or ``label`` is not a str.
     """
+    _check_options(source, label)
     data, label = _source_bytes(source, label)
     return _read_bytes(data, label=label, digest=content_hash(data))
 
@@ -391,12 +379,6 @@ def _read_bytes(data: bytes, *, label: str, digest: str) -> LoadResult:
     )
 
 
-def cache_dir() -> Path:
-    """Where parsed files are cached: ``$CTDC_CACHE_DIR`` or ``~/.cache/ctdc-explorer``."""
-    root = os.environ.get("CTDC_CACHE_DIR") or Path.home() / ".cache" / "ctdc-explorer"
-    return Path(root)
-
-
 def load_cached(
     source: bytes | str | os.PathLike[str], /, *, label: str = "", use_disk: bool = True
 ) -> LoadResult:
@@ -407,170 +389,27 @@ def load_cached(
     ``data/``, ``CTDC_DATA``) is cached by content hash, so a second call from any
     process reads the cached frame instead of parsing and cleaning again.
 
-    The entry is an Arrow IPC file (zstd) plus a JSON meta in a folder only the owner
-    can open (0700, files 0600). Nothing in it can run code when read: no pickle. It is
-    used only when it is ours (owner, regular files), of this format and loader
-    version, for this content hash, and its bytes match the SHA-256 in the meta;
-    anything else is discarded and rebuilt. A cache that cannot be written (read-only
-    or full disk) is skipped silently: caching is an optimisation, never a failure.
+    The entry is an Arrow IPC file and a JSON meta in a private folder, trusted only
+    when every check of :mod:`core.data.cache` holds; anything else is discarded and
+    rebuilt. A cache that cannot be written (read-only or full disk) is skipped
+    silently: caching is an optimisation, never a failure.
+
+    Raises :class:`DataError` as :func:`read_ctdc` does, and ``ValueError`` when
+    ``source`` is neither bytes nor a path, ``label`` is not a str or ``use_disk`` not
+    a bool.
     """
+    _check_options(source, label, use_disk)
     if isinstance(source, bytes):
         return _read_bytes(source, label=label, digest=content_hash(source))
     data, label = _source_bytes(source, label)
     digest = content_hash(data)
     if not use_disk:
         return _read_bytes(data, label=label, digest=digest)
-    entry = cache_dir() / f"{digest}-{CACHE_FORMAT}-v{LOADER_VERSION}"
-    cached = _read_entry(entry, digest)
+    entry = entry_path(digest, loader=LOADER_VERSION)
+    cached = read_entry(entry, digest, loader=LOADER_VERSION)
     if cached is not None:
         cached.source_label = label or cached.source_label
         return cached
     result = _read_bytes(data, label=label, digest=digest)
-    _write_entry(entry, result)
+    write_entry(entry, result, loader=LOADER_VERSION)
     return result
-
-
-_FRAME_FILE = "frame.arrow"
-_META_FILE = "meta.json"
-_MAX_META_BYTES = 1 << 20
-
-
-def _ours(path: Path, *, kind: int) -> bool:
-    """``path`` is of ``kind`` (``stat.S_IFDIR``/``S_IFREG``, never a link), owned by us,
-    and no one else may write to it."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_IFMT(info.st_mode) == kind
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
-
-
-def _versions() -> dict[str, str]:
-    # A pandas or pyarrow upgrade may restore dtypes differently: such entries are rebuilt.
-    return {"pandas": pd.__version__, "pyarrow": pa.__version__}
-
-
-def _read_entry(entry: Path, digest: str) -> LoadResult | None:
-    """The cached result in ``entry``, or None (and the entry discarded) unless every
-    check holds. The frame's bytes are read once, hashed, and parsed from that buffer."""
-    frame_path, meta_path = entry / _FRAME_FILE, entry / _META_FILE
-    if not _ours(entry, kind=stat.S_IFDIR):
-        return None  # absent, or a folder (or link) someone else made: not touched
-    try:
-        if not (_ours(meta_path, kind=stat.S_IFREG) and _ours(frame_path, kind=stat.S_IFREG)):
-            raise ValueError("not our files")
-        if meta_path.stat().st_size > _MAX_META_BYTES:
-            raise ValueError("meta too large")
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if not (
-            isinstance(meta, dict)
-            and meta.get("format") == CACHE_FORMAT
-            and meta.get("loader") == LOADER_VERSION
-            and meta.get("versions") == _versions()
-            and meta.get("content_hash") == digest
-        ):
-            raise ValueError("another version or file")
-        blob = frame_path.read_bytes()
-        if len(blob) != meta.get("frame_bytes") or hashlib.sha256(blob).hexdigest() != meta.get(
-            "frame_sha256"
-        ):
-            raise ValueError("frame does not match its hash")
-        with pa_ipc.open_file(pa.BufferReader(blob)) as reader:
-            frame = reader.read_all().to_pandas()
-        info = meta["result"]
-        result = LoadResult(
-            frame=frame,
-            release=str(info["release"]),
-            rows=int(info["rows"]),
-            columns_recognised=[str(c) for c in info["columns_recognised"]],
-            columns_ignored=[str(c) for c in info["columns_ignored"]],
-            warnings=[str(w) for w in info["warnings"]],
-            content_hash=digest,
-            source_label=str(info.get("source_label", "")),
-        )
-        dtypes = {str(c): str(t) for c, t in frame.dtypes.items()}
-        if len(frame) != result.rows or dtypes != meta.get("dtypes"):
-            raise ValueError("frame does not match its meta")
-        return result
-    except Exception:  # damaged, foreign or tampered: never trusted, rebuilt by the caller
-        _discard(entry)
-        return None
-
-
-def _discard(entry: Path) -> None:
-    """Remove an entry's files (links themselves, never their targets); errors ignored."""
-    for name in (_FRAME_FILE, _META_FILE, "frame.pkl"):
-        with contextlib.suppress(OSError):
-            (entry / name).unlink(missing_ok=True)
-
-
-def _make_private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if _ours(path, kind=stat.S_IFDIR):
-        path.chmod(0o700)
-    else:
-        raise PermissionError(f"{path} is not a private folder of ours")
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically (a 0600 temporary beside it, then renamed)."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _write_entry(entry: Path, result: LoadResult) -> None:
-    try:
-        root = entry.parent
-        if not root.exists():
-            _make_private_dir(root)
-        _drop_legacy_entries(root)
-        _make_private_dir(entry)
-        table = pa.Table.from_pandas(result.frame, preserve_index=False)
-        sink = pa.BufferOutputStream()
-        codec = "zstd" if pa.Codec.is_available("zstd") else None
-        with pa_ipc.new_file(
-            sink, table.schema, options=pa_ipc.IpcWriteOptions(compression=codec)
-        ) as writer:
-            writer.write_table(table)
-        blob = sink.getvalue().to_pybytes()
-        meta = {
-            "format": CACHE_FORMAT,
-            "loader": LOADER_VERSION,
-            "versions": _versions(),
-            "content_hash": result.content_hash,
-            "frame_bytes": len(blob),
-            "frame_sha256": hashlib.sha256(blob).hexdigest(),
-            "dtypes": {str(c): str(t) for c, t in result.frame.dtypes.items()},
-            "result": result.summary(),
-        }
-        _write_private(entry / _FRAME_FILE, blob)
-        _write_private(entry / _META_FILE, json.dumps(meta).encode("utf-8"))
-    except Exception:  # read-only, full or foreign cache folder: the result is used uncached
-        pass
-
-
-_LEGACY_ENTRY = re.compile(r"[0-9a-f]{32}-v\d+")
-
-
-def _drop_legacy_entries(root: Path) -> None:
-    """Remove the pickle entries of earlier versions (they held uploads too)."""
-    try:
-        folders = [p for p in root.iterdir() if _LEGACY_ENTRY.fullmatch(p.name)]
-    except OSError:
-        return
-    for folder in folders:
-        if _ours(folder, kind=stat.S_IFDIR):
-            _discard(folder)
-            with contextlib.suppress(OSError):
-                folder.rmdir()

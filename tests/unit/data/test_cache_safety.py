@@ -19,9 +19,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import core.data.cache
 import core.data.load
+from core.data.cache import CACHE_FORMAT
 from core.data.load import (
-    CACHE_FORMAT,
     LOADER_VERSION,
     MAX_COLUMNS,
     DataError,
@@ -206,7 +207,7 @@ class TestPlantedFilesNeverRun:
         meta = {
             "format": CACHE_FORMAT,
             "loader": LOADER_VERSION,
-            "versions": core.data.load._versions(),
+            "versions": core.data.cache._versions(),
             "content_hash": digest,
             "frame_bytes": len(payload),
             "frame_sha256": hashlib.sha256(payload).hexdigest(),
