@@ -18,9 +18,11 @@ __all__ = [
     "DEFAULT_K",
     "MAX_K",
     "Suppression",
+    "check_k",
     "effective_k",
     "floor_k",
     "format_count",
+    "is_small",
     "protect",
     "safe_share",
     "small_mask",
@@ -67,6 +69,27 @@ def floor_k(
     return DEFAULT_K if floor < 1 else min(floor, MAX_K)
 
 
+def check_k(k: object, /) -> int:
+    """``k`` itself if it is a threshold a caller may ask for: a whole number from 1 to
+    :data:`MAX_K`; anything else raises ``ValueError`` saying so.
+
+    For options given in code (a user's request goes through :func:`effective_k`,
+    which raises nothing).
+
+    Examples
+    --------
+    >>> check_k(10)
+    10
+    >>> check_k(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: k must be a whole number from 1 to 1000, not 0.
+    """
+    if isinstance(k, (int, np.integer)) and not isinstance(k, bool) and 1 <= k <= MAX_K:
+        return int(k)
+    raise ValueError(f"k must be a whole number from 1 to {MAX_K}, not {k!r}.")
+
+
 def effective_k(requested: object, floor: int, /) -> tuple[int, bool]:
     """The threshold in force for a request, and whether the request was raised to it.
 
@@ -93,6 +116,17 @@ def effective_k(requested: object, floor: int, /) -> tuple[int, bool]:
     if k < floor:
         return floor, True
     return min(k, MAX_K), False
+
+
+def is_small(count: float, k: int, /) -> bool:
+    """Whether one count is withheld: between 1 and k - 1 (zero discloses nobody).
+
+    Examples
+    --------
+    >>> is_small(0, 10), is_small(3, 10), is_small(10, 10)
+    (False, True, False)
+    """
+    return 0 < count < k
 
 
 def small_mask(counts: pd.Series | np.ndarray, k: int, /) -> np.ndarray:
@@ -162,7 +196,7 @@ def format_count(n: float, k: int, /) -> str:
     >>> format_count(27840, 10), format_count(4, 10), format_count(0, 10)
     ('27,840', '<10', '0')
     """
-    if 0 < n < k:
+    if is_small(n, k):
         return f"<{k}"
     return f"{int(n):,}"
 

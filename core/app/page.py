@@ -21,7 +21,7 @@ from core.app.state import keep_choices
 from core.data.filters import Filters, apply_filters, filter_options, to_query
 from core.data.load import LoadResult
 from core.data.sources import DataSource
-from core.privacy import format_count
+from core.privacy import format_count, is_small
 
 __all__ = [
     "CITATION",
@@ -199,7 +199,7 @@ def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> P
     # The total beside the count in view would give a small number left out back.
     of_total = (
         f" (all but fewer than {k} of the file's records)"
-        if 0 < left_out < k
+        if is_small(left_out, k)
         else f" of {format_count(len(full), k)}"
     )
     st.caption(

@@ -14,22 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from core.app.state import bound
-from core.data.filters import FilterOptions, Filters, from_query
+from core.data.filters import QUERY_KEYS, FilterOptions, Filters, from_query
 from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
 
-__all__ = ["FILTER_KEYS", "operator_floor", "reset_filters", "sidebar_filters"]
+__all__ = ["operator_floor", "reset_filters", "sidebar_filters"]
 
-#: Filter field -> widget key (= its URL parameter).
-FILTER_KEYS: dict[str, str] = {
-    "years": "years",
-    "include_unknown_year": "noyear",
-    "genders": "gender",
-    "majority": "majority",
-    "age_bands": "age",
-    "citizenship": "cit",
-    "exploitation_country": "exp",
-    "small_cell": "k",
-}
 _K_NOTE = "ctdc_k_note"
 
 
@@ -57,7 +46,7 @@ def _country_label(frame: pd.DataFrame, column: str) -> Callable[[str], str]:
 def _threshold(floor: int) -> int:
     """The 'Hide counts below' input; a link or a session asking for less gets the floor."""
     state = st.session_state
-    key = FILTER_KEYS["small_cell"]
+    key = QUERY_KEYS["small_cell"]
     if key not in state:
         # A bound widget drops a value below its minimum silently; say so in one line.
         asked = st.query_params.get(key)
@@ -96,16 +85,17 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
     old forms from the address bar; a value changed after that is written anew.)
     """
     state = st.session_state
-    if any(key in state for key in FILTER_KEYS.values()):
+    if any(key in state for key in QUERY_KEYS.values()):
         return
-    raw = {key: st.query_params.get(key) for key in FILTER_KEYS.values()}
+    raw = {key: st.query_params.get(key) for key in QUERY_KEYS.values()}
     old = from_query({key: value for key, value in raw.items() if value is not None}, options)
-    if raw["years"] and "-" in raw["years"] and old.years is not None:
-        state["years"] = old.years
-    if raw["noyear"] == "0":
-        state["noyear"] = False
+    asked_years = raw[QUERY_KEYS["years"]]
+    if asked_years and "-" in asked_years and old.years is not None:
+        state[QUERY_KEYS["years"]] = old.years
+    if raw[QUERY_KEYS["include_unknown_year"]] == "0":
+        state[QUERY_KEYS["include_unknown_year"]] = False
     for name in ("genders", "majority", "age_bands", "citizenship", "exploitation_country"):
-        key = FILTER_KEYS[name]
+        key = QUERY_KEYS[name]
         values = getattr(old, name)
         formatted = labels.get(name, str)
         if values and (
@@ -126,7 +116,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
     sb = st.sidebar
     sb.header("Filter the records")
     years: tuple[int, int] | None = None
-    key = FILTER_KEYS["years"]
+    key = QUERY_KEYS["years"]
     if (
         options.year_min is not None
         and options.year_max is not None
@@ -152,7 +142,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         "Include records with no year",
         value=True,
         help="About one record in five has no year of registration.",
-        **bound(FILTER_KEYS["include_unknown_year"]),
+        **bound(QUERY_KEYS["include_unknown_year"]),
     )
 
     def multiselect(
@@ -168,7 +158,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
             format_func=fmt,
             placeholder="All (incl. unknown)",
             help=help_text,
-            **bound(FILTER_KEYS[name], options=choices),
+            **bound(QUERY_KEYS[name], options=choices),
         )
         return tuple(picked)
 
@@ -204,6 +194,6 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
 
 def reset_filters() -> None:
     """Every filter back to its default (and off the URL): the widgets' own defaults."""
-    for key in FILTER_KEYS.values():
+    for key in QUERY_KEYS.values():
         st.session_state.pop(key, None)
     st.session_state.pop(_K_NOTE, None)

@@ -231,7 +231,7 @@ def canonical_frame(raw: pd.DataFrame, /) -> tuple[pd.DataFrame, list[str]]:
     )
     source_codes = np.where(has_given, 0, np.where(from_age >= 0, 1, 2)).astype(np.int8)
     out["majoritySource"] = pd.Categorical.from_codes(
-        source_codes, categories=["given", "derived from age", "unknown"]
+        source_codes, categories=pd.Index(["given", "derived from age", "unknown"])
     )
 
     duration = labels("traffickMonths", _duration_key, DURATION_BANDS, ordered=True)
@@ -245,13 +245,13 @@ def canonical_frame(raw: pd.DataFrame, /) -> tuple[pd.DataFrame, list[str]]:
         index = {c: i for i, c in enumerate(keep)}
         lookup = np.array([index.get(c, -1) for c in cats] + [-1], dtype=np.int32)
         codes = lookup[series.cat.codes.to_numpy()]
-        out[code_col] = pd.Categorical.from_codes(codes, categories=keep)
+        out[code_col] = pd.Categorical.from_codes(codes, categories=pd.Index(keep))
         # Names as a categorical over the same codes; two codes with one name (rare)
         # keep their code so that categories stay unique.
         names = [country_name(c) for c in keep]
         if len(set(names)) != len(names):
             names = [f"{name} ({c})" for name, c in zip(names, keep, strict=True)]
-        out[f"{code_col}Name"] = pd.Categorical.from_codes(codes, categories=names)
+        out[f"{code_col}Name"] = pd.Categorical.from_codes(codes, categories=pd.Index(names))
 
     frame = pd.DataFrame({c: out[c] for c in CORE_COLUMNS}, index=raw.index)
     flags = {c: _flag(raw[c]) for c in raw.columns if is_flag_column(c)}

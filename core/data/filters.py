@@ -1,22 +1,25 @@
 """The sidebar's slice of the data: a :class:`Filters` value, applied to the canonical frame.
 
-Filters round-trip through URL query parameters (:func:`to_query` / :func:`from_query`)
-so that a copied link reproduces the view. Parsing is forgiving: values that do not
-exist in the data are dropped, never raised.
+In the app each filter is a sidebar widget bound to the query parameter named in
+:data:`QUERY_KEYS` (:mod:`core.app.state`), so a copied link reproduces the view.
+:func:`to_query` writes a slice in the older form of those parameters (the app uses it
+as a cache key of the slice) and :func:`from_query` reads that form, so links made
+before the widgets were bound still open their view. Parsing is forgiving: values that
+do not exist in the data are dropped, never raised. A :class:`Filters` built in code
+with a value of the wrong kind raises ``ValueError``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from core.privacy import DEFAULT_K
+from core.privacy import DEFAULT_K, MAX_K, check_k
 
 __all__ = [
-    "DEFAULT_SMALL_CELL",
     "QUERY_KEYS",
     "FilterOptions",
     "Filters",
@@ -26,22 +29,26 @@ __all__ = [
     "to_query",
 ]
 
-DEFAULT_SMALL_CELL = DEFAULT_K  # the one default lives in core.privacy
-
-# filter field -> (frame column, query-parameter key)
-_LIST_FIELDS: dict[str, tuple[str, str]] = {
-    "genders": ("gender", "gender"),
-    "majority": ("majorityStatusAtExploit", "majority"),
-    "age_bands": ("ageBroad", "age"),
-    "citizenship": ("citizenship", "cit"),
-    "exploitation_country": ("CountryOfExploitation", "exp"),
+#: Filter field -> its query parameter (and the key of its sidebar widget, which is
+#: bound to that parameter); pages keep their own keys beside these.
+QUERY_KEYS: dict[str, str] = {
+    "years": "years",
+    "include_unknown_year": "noyear",
+    "genders": "gender",
+    "majority": "majority",
+    "age_bands": "age",
+    "citizenship": "cit",
+    "exploitation_country": "exp",
+    "small_cell": "k",
 }
-
-
-# Every query-parameter key the filters own; pages keep their own keys beside these.
-QUERY_KEYS: frozenset[str] = frozenset(
-    {"years", "noyear", "k", *(key for _column, key in _LIST_FIELDS.values())}
-)
+# list filter field -> the frame column it selects on
+_LIST_COLUMNS: dict[str, str] = {
+    "genders": "gender",
+    "majority": "majorityStatusAtExploit",
+    "age_bands": "ageBroad",
+    "citizenship": "citizenship",
+    "exploitation_country": "CountryOfExploitation",
+}
 
 
 @dataclass(frozen=True)
@@ -57,12 +64,25 @@ class FilterOptions:
     exploitation_country: tuple[str, ...]
 
 
+def _is_whole(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 @dataclass(frozen=True)
 class Filters:
     """A slice of the data. Empty tuples mean 'no restriction' (unknowns included).
 
     ``years`` is an inclusive range; records with no year are kept only while
-    ``include_unknown_year`` is true.
+    ``include_unknown_year`` is true. ``small_cell`` is the threshold k (a whole number
+    from 1 to :data:`core.privacy.MAX_K`). A value of another kind raises ``ValueError``
+    saying what is allowed.
+
+    Examples
+    --------
+    >>> Filters(genders="Female")
+    Traceback (most recent call last):
+    ...
+    ValueError: genders must be a tuple of values such as ('Female',), not 'Female'.
     """
 
     years: tuple[int, int] | None = None
@@ -72,8 +92,37 @@ class Filters:
     age_bands: tuple[str, ...] = ()
     citizenship: tuple[str, ...] = ()
     exploitation_country: tuple[str, ...] = ()
-    small_cell: int = DEFAULT_SMALL_CELL
+    small_cell: int = DEFAULT_K
     extra: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        years = self.years
+        if years is not None and not (
+            isinstance(years, tuple)
+            and len(years) == 2
+            and all(_is_whole(y) for y in years)
+            and years[0] <= years[1]
+        ):
+            raise ValueError(
+                f"years must be None or a (first, last) pair of whole years with "
+                f"first <= last, such as (2010, 2019), not {years!r}."
+            )
+        if not isinstance(self.include_unknown_year, (bool, np.bool_)):
+            raise ValueError(
+                f"include_unknown_year must be True or False, not {self.include_unknown_year!r}."
+            )
+        for name in _LIST_COLUMNS:
+            values = getattr(self, name)
+            if not (isinstance(values, tuple) and all(isinstance(v, str) for v in values)):
+                raise ValueError(
+                    f"{name} must be a tuple of values such as ('Female',), not {values!r}."
+                )
+        try:
+            check_k(self.small_cell)
+        except ValueError:
+            raise ValueError(
+                f"small_cell must be a whole number from 1 to {MAX_K}, not {self.small_cell!r}."
+            ) from None
 
     def describe(self) -> str:
         """One line saying what the slice is, for captions and exports."""
@@ -139,7 +188,7 @@ def apply_filters(frame: pd.DataFrame, filters: Filters, /) -> pd.DataFrame:
         keep &= in_range
     elif not filters.include_unknown_year:
         keep &= frame["yearOfRegistration"].notna().to_numpy()
-    for name, (column, _key) in _LIST_FIELDS.items():
+    for name, column in _LIST_COLUMNS.items():
         values = getattr(filters, name)
         if values and column in frame.columns:
             keep &= frame[column].isin(values).to_numpy()
@@ -158,15 +207,15 @@ def to_query(filters: Filters, /) -> dict[str, str]:
     """
     query: dict[str, str] = {}
     if filters.years is not None:
-        query["years"] = f"{filters.years[0]}-{filters.years[1]}"
+        query[QUERY_KEYS["years"]] = f"{filters.years[0]}-{filters.years[1]}"
     if not filters.include_unknown_year:
-        query["noyear"] = "0"
-    for name, (_column, key) in _LIST_FIELDS.items():
+        query[QUERY_KEYS["include_unknown_year"]] = "0"
+    for name in _LIST_COLUMNS:
         values = getattr(filters, name)
         if values:
-            query[key] = ",".join(values)
-    if filters.small_cell != DEFAULT_SMALL_CELL:
-        query["k"] = str(filters.small_cell)
+            query[QUERY_KEYS[name]] = ",".join(values)
+    if filters.small_cell != DEFAULT_K:
+        query[QUERY_KEYS["small_cell"]] = str(filters.small_cell)
     return query
 
 
@@ -182,10 +231,10 @@ def from_query(query: Mapping[str, str], options: FilterOptions, /) -> Filters:
     >>> from_query({"years": "2030-1990", "gender": "Male,Robot"}, opts).genders
     ('Male',)
     """
-    filters = Filters()
-    years = str(query.get("years", ""))
-    if "-" in years and options.year_min is not None and options.year_max is not None:
-        lo_text, _, hi_text = years.partition("-")
+    years: tuple[int, int] | None = None
+    text = str(query.get(QUERY_KEYS["years"], ""))
+    if "-" in text and options.year_min is not None and options.year_max is not None:
+        lo_text, _, hi_text = text.partition("-")
         try:
             lo, hi = sorted((int(lo_text), int(hi_text)))
         except ValueError:
@@ -193,19 +242,23 @@ def from_query(query: Mapping[str, str], options: FilterOptions, /) -> Filters:
         lo = min(max(lo, options.year_min), options.year_max)
         hi = min(max(hi, options.year_min), options.year_max)
         if (lo, hi) != (options.year_min, options.year_max):
-            filters = replace(filters, years=(lo, hi))
-    if str(query.get("noyear", "")) == "0":
-        filters = replace(filters, include_unknown_year=False)
-    for name, (_column, key) in _LIST_FIELDS.items():
+            years = (lo, hi)
+    lists: dict[str, tuple[str, ...]] = {}
+    for name in _LIST_COLUMNS:
         allowed = getattr(options, name)
-        raw = str(query.get(key, ""))
-        values = tuple(v for v in dict.fromkeys(raw.split(",")) if v and v in allowed)
-        if values:
-            filters = replace(filters, **{name: values})
+        raw = str(query.get(QUERY_KEYS[name], ""))
+        lists[name] = tuple(v for v in dict.fromkeys(raw.split(",")) if v and v in allowed)
     try:
-        k = int(str(query.get("k", DEFAULT_SMALL_CELL)))
+        k = int(str(query.get(QUERY_KEYS["small_cell"], DEFAULT_K)))
     except ValueError:
-        k = DEFAULT_SMALL_CELL
-    if 1 <= k <= 1000:
-        filters = replace(filters, small_cell=k)
-    return filters
+        k = DEFAULT_K
+    return Filters(
+        years=years,
+        include_unknown_year=str(query.get(QUERY_KEYS["include_unknown_year"], "")) != "0",
+        genders=lists["genders"],
+        majority=lists["majority"],
+        age_bands=lists["age_bands"],
+        citizenship=lists["citizenship"],
+        exploitation_country=lists["exploitation_country"],
+        small_cell=k if 1 <= k <= MAX_K else DEFAULT_K,
+    )

@@ -8,6 +8,7 @@ columns (``ageMid``, ``monthsMid``, ``majoritySource``, country names).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
@@ -184,13 +185,19 @@ def is_flag_column(column: str) -> bool:
     return any(group.matches(column) for group in FLAG_GROUPS.values())
 
 
-def flag_columns(columns: object, group: str) -> list[str]:
+def flag_columns(columns: Iterable[object], group: str) -> list[str]:
     """The columns among ``columns`` that belong to flag group ``group``, in their order.
+
+    ``group`` is a key of :data:`FLAG_GROUPS`; any other raises ``ValueError`` naming them.
 
     Examples
     --------
     >>> flag_columns(["gender", "isForcedLabour", "isSexualExploit"], "exploitation")
     ['isForcedLabour', 'isSexualExploit']
     """
-    spec = FLAG_GROUPS[group]
-    return [c for c in columns if isinstance(c, str) and spec.matches(c)]  # type: ignore[attr-defined]
+    spec = FLAG_GROUPS.get(group) if isinstance(group, str) else None
+    if spec is None:
+        raise ValueError(
+            f"group must be one of {', '.join(map(repr, FLAG_GROUPS))}, not {group!r}."
+        )
+    return [c for c in columns if isinstance(c, str) and spec.matches(c)]

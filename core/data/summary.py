@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from core.privacy import format_count, safe_share
+from core.privacy import check_k, format_count, is_small, safe_share
 
 __all__ = ["Headline", "HeadlineText", "headline", "headline_text"]
 
@@ -31,13 +31,17 @@ class Headline:
 
     def as_dict(self, *, k: int) -> dict[str, object]:
         """The numbers for an export: a count below ``k`` (and a share that would give one
-        back) is None."""
+        back) is None.
+
+        Raises ``ValueError`` unless ``k`` is a whole number from 1 to
+        :data:`core.privacy.MAX_K`."""
+        k = check_k(k)
         out: dict[str, object] = asdict(self)
         for name in ("records", "records_with_year", "gender_known", "majority_known"):
-            if 0 < int(out[name]) < k:  # type: ignore[call-overload]
+            if is_small(getattr(self, name), k):
                 out[name] = None
         no_year = self.records - self.records_with_year
-        if 0 < no_year < k and out["records"] is not None:
+        if is_small(no_year, k) and out["records"] is not None:
             out["records_with_year"] = None  # records minus it would give the small count
         if self.share_female is not None and not safe_share(
             round(self.share_female * self.gender_known), self.gender_known, k
@@ -68,6 +72,9 @@ class HeadlineText:
 def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
     """What Home (and ``python -m core summary``) show for ``h`` at threshold ``k``.
 
+    Raises ``ValueError`` unless ``k`` is a whole number from 1 to
+    :data:`core.privacy.MAX_K`.
+
     Examples
     --------
     >>> h = Headline(records=104, year_min=2003, year_max=2019, records_with_year=100,
@@ -77,6 +84,7 @@ def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
     >>> t.records, t.female, t.minors, t.no_year
     ('104', 'withheld', '50.0%', '<10')
     """
+    k = check_k(k)
     withheld = "withheld"
     female = minors = "unknown"
     if h.share_female is not None:
