@@ -1,6 +1,7 @@
-"""Headless commands: ``python -m core validate|summary|models|forecast ...``.
+"""Headless commands: ``python -m core validate|summary|models|forecast|demo|calibrate``.
 
-Every failure a user can cause prints one line ``error: ...`` and exits 2.
+The table of commands is :data:`core.cli.main.COMMANDS`. Every failure a user can cause
+prints one line ``error: ...`` and exits 2.
 """
 
 from core.cli.main import main

@@ -66,7 +66,7 @@ def active_data() -> tuple[DataSource, LoadResult]:
             "uploads at once. The default data are shown; upload the file again to go on."
         )
         upload = None
-    if upload is not None:
+    if upload is not None and held_result is not None:
         _registry().touch(upload)
         if st.query_params.get(UPLOAD_MARK) != "1":
             st.query_params[UPLOAD_MARK] = "1"
@@ -83,7 +83,7 @@ def active_data() -> tuple[DataSource, LoadResult]:
         if source.is_demo:
             st.error(
                 f"The embedded demo data could not be read ({exc}); reinstall the app "
-                "or rebuild it with `python -m core.demo.generate`."
+                "or rebuild it with `python -m core demo`."
             )
             st.stop()
         st.error(f"{exc} Showing the embedded demo data instead.")

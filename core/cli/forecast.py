@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.cli.main import register
 from core.data.load import load_cached
 from core.export import csv_bytes
 from core.forecast.backtest import ROW_COLUMNS
@@ -233,6 +232,3 @@ def run(args: argparse.Namespace) -> int:
         f"{out / 'backtest.csv'} ({len(backtests)} rows)"
     )
     return 0
-
-
-register("forecast", configure, run)

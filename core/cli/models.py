@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from core.cli.main import register
 from core.data.load import load_cached
 from core.export import csv_bytes
 from core.hidden.estimate import extrapolate, joint_counts, protect_estimates
@@ -225,6 +224,3 @@ def run(args: argparse.Namespace) -> int:
         (out / name).write_bytes(csv_bytes(frame))
         print(f"wrote {out / name} ({len(frame)} rows)")
     return 0
-
-
-register("models", configure, run)

@@ -5,7 +5,7 @@ to counts: marginal and conditional tables keyed by strings, nothing at the leve
 record. Every count below ``min_cell`` (10 by default) is replaced by 0, so that no
 small group can be singled out. Run::
 
-    python -m core.demo.calibrate ../shared/data/CTDC_synthetic_20210825.tsv
+    python -m core calibrate ../shared/data/CTDC_synthetic_20210825.tsv
 
 to write ``data/demo_calibration.json`` in the repository.
 
@@ -17,7 +17,6 @@ combinations are the short names of the set flags joined by ``'+'`` in column or
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,9 +24,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from core.demo.generate import (
+from core.demo.columns import (
     COLUMNS_2021,
-    DEFAULT_CALIBRATION_PATH,
     EXPLOIT_FLAGS,
     KEY_SEP,
     LABOUR_FLAGS,
@@ -44,11 +42,21 @@ from core.demo.generate import (
     period_of,
     short_name,
 )
+from core.demo.generate import DEFAULT_CALIBRATION_PATH
+from core.privacy import DEFAULT_K, is_small
 
-__all__ = ["MIN_CELL", "TOP_PAIRS", "compute_calibration", "main", "read_raw", "suppress"]
+__all__ = [
+    "MIN_CELL",
+    "TOP_PAIRS",
+    "compute_calibration",
+    "read_raw",
+    "suppress",
+    "write_calibration",
+]
 
-#: Counts below this are replaced by 0 in the committed calibration.
-MIN_CELL = 10
+#: Counts below this are replaced by 0 in the committed calibration: the app's own
+#: small-cell threshold, so the committed file holds no count the app would withhold.
+MIN_CELL = DEFAULT_K
 #: Number of (citizenship, CountryOfExploitation) pairs kept by name.
 TOP_PAIRS = 40
 
@@ -89,7 +97,7 @@ def suppress(obj: object, min_cell: int = MIN_CELL) -> object:
     if isinstance(obj, list):
         return [suppress(v, min_cell) for v in obj]
     if isinstance(obj, (int, np.integer)) and not isinstance(obj, bool):
-        return int(obj) if obj >= min_cell else 0
+        return 0 if is_small(int(obj), min_cell) else int(obj)
     return obj
 
 
@@ -149,11 +157,19 @@ def compute_calibration(raw: pd.DataFrame, /, *, min_cell: int = MIN_CELL) -> di
     Raises
     ------
     ValueError
-        If a column of the 2021 layout is missing.
+        If a column of the 2021 layout is missing, or ``min_cell`` is not a whole
+        number of at least 1.
     """
+    if isinstance(min_cell, bool) or not isinstance(min_cell, (int, np.integer)) or min_cell < 1:
+        raise ValueError(
+            f"min_cell must be a whole number of at least 1 (1 keeps every count), "
+            f"not {min_cell!r}."
+        )
     missing_cols = [c for c in COLUMNS_2021 if c not in raw.columns]
     if missing_cols:
-        raise ValueError(f"not the 2021 layout; missing columns: {missing_cols}")
+        raise ValueError(
+            "This is not the raw 2021 layout; missing columns: " + ", ".join(missing_cols) + "."
+        )
     raw = raw.loc[:, list(COLUMNS_2021)].fillna("").astype(str).apply(lambda s: s.str.strip())
     n = len(raw)
 
@@ -288,43 +304,30 @@ def compute_calibration(raw: pd.DataFrame, /, *, min_cell: int = MIN_CELL) -> di
             "other_country_given_period": _conditional(period[is_other], country[is_other]),
         },
     }
-    result = suppress(cal, min_cell)
     # meta counts are not cells
-    result["meta"] = cal["meta"]  # type: ignore[index]
-    return result  # type: ignore[return-value]
+    return {
+        key: value if key == "meta" else suppress(value, min_cell) for key, value in cal.items()
+    }
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m core.demo.calibrate RAW_TSV [--out JSON]``.
+def write_calibration(calibration: dict, path: str | Path = DEFAULT_CALIBRATION_PATH) -> Path:
+    """Write a calibration as JSON (UTF-8, LF line ends, one space of indent).
 
     Parameters
     ----------
-    argv : sequence of str, optional
-        Arguments; ``sys.argv[1:]`` by default.
+    calibration : dict
+        As returned by :func:`compute_calibration`.
+    path : str or pathlib.Path, default ``data/demo_calibration.json``
+        The file to write (its folder is created).
 
     Returns
     -------
-    int
-        Exit status (0).
+    pathlib.Path
+        The path written.
     """
-    parser = argparse.ArgumentParser(
-        prog="python -m core.demo.calibrate",
-        description="Compute demo-generator calibration counts from a raw CTDC 2021 TSV.",
-    )
-    parser.add_argument(
-        "raw", type=Path, help="raw CTDC 2021 TSV, e.g. ../shared/data/CTDC_synthetic_20210825.tsv"
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_CALIBRATION_PATH)
-    parser.add_argument("--min-cell", type=int, default=MIN_CELL)
-    args = parser.parse_args(argv)
-    cal = compute_calibration(read_raw(args.raw), min_cell=args.min_cell)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", encoding="utf-8", newline="\n") as handle:
-        json.dump(cal, handle, indent=1, ensure_ascii=False)
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8", newline="\n") as handle:
+        json.dump(calibration, handle, indent=1, ensure_ascii=False)
         handle.write("\n")
-    print(f"wrote calibration of {cal['meta']['rows']} rows to {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    return target

@@ -28,264 +28,70 @@ Sampling order (each step conditional on what was drawn before):
 A conditional cell that was suppressed in the calibration (all counts zero) falls back
 to the next coarser cell: the last key component is dropped until counts are found.
 
-Run ``python -m core.demo.generate`` to rebuild ``data/demo_ctdc_2021layout.tsv.gz``.
+Run ``python -m core demo`` to rebuild ``data/demo_ctdc_2021layout.tsv.gz``. The
+columns and the keys shared with the calibration are in :mod:`core.demo.columns`.
 """
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from core.demo.columns import (
+    COLUMNS_2021,
+    EXPLOIT_FLAGS,
+    KEY_SEP,
+    LABOUR_FLAGS,
+    MEANS_FLAGS,
+    MINOR_AGE_BANDS,
+    NONE_KEY,
+    OTHER_KEY,
+    RECRUITER_FLAGS,
+    SEX_FLAGS,
+    age_stage,
+    exploit_group,
+    join_keys,
+    life_stage,
+    period_of,
+    short_name,
+)
+
 __all__ = [
-    "COLUMNS_2021",
+    "CALIBRATION_TABLES",
     "DEFAULT_CALIBRATION_PATH",
     "DEFAULT_DEMO_PATH",
     "DEFAULT_N",
     "DEFAULT_SEED",
-    "EXPLOIT_FLAGS",
-    "LABOUR_FLAGS",
-    "MEANS_FLAGS",
-    "MINOR_AGE_BANDS",
-    "RECRUITER_FLAGS",
-    "SEX_FLAGS",
-    "age_stage",
     "generate_demo",
     "load_calibration",
-    "main",
     "write_demo",
 ]
 
-#: Header of the CTDC Global Synthetic Dataset, release 2021-08-25, in file order.
-COLUMNS_2021: tuple[str, ...] = (
-    "yearOfRegistration",
-    "gender",
-    "ageBroad",
-    "majorityStatusAtExploit",
-    "traffickMonths",
-    "citizenship",
-    "CountryOfExploitation",
-    "meansOfControlDebtBondage",
-    "meansOfControlTakesEarnings",
-    "meansOfControlThreats",
-    "meansOfControlPsychologicalAbuse",
-    "meansOfControlPhysicalAbuse",
-    "meansOfControlSexualAbuse",
-    "meansOfControlFalsePromises",
-    "meansOfControlPsychoactiveSubstances",
-    "meansOfControlRestrictsMovement",
-    "meansOfControlRestrictsMedicalCare",
-    "meansOfControlExcessiveWorkingHours",
-    "meansOfControlThreatOfLawEnforce",
-    "meansOfControlWithholdsNecessities",
-    "meansOfControlWithholdsDocuments",
-    "meansOfControlOther",
-    "isForcedLabour",
-    "isSexualExploit",
-    "isOtherExploit",
-    "typeOfLabourAgriculture",
-    "typeOfLabourConstruction",
-    "typeOfLabourDomesticWork",
-    "typeOfLabourHospitality",
-    "typeOfLabourOther",
-    "typeOfSexProstitution",
-    "typeOfSexPornography",
-    "typeOfSexOther",
-    "recruiterRelationIntimatePartner",
-    "recruiterRelationFriend",
-    "recruiterRelationFamily",
-    "recruiterRelationOther",
-)
-
-MEANS_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("meansOfControl"))
-EXPLOIT_FLAGS: tuple[str, ...] = ("isForcedLabour", "isSexualExploit", "isOtherExploit")
-LABOUR_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("typeOfLabour"))
-SEX_FLAGS: tuple[str, ...] = tuple(c for c in COLUMNS_2021 if c.startswith("typeOfSex"))
-RECRUITER_FLAGS: tuple[str, ...] = tuple(
-    c for c in COLUMNS_2021 if c.startswith("recruiterRelation")
-)
-MINOR_AGE_BANDS: frozenset[str] = frozenset({"0--8", "09--17"})
-
 DEFAULT_N = 20_000
 DEFAULT_SEED = 20210825
-_REPO = Path(__file__).resolve().parents[1]
+_REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CALIBRATION_PATH: Path = _REPO / "data" / "demo_calibration.json"
 DEFAULT_DEMO_PATH: Path = _REPO / "data" / "demo_ctdc_2021layout.tsv.gz"
-
-# Separator of the components of a conditioning key ("Female|Minor|2016-2019").
-KEY_SEP = "|"
-# Year periods: (label, first year, last year); years outside fall into the end periods.
-PERIODS: tuple[tuple[str, int, int], ...] = (
-    ("2002-2010", -10_000, 2010),
-    ("2011-2015", 2011, 2015),
-    ("2016-2019", 2016, 2019),
-    ("2020-2021", 2020, 10_000),
+#: The tables of a calibration that :func:`generate_demo` draws from.
+CALIBRATION_TABLES: tuple[str, ...] = (
+    "year",
+    "gender_majority_given_period",
+    "age_given_gender_majority_period",
+    "exploit_given_gender_majority_agestage_period",
+    "labour_subtypes_given_gender",
+    "sex_subtypes_given_gender",
+    "means_given_exploit",
+    "recruiter_given_gender_stage",
+    "traffick_months_given_exploit",
+    "pairs",
 )
-NONE_KEY = "none"
-OTHER_KEY = "other"
-
-
-# --------------------------------------------------------------------------- helpers
-# These helpers are shared with core.demo.calibrate so that the calibration and the
-# generator agree on every key.
-
-
-def period_of(years: Sequence[str] | np.ndarray | pd.Series) -> np.ndarray:
-    """Map raw ``yearOfRegistration`` strings to period labels.
-
-    Parameters
-    ----------
-    years : sequence of str
-        Raw year values; ``''`` or anything not an integer is missing.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of period labels from ``PERIODS``; ``''`` where the year is missing.
-    """
-    arr = np.asarray(years, dtype=object)
-    lookup: dict[str, str] = {}
-    for value in set(arr.tolist()):
-        label = ""
-        try:
-            year = int(str(value).strip())
-        except ValueError:
-            year = None
-        if year is not None:
-            for name, first, last in PERIODS:
-                if first <= year <= last:
-                    label = name
-                    break
-        lookup[value] = label
-    return np.array([lookup[v] for v in arr.tolist()], dtype=object)
-
-
-def life_stage(majority: Sequence[str] | np.ndarray, age: Sequence[str] | np.ndarray) -> np.ndarray:
-    """Life stage: majority status if known, else the one implied by the age band.
-
-    Parameters
-    ----------
-    majority : sequence of str
-        Raw ``majorityStatusAtExploit`` values (``'Adult'``, ``'Minor'`` or ``''``).
-    age : sequence of str
-        Raw ``ageBroad`` values.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of ``'Adult'``, ``'Minor'`` or ``''`` (neither known).
-    """
-    maj = np.asarray(majority, dtype=object)
-    from_age = age_stage(age)
-    return np.where(np.isin(maj, ["Adult", "Minor"]), maj, from_age).astype(object)
-
-
-def age_stage(age: Sequence[str] | np.ndarray) -> np.ndarray:
-    """Life stage implied by the age band alone.
-
-    Parameters
-    ----------
-    age : sequence of str
-        Raw ``ageBroad`` values.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array: ``'Minor'`` for ``0--8``/``09--17``, ``''`` for a missing band,
-        ``'Adult'`` for any other band.
-    """
-    ages = np.asarray(age, dtype=object)
-    return np.where(
-        np.isin(ages, list(MINOR_AGE_BANDS)), "Minor", np.where(ages == "", "", "Adult")
-    ).astype(object)
-
-
-def combo_key(flags: np.ndarray, names: Sequence[str]) -> np.ndarray:
-    """Name the combination of set flags in each row.
-
-    Parameters
-    ----------
-    flags : numpy.ndarray
-        Boolean array of shape (rows, len(names)).
-    names : sequence of str
-        Short name of each flag column.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array: set names joined by ``'+'`` in column order, ``'none'`` if none set.
-    """
-    flags = np.asarray(flags, dtype=bool)
-    out = np.full(flags.shape[0], "", dtype=object)
-    for j, name in enumerate(names):
-        add = flags[:, j]
-        out[add] = np.where(out[add] == "", name, out[add] + "+" + name)
-    out[out == ""] = NONE_KEY
-    return out
-
-
-def short_name(column: str) -> str:
-    """Short name of a flag column: the column name without its group prefix.
-
-    Parameters
-    ----------
-    column : str
-        A flag column of the 2021 layout, e.g. ``'typeOfLabourAgriculture'``.
-
-    Returns
-    -------
-    str
-        E.g. ``'Agriculture'``; ``'ForcedLabour'`` for ``'isForcedLabour'``.
-    """
-    for prefix in ("meansOfControl", "typeOfLabour", "typeOfSex", "recruiterRelation", "is"):
-        if column.startswith(prefix):
-            return column[len(prefix) :]
-    return column
-
-
-def exploit_group(combo: np.ndarray) -> np.ndarray:
-    """Main exploitation type of an exploitation combination key.
-
-    Parameters
-    ----------
-    combo : numpy.ndarray
-        Keys made by :func:`combo_key` over ``EXPLOIT_FLAGS``.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``'SexualExploit'`` if that flag is in the key, else ``'ForcedLabour'``, else
-        ``'OtherExploit'``, else ``'none'``.
-    """
-    combo = np.asarray(combo, dtype=object)
-    out = np.full(combo.shape[0], NONE_KEY, dtype=object)
-    for name in ("OtherExploit", "ForcedLabour", "SexualExploit"):  # last wins
-        out[np.char.find(combo.astype(str), name) >= 0] = name
-    return out
-
-
-def join_keys(*parts: np.ndarray) -> np.ndarray:
-    """Join arrays of key components element-wise with ``'|'``.
-
-    Parameters
-    ----------
-    *parts : numpy.ndarray
-        Equally long arrays of strings.
-
-    Returns
-    -------
-    numpy.ndarray
-        Object array of joined keys.
-    """
-    return np.array(
-        [KEY_SEP.join(t) for t in zip(*(p.tolist() for p in parts), strict=True)], dtype=object
-    )
 
 
 # ------------------------------------------------------------------------ sampling
@@ -355,26 +161,34 @@ def _age_allowed(key: str, age: str) -> bool:
     return True
 
 
+def _means_cell(cell: Mapping[str, Any]) -> tuple[int, int, np.ndarray]:
+    """Rows, rows with any means known, and the count of each flag, of one JSON cell."""
+    flags = np.array([int(cell["flags"][f]) for f in MEANS_FLAGS], dtype=np.int64)
+    return int(cell["rows"]), int(cell["any_known"]), flags
+
+
 def _draw_means(
-    rng: np.random.Generator, combo: np.ndarray, table: Mapping[str, Mapping[str, object]]
+    rng: np.random.Generator, combo: np.ndarray, table: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, np.ndarray]:
     """Means-of-control flags given the exploitation combination."""
     n = combo.size
     flags = np.zeros((n, len(MEANS_FLAGS)), dtype=bool)
-    overall_rows = sum(int(c["rows"]) for c in table.values())  # type: ignore[call-overload]
-    overall_any = sum(int(c["any_known"]) for c in table.values())  # type: ignore[call-overload]
-    overall_flags = np.array(
-        [sum(int(c["flags"][f]) for c in table.values()) for f in MEANS_FLAGS],  # type: ignore[index]
-        dtype=float,
+    cells = {key: _means_cell(cell) for key, cell in table.items()}
+    overall_rows = sum(rows for rows, _known, _flags in cells.values())
+    overall_any = sum(known for _rows, known, _flags in cells.values())
+    overall_flags = (
+        np.sum([counts for _rows, _known, counts in cells.values()], axis=0, dtype=np.int64).astype(
+            float
+        )
+        if cells
+        else np.zeros(len(MEANS_FLAGS))
     )
     for key in sorted(set(combo.tolist())):
         idx = np.flatnonzero(combo == key)
-        cell = table.get(key)
-        rows = int(cell["rows"]) if cell else 0  # type: ignore[call-overload]
-        known = int(cell["any_known"]) if cell else 0  # type: ignore[call-overload]
+        rows, known, counts = cells.get(key, (0, 0, np.zeros(len(MEANS_FLAGS), np.int64)))
         if rows > 0 and known > 0:
             p_any = known / rows
-            rates = np.array([int(cell["flags"][f]) for f in MEANS_FLAGS], float) / known  # type: ignore[index]
+            rates = counts.astype(float) / known
         else:
             p_any = overall_any / overall_rows if overall_rows else 0.0
             rates = overall_flags / overall_any if overall_any else np.zeros(len(MEANS_FLAGS))
@@ -397,34 +211,33 @@ def _draw_means(
 
 
 def _draw_pairs(
-    rng: np.random.Generator, period: np.ndarray, group: np.ndarray, pairs: Mapping[str, object]
+    rng: np.random.Generator, period: np.ndarray, group: np.ndarray, pairs: Mapping[str, Any]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(citizenship, CountryOfExploitation) given period and main exploitation type."""
-    table = pairs["given_period_exploit"]  # type: ignore[index]
-    pair = _draw_conditional(rng, join_keys(period, group), table)  # type: ignore[arg-type]
+    pair = _draw_conditional(rng, join_keys(period, group), pairs["given_period_exploit"])
     citizenship = np.empty(period.size, dtype=object)
     country = np.empty(period.size, dtype=object)
     other = pair == OTHER_KEY
     for i in np.flatnonzero(~other):
         citizenship[i], country[i] = str(pair[i]).split(KEY_SEP)
     citizenship[other] = _draw_conditional(
-        rng,
-        period[other],
-        pairs["other_citizenship_given_period"],  # type: ignore[arg-type]
+        rng, period[other], pairs["other_citizenship_given_period"]
     )
-    country[other] = _draw_conditional(
-        rng,
-        period[other],
-        pairs["other_country_given_period"],  # type: ignore[arg-type]
-    )
+    country[other] = _draw_conditional(rng, period[other], pairs["other_country_given_period"])
     return citizenship, country
 
 
 # ------------------------------------------------------------------------ public API
 
 
+def _check_whole(name: str, value: object) -> None:
+    """Refuse anything but a whole number of at least 0 (a bool is not one)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}.")
+
+
 def load_calibration(path: str | Path | None = None) -> dict:
-    """Read the calibration JSON written by ``python -m core.demo.calibrate``.
+    """Read the calibration JSON written by ``python -m core calibrate``.
 
     Parameters
     ----------
@@ -467,10 +280,18 @@ def generate_demo(
     Raises
     ------
     ValueError
-        If ``n`` is negative or the calibration lacks usable counts.
+        If ``n`` or ``seed`` is not a whole number of at least 0, or the calibration
+        lacks one of :data:`CALIBRATION_TABLES` or usable counts.
     """
-    if n < 0:
-        raise ValueError("n must be >= 0")
+    _check_whole("n", n)
+    _check_whole("seed", seed)
+    missing = [name for name in CALIBRATION_TABLES if name not in calibration]
+    if missing:
+        raise ValueError(
+            "The calibration lacks the tables "
+            + ", ".join(missing)
+            + "; rebuild it with `python -m core calibrate`."
+        )
     rng = np.random.default_rng(seed)
     cal = calibration
     cols: dict[str, np.ndarray] = {}
@@ -567,36 +388,3 @@ def write_demo(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_tsv_bytes(frame))
     return target
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line: ``python -m core.demo.generate [--out PATH] [--n N] [--seed S]``.
-
-    Parameters
-    ----------
-    argv : sequence of str, optional
-        Arguments; ``sys.argv[1:]`` by default.
-
-    Returns
-    -------
-    int
-        Exit status (0).
-    """
-    parser = argparse.ArgumentParser(
-        prog="python -m core.demo.generate",
-        description="Write seeded CTDC demo records (2021 layout) as a gzipped TSV.",
-    )
-    parser.add_argument("--out", type=Path, default=DEFAULT_DEMO_PATH)
-    parser.add_argument("--n", type=int, default=DEFAULT_N)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--calibration", type=Path, default=DEFAULT_CALIBRATION_PATH)
-    args = parser.parse_args(argv)
-    target = write_demo(
-        args.out, calibration=load_calibration(args.calibration), n=args.n, seed=args.seed
-    )
-    print(f"wrote {args.n} demo records to {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -19,7 +19,7 @@ from core.data.layouts import (
     detect_layout,
 )
 from core.data.load import LoadResult, read_ctdc
-from core.demo.generate import COLUMNS_2021
+from core.demo.columns import COLUMNS_2021
 from tests.conftest import DEMO_FILE
 from tests.fileforms import to_bytes, to_layout_2024, to_layout_2026, to_layout_older
 

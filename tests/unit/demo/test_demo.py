@@ -10,29 +10,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.demo.calibrate import (
-    compute_calibration,
-    read_raw,
-)
-from core.demo.calibrate import (
-    main as calibration_main,
-)
-from core.demo.generate import (
+from core.demo.calibrate import MIN_CELL, compute_calibration, read_raw, suppress
+from core.demo.columns import (
     COLUMNS_2021,
-    DEFAULT_CALIBRATION_PATH,
-    DEFAULT_DEMO_PATH,
     EXPLOIT_FLAGS,
     LABOUR_FLAGS,
     MEANS_FLAGS,
     SEX_FLAGS,
-    generate_demo,
-    load_calibration,
     period_of,
-    write_demo,
 )
 from core.demo.generate import (
-    main as demo_main,
+    CALIBRATION_TABLES,
+    DEFAULT_CALIBRATION_PATH,
+    DEFAULT_DEMO_PATH,
+    generate_demo,
+    load_calibration,
 )
+from core.privacy import DEFAULT_K
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -125,6 +119,43 @@ def test_n_zero_and_negative(calibration: dict) -> None:
     assert empty.shape == (0, 37)
     with pytest.raises(ValueError, match="n must be"):
         generate_demo(calibration, n=-1)
+
+
+class TestOptions:
+    """Options of the wrong kind raise ValueError naming what is allowed."""
+
+    @pytest.mark.parametrize("n", [-1, 2.5, "10", True, None])
+    def test_n(self, calibration: dict, n: object) -> None:
+        with pytest.raises(ValueError, match=r"n must be a whole number of at least 0"):
+            generate_demo(calibration, n=n)  # type: ignore[arg-type]  # the wrong kind on purpose
+
+    @pytest.mark.parametrize("seed", [-5, 1.0, "7", False])
+    def test_seed(self, calibration: dict, seed: object) -> None:
+        with pytest.raises(ValueError, match=r"seed must be a whole number of at least 0"):
+            generate_demo(calibration, n=10, seed=seed)  # type: ignore[arg-type]  # on purpose
+
+    def test_numpy_integers_are_whole_numbers(self, calibration: dict) -> None:
+        pd.testing.assert_frame_equal(
+            generate_demo(calibration, n=np.int64(50), seed=np.int32(3)),  # type: ignore[arg-type]  # numpy ints are whole numbers too
+            generate_demo(calibration, n=50, seed=3),
+        )
+
+    def test_a_calibration_without_its_tables(self, calibration: dict) -> None:
+        partial = {k: v for k, v in calibration.items() if k not in ("pairs", "year")}
+        with pytest.raises(ValueError, match=r"lacks the tables year, pairs"):
+            generate_demo(partial, n=10)
+
+    def test_every_table_is_in_the_committed_calibration(self, calibration: dict) -> None:
+        assert set(CALIBRATION_TABLES) <= set(calibration)
+
+    @pytest.mark.parametrize("min_cell", [0, -1, 2.0, "10", True])
+    def test_min_cell(self, min_cell: object) -> None:
+        with pytest.raises(ValueError, match=r"min_cell must be a whole number of at least 1"):
+            compute_calibration(_tiny_raw(), min_cell=min_cell)  # type: ignore[arg-type]  # on purpose
+
+    def test_the_calibration_threshold_is_the_apps(self) -> None:
+        assert MIN_CELL == DEFAULT_K == 10
+        assert suppress({"a": [9, 10, 0, 1]}) == {"a": [0, 10, 0, 0]}
 
 
 def test_records_are_coherent(demo: pd.DataFrame) -> None:
@@ -375,6 +406,8 @@ def test_calibration_suppresses_small_cells() -> None:
 def test_calibration_rejects_other_layout() -> None:
     with pytest.raises(ValueError, match="missing columns"):
         compute_calibration(pd.DataFrame({"gender": ["Female"]}))
+    with pytest.raises(ValueError, match=r"missing columns: yearOfRegistration, ageBroad"):
+        compute_calibration(pd.DataFrame({"gender": ["Female"]}))
 
 
 def test_generate_from_tiny_calibration() -> None:
@@ -387,24 +420,3 @@ def test_generate_from_tiny_calibration() -> None:
     minor = frame["majorityStatusAtExploit"] == "Minor"
     assert set(frame.loc[minor, "ageBroad"].unique()) <= MINOR_BANDS | {""}
     assert np.isin(frame["isOtherExploit"].unique(), [""]).all()
-
-
-# ------------------------------------------------------------------ command lines
-
-
-def test_cli_writes_gzipped_tsv(tmp_path: Path, calibration: dict) -> None:
-    out = tmp_path / "demo.tsv.gz"
-    assert demo_main(["--out", str(out), "--n", "300", "--seed", "5"]) == 0
-    back = read_raw(out)
-    pd.testing.assert_frame_equal(back, generate_demo(calibration, n=300, seed=5))
-    assert out.read_bytes() == write_demo(tmp_path / "again.tsv.gz", n=300, seed=5).read_bytes()
-
-
-def test_calibration_cli(tmp_path: Path) -> None:
-    raw = tmp_path / "tiny.tsv"
-    _tiny_raw().to_csv(raw, sep="\t", index=False, lineterminator="\n")
-    out = tmp_path / "cal.json"
-    assert calibration_main([str(raw), "--out", str(out), "--min-cell", "1"]) == 0
-    written = json.loads(out.read_text(encoding="utf-8"))
-    assert written["gender_majority"]["Female|Minor"] == 2
-    assert written["meta"]["rows"] == 6
