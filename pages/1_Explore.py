@@ -1,12 +1,16 @@
 """Explore: which tactics traffickers use, how registrations trended, and who they shifted to.
 
 Six sections for whatever the sidebar selects: flows between countries, highest- vs
-lowest-volume countries, tactics, trends, shifts toward groups, and data quality.
+lowest-volume countries, tactics, trends, shifts toward groups, and data quality. Each
+chart is drawn by :func:`core.app.outputs.chart_section` from a table that
+:mod:`core.explore.protect` has protected, titled by :mod:`core.explore.headlines`.
 """
 
+import pandas as pd
 import streamlit as st
 
-from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
+from core.app import bound, data_note, setup_page, show_table
+from core.app.outputs import chart_section
 from core.data.schema import FLAG_GROUPS
 from core.explore import aggregates, charts, headlines, protect, quality, shifts
 from core.privacy import format_count, safe_share
@@ -32,22 +36,24 @@ SCALES = ["Log (small and large flows both visible)", "Raw counts"]
 
 # ----------------------------------------------------------------------- cached aggregates
 @st.cache_data(show_spinner=False, max_entries=20)
-def _flows(_frame, key: str, top_n: int) -> aggregates.Flows:
+def _flows(_frame: pd.DataFrame, key: str, top_n: int) -> aggregates.Flows:
     return aggregates.country_flows(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _sankey(_frame, key: str, top_n: int):
+def _sankey(_frame: pd.DataFrame, key: str, top_n: int) -> pd.DataFrame:
     return aggregates.sankey_links(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _countries(_frame, key: str, by: str, n: int, min_records: int):
+def _countries(_frame: pd.DataFrame, key: str, by: str, n: int, min_records: int) -> pd.DataFrame:
     return aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
-def _profiles(_frame, key: str, by: str, n: int, min_records: int, field: str):
+def _profiles(
+    _frame: pd.DataFrame, key: str, by: str, n: int, min_records: int, field: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     chosen = aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
     return (
         aggregates.profile_with_pooled(_frame, chosen, by=by, field=field),
@@ -56,28 +62,30 @@ def _profiles(_frame, key: str, by: str, n: int, min_records: int, field: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=60)
-def _tactics(_frame, key: str, group: str, by: str | None):
+def _tactics(_frame: pd.DataFrame, key: str, group: str, by: str | None) -> pd.DataFrame:
     return aggregates.tactic_shares(_frame, group=group, by=by)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _yearly(_frame, key: str) -> aggregates.YearlyTotals:
+def _yearly(_frame: pd.DataFrame, key: str) -> aggregates.YearlyTotals:
     return aggregates.yearly_totals(_frame)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _yearly_types(_frame, key: str):
+def _yearly_types(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return aggregates.yearly_by_flag(_frame, group="exploitation")
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
-def _shifts(_frame, key: str, field: str, exclude: tuple[int, ...]):
+def _shifts(
+    _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...]
+) -> tuple[pd.DataFrame, list[shifts.ShareTrend]]:
     shares = shifts.yearly_shares(_frame, field=field)
     return shares, shifts.share_trends(shares, field=field, exclude_years=exclude)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
-def _missing(_frame, key: str):
+def _missing(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return quality.missing_by_field(_frame)
 
 
@@ -108,24 +116,23 @@ def main_flows() -> None:
     links = _sankey(ctx.frame, ctx.cache_key, sankey_n)
     if links.empty:
         st.info("No flows to draw: no record in view has both countries known.")
-    elif protect.visible_row_count(links, k=k) == 0:
+        return
+    if protect.visible_row_count(links, k=k) == 0:
         _too_small("The flows in view are too small to draw.")
-    else:
-        drawn_links, withheld_links = protect.protect_flows(links, k=k)
-        shown_links = int(drawn_links["count"].sum())
-        show_plotly(
-            charts.flows_sankey(drawn_links, title=headlines.sankey_headline(links)),
-            drawn_links,
-            name="explore_flows_sankey",
-            k=k,
-            count_columns=["count"],
-            dependent_columns=["share"],
-            caption=(
-                f"{data_note(shown_links)} Left: citizenship; right: country of "
-                f"exploitation.{protect.caption_suffix(withheld_links)}"
-            ),
-        )
-        bases.append(("Flows", "Main flows (Sankey)", shown_links))
+        return
+    drawn, withheld = protect.protect_flows(links, k=k)
+    shown = int(drawn["count"].sum())
+    chart_section(
+        chart=charts.flows_sankey(drawn, title=headlines.sankey_headline(links)),
+        table=drawn,
+        caption=f"{data_note(shown)} Left: citizenship; right: country of exploitation.",
+        withheld=withheld,
+        file_stem="explore_flows_sankey",
+        k=k,
+        count_columns=["count"],
+        dependent_columns=["share"],
+    )
+    bases.append(("Flows", "Main flows (Sankey)", shown))
 
 
 # ----------------------------------------------------------------------- 1. flows
@@ -152,27 +159,27 @@ with tabs[0]:
     elif protect.visible_row_count(flows.table, k=k) == 0:
         _too_small("The flows in view are too small to show.")
     else:
-        drawn, withheld_flows = protect.protect_flows(flows.table, k=k)
-        shown_flows = flows.with_table(drawn).shown
-        show_altair(
-            charts.flows_heatmap(
-                flows.with_table(drawn),
+        drawn, withheld = protect.protect_flows(flows.table, k=k)
+        drawn_flows = flows.with_table(drawn)
+        chart_section(
+            chart=charts.flows_heatmap(
+                drawn_flows,
                 title=headlines.flows_headline(flows, k=k),
                 log=scale.startswith("Log"),
             ),
-            drawn,
-            name="explore_flows_heatmap",
+            table=drawn,
+            caption=(
+                f"{data_note(drawn_flows.shown)} The top {top_n} countries on each axis, "
+                f"among {flows.both_known:,} records with both countries known. Empty cells: "
+                f"no record (or fewer than {k}, hidden, or hidden to protect another)."
+            ),
+            withheld=withheld,
+            file_stem="explore_flows_heatmap",
             k=k,
             count_columns=["count"],
             dependent_columns=["log10_count"],
-            caption=(
-                f"{data_note(shown_flows)} The top {top_n} countries on each axis, among "
-                f"{flows.both_known:,} records with both countries known. Empty cells: no "
-                f"record (or fewer than {k}, hidden, or hidden to protect another)."
-                f"{protect.caption_suffix(withheld_flows)}"
-            ),
         )
-        bases.append(("Flows", "Heatmap of flows", shown_flows))
+        bases.append(("Flows", "Heatmap of flows", drawn_flows.shown))
 
     st.markdown("**The main flows**")
     main_flows()
@@ -187,28 +194,29 @@ with tabs[1]:
         **bound("exp_tb_by"),
         format_func=aggregates.COUNTRY_FIELDS.get,
     )
-    n_countries = c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n"))
-    min_records = c3.number_input(
-        "Minimum records for a country",
-        1,
-        100_000,
-        200,
-        step=50,
-        **bound("exp_tb_min"),
-        help="Countries with fewer records are left out, so the lowest group is not noise.",
+    n_countries = int(c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n")))
+    min_records = int(
+        c3.number_input(
+            "Minimum records for a country",
+            1,
+            100_000,
+            200,
+            step=50,
+            **bound("exp_tb_min"),
+            help="Countries with fewer records are left out, so the lowest group is not noise.",
+        )
     )
     with st.spinner("Ranking countries…"):
-        chosen = _countries(ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records))
-    groups_present = set(chosen["group"])
+        chosen = _countries(ctx.frame, ctx.cache_key, by, n_countries, min_records)
     if chosen.empty:
         st.info(
-            f"No country has at least {int(min_records):,} records in view. Lower the "
+            f"No country has at least {min_records:,} records in view. Lower the "
             "minimum above, or widen the filters in the sidebar."
         )
     else:
-        if aggregates.BOTTOM_LABEL not in groups_present:
+        if aggregates.BOTTOM_LABEL not in set(chosen["group"]):
             st.info(
-                f"Only {len(chosen)} countries have at least {int(min_records):,} records, "
+                f"Only {len(chosen)} countries have at least {min_records:,} records, "
                 "so there is no lowest-volume group to compare with. Lower the minimum or "
                 "the number of countries per group."
             )
@@ -217,9 +225,7 @@ with tabs[1]:
             "field known, so countries of different size compare fairly."
         )
         for field, label in aggregates.PROFILE_FIELDS.items():
-            table, pooled = _profiles(
-                ctx.frame, ctx.cache_key, by, int(n_countries), int(min_records), field
-            )
+            table, pooled = _profiles(ctx.frame, ctx.cache_key, by, n_countries, min_records, field)
             n_known = aggregates.records_behind(pooled, by="group")
             if n_known == 0:
                 st.info(f"{label}: not recorded for any record of these countries.")
@@ -227,28 +233,27 @@ with tabs[1]:
             if protect.visible_row_count(table, k=k) == 0:
                 _too_small(f"{label}: the counts are too small to show.")
                 continue
-            drawn, withheld_profile = protect.protect_profile(table, k=k)
-            categories = list(dict.fromkeys(table["category"]))
-            show_altair(
-                charts.profile_chart(
+            drawn, withheld = protect.protect_profile(table, k=k)
+            chart_section(
+                chart=charts.profile_chart(
                     drawn,
                     title=headlines.profile_headline(pooled, field=field, k=k),
                     field_label=label,
-                    categories=categories,
+                    categories=list(dict.fromkeys(table["category"])),
                     ordered=field != "gender",
                 ),
-                drawn,
-                name=f"explore_profile_{field}",
+                table=drawn,
+                caption=(
+                    f"{data_note(n_known)} Records of the chosen countries "
+                    f"({aggregates.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. "
+                    f"A country with fewer than {k} of them is not drawn, and segments "
+                    f"below {k} records are hidden (so a bar can stop short of 100%)."
+                ),
+                withheld=withheld,
+                file_stem=f"explore_profile_{field}",
                 k=k,
                 count_columns=["count", "known"],
                 dependent_columns=["share"],
-                caption=(
-                    f"{data_note(n_known)} Records of the chosen countries "
-                    f"({aggregates.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. A "
-                    f"country with fewer than {k} of them is not drawn, and segments "
-                    f"below {k} records are hidden (so a bar can stop short of 100%)."
-                    f"{protect.caption_suffix(withheld_profile)}"
-                ),
             )
             bases.append(("Highest vs lowest volume", label, n_known))
 
@@ -261,7 +266,7 @@ with tabs[2]:
         **bound("exp_split"),
         format_func=lambda v: "No split" if v is None else aggregates.SPLIT_FIELDS[v],
     )
-    split_label = aggregates.SPLIT_FIELDS.get(split) if split else None
+    split_label = aggregates.SPLIT_FIELDS[split] if split else None
     st.caption(
         "Shares follow the CTDC rule: among victims with at least one item of that kind "
         "recorded (records with none recorded gave no information and are left out). One "
@@ -284,29 +289,26 @@ with tabs[2]:
         if protect.visible_row_count(table, k=k) == 0:
             _too_small(f"{noun}: the counts are too small to show.")
             continue
-        drawn, withheld_tactics = protect.protect_tactics(table, k=k, by=split)
-        groups = list(dict.fromkeys(table[split])) if split else []
-        left_out = f" Victims with {split_label.lower()} unknown are left out." if split else ""
-        finding = headlines.tactics_headline(table, group=group, by=split, k=k)
-        show_altair(
-            charts.tactics_chart(
+        drawn, withheld = protect.protect_tactics(table, k=k, by=split)
+        left_out = (
+            f" Victims with {split_label.lower()} unknown are left out." if split_label else ""
+        )
+        chart_section(
+            chart=charts.tactics_chart(
                 drawn,
-                title=finding,
+                title=headlines.tactics_headline(table, group=group, by=split, k=k),
                 axis_title=f"Share of victims with any {noun.lower()} known",
                 by=split,
                 by_label=split_label,
-                groups=groups,
+                groups=list(dict.fromkeys(table[split])) if split else [],
             ),
-            drawn,
-            name=f"explore_tactics_{group}",
+            table=drawn,
+            caption=data_note(n_known, what=f"victims with any {noun.lower()} recorded") + left_out,
+            withheld=withheld,
+            file_stem=f"explore_tactics_{group}",
             k=k,
             count_columns=["count", "known"],
             dependent_columns=["share"],
-            caption=(
-                data_note(n_known, what=f"victims with any {noun.lower()} recorded")
-                + left_out
-                + protect.caption_suffix(withheld_tactics)
-            ),
         )
         bases.append(("Tactics", noun, n_known))
 
@@ -331,42 +333,40 @@ with tabs[3]:
                 "later). These years are marked, not dropped; do not read them as a fall.",
                 icon="⏳",
             )
-        drawn, withheld_years = protect.protect_yearly(yearly.table, k=k)
-        show_altair(
-            charts.yearly_chart(drawn, title=headlines.yearly_headline(yearly, k=k)),
-            drawn,
-            name="explore_trend_total",
+        drawn, withheld = protect.protect_yearly(yearly.table, k=k)
+        chart_section(
+            chart=charts.yearly_chart(drawn, title=headlines.yearly_headline(yearly, k=k)),
+            table=drawn,
+            caption=(
+                f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
+                "no year and are not in this chart."
+                if safe_share(yearly.with_year, len(ctx.frame), k)
+                else f"Based on the records with a year; fewer than {k} records in view have "
+                "no year (so their number and the records with a year are not shown). "
+                "Identified cases, not prevalence."
+            ),
+            withheld=withheld,
+            file_stem="explore_trend_total",
             k=k,
             count_columns=["count"],
-            caption=(
-                (
-                    f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
-                    "no year and are not in this chart."
-                    if safe_share(yearly.with_year, len(ctx.frame), k)
-                    else f"Based on the records with a year; fewer than {k} records in view have "
-                    "no year (so their number and the records with a year are not shown). "
-                    "Identified cases, not prevalence."
-                )
-                + protect.caption_suffix(withheld_years)
-            ),
         )
         bases.append(("Trends", "Registrations per year", yearly.with_year))
         drawn_types, withheld_types = protect.protect_by_type(types, k=k)
-        show_altair(
-            charts.yearly_by_type_chart(
+        chart_section(
+            chart=charts.yearly_by_type_chart(
                 drawn_types,
                 title=headlines.type_trend_headline(types, incomplete=yearly.incomplete, k=k),
                 incomplete=yearly.incomplete,
             ),
-            drawn_types,
-            name="explore_trend_by_type",
-            k=k,
-            count_columns=["count"],
+            table=drawn_types,
             caption=(
                 f"{data_note(yearly.with_year)} A victim recorded with several types counts "
                 "in each. Grey band: likely incomplete years."
-                f"{protect.caption_suffix(withheld_types)}"
             ),
+            withheld=withheld_types,
+            file_stem="explore_trend_by_type",
+            k=k,
+            count_columns=["count"],
         )
         bases.append(("Trends", "Registrations per year by type", yearly.with_year))
 
@@ -374,57 +374,57 @@ with tabs[3]:
 with tabs[4]:
     st.subheader("Has trafficking shifted toward particular groups?")
     c1, c2 = st.columns(2)
-    field = c1.selectbox(
+    shift_field = c1.selectbox(
         "Group by",
         list(aggregates.SHIFT_FIELDS),
         **bound("exp_shift_field"),
-        format_func=aggregates.SHIFT_FIELDS.get,
+        format_func=lambda f: aggregates.SHIFT_FIELDS[f],
     )
     skip_incomplete = c2.checkbox(
         "Leave likely incomplete years out of the trend", value=True, **bound("exp_shift_skip")
     )
-    label = aggregates.SHIFT_FIELDS[field]
+    shift_label = aggregates.SHIFT_FIELDS[shift_field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
     with st.spinner("Fitting a trend for each group…"):
-        shares, trends = _shifts(ctx.frame, ctx.cache_key, field, exclude)
-    n_known = int(shares.drop_duplicates(subset=["year"])["known"].sum()) if len(shares) else 0
+        shares, trends = _shifts(ctx.frame, ctx.cache_key, shift_field, exclude)
+    n_known = aggregates.records_behind(shares, by="year")
     if n_known == 0:
         st.info(
-            f"No record in view has both a year and {label.lower()} recorded. Widen the "
+            f"No record in view has both a year and {shift_label.lower()} recorded. Widen the "
             "filters in the sidebar."
         )
     elif protect.visible_row_count(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
         drawn, withheld = protect.protect_shifts(shares, k=k)
-        labels = list(dict.fromkeys(shares["label"]))
-        show_altair(
-            charts.shares_chart(
+        derived_note = (
+            " Minor/adult is as given, or derived from the age band where missing."
+            if shift_field == "majorityStatusAtExploit"
+            else ""
+        )
+        chart_section(
+            chart=charts.shares_chart(
                 drawn,
                 title=headlines.shares_headline(trends),
-                field_label=label,
-                labels=labels,
-                ordered=field == "ageBroad",
+                field_label=shift_label,
+                labels=list(dict.fromkeys(shares["label"])),
+                ordered=shift_field == "ageBroad",
                 incomplete=yearly_all.incomplete,
             ),
-            drawn,
-            name=f"explore_shift_{field}",
+            table=drawn,
+            caption=(
+                data_note(n_known, what=f"records with a year and {shift_label.lower()} known")
+                + " Faded bars: likely incomplete years."
+                + derived_note
+            ),
+            withheld=withheld,
+            file_stem=f"explore_shift_{shift_field}",
             k=k,
             count_columns=["count", "known"],
             dependent_columns=["share"],
-            caption=(
-                data_note(n_known, what=f"records with a year and {label.lower()} known")
-                + " Faded bars: likely incomplete years."
-                + (
-                    " Minor/adult is as given, or derived from the age band where missing."
-                    if field == "majorityStatusAtExploit"
-                    else ""
-                )
-                + protect.caption_suffix(withheld)
-            ),
         )
-        bases.append(("Shifts", f"Shares by {label.lower()} per year", n_known))
+        bases.append(("Shifts", f"Shares by {shift_label.lower()} per year", n_known))
         st.markdown("**Trend per group** (binomial model of the share on year)")
         st.markdown("\n".join(f"- {t.sentence()}" for t in trends))
         st.caption(
@@ -434,36 +434,38 @@ with tabs[4]:
             + "A shift in who is *identified* can reflect where partners work, not only who is "
             "trafficked."
         )
-        fitted = [t for t in trends if t.ok]
+        fitted = {t.category: t for t in trends if t.ok}
         if fitted:
             focus = st.selectbox(
                 "Look closer at",
-                [t.category for t in fitted],
-                **bound("exp_shift_focus", options=[t.category for t in fitted]),
-                format_func=lambda c: category_label(field, c),
+                list(fitted),
+                **bound("exp_shift_focus", options=list(fitted)),
+                format_func=lambda c: category_label(shift_field, c),
             )
-            trend = next(t for t in fitted if t.category == focus)
+            trend = fitted[focus]
             observed = drawn[drawn["category"] == focus]
-            show_altair(
-                charts.trend_chart(
+            chart_section(
+                chart=charts.trend_chart(
                     observed,
                     shifts.trend_curve(trend),
                     title=trend.headline(),
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
                 ),
-                observed,
-                name=f"explore_shift_trend_{field}",
+                table=observed,
+                caption=(
+                    f"{data_note(trend.n_records)} Dots: observed share (size: records); "
+                    "line: fitted trend."
+                ),
+                file_stem=f"explore_shift_trend_{shift_field}",
                 k=k,
                 count_columns=["count", "known"],
                 dependent_columns=["share"],
-                caption=f"{data_note(trend.n_records)} Dots: observed share (size: records); "
-                "line: fitted trend.",
             )
             bases.append(("Shifts", f"Trend for {trend.label}", trend.n_records))
         show_table(
             shifts.trends_table(trends),
-            name=f"explore_shift_table_{field}",
+            name=f"explore_shift_table_{shift_field}",
             k=k,
             count_columns=["Records"],
             caption="The trend of every group, with its 95% interval.",
@@ -488,20 +490,20 @@ with tabs[5]:
         if safe_share(len(ctx.frame), len(ctx.full), k)
         else "withheld",
     )
-    drawn, withheld_missing = protect.protect_missing(missing, k=k)
-    show_altair(
-        charts.missing_chart(drawn, title=headlines.missing_headline(missing)),
-        drawn,
-        name="explore_quality_missing",
-        k=k,
-        count_columns=["missing"],
-        dependent_columns=["missing_share"],
+    drawn, withheld = protect.protect_missing(missing, k=k)
+    chart_section(
+        chart=charts.missing_chart(drawn, title=headlines.missing_headline(missing)),
+        table=drawn,
         caption=(
             f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
             "as missing when none of its flags is set; sub-types of labour and sexual "
             "exploitation are counted over all records, not only those of that type."
-            + protect.caption_suffix(withheld_missing)
         ),
+        withheld=withheld,
+        file_stem="explore_quality_missing",
+        k=k,
+        count_columns=["missing"],
+        dependent_columns=["missing_share"],
     )
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     st.markdown("**How many records each chart rests on**")

@@ -16,9 +16,9 @@ import pandas as pd
 import streamlit as st
 
 from core.export import altair_png, csv_bytes, plotly_html
-from core.privacy import protect
+from core.privacy import Suppression, protect
 
-__all__ = ["data_note", "show_altair", "show_plotly", "show_table"]
+__all__ = ["chart_section", "data_note", "show_altair", "show_plotly", "show_table"]
 
 
 def data_note(n: int, *, what: str = "records") -> str:
@@ -157,3 +157,54 @@ def show_table(
     )
     st.caption(caption)
     _csv_download(name, data, count_columns, dependent_columns, k, st)
+
+
+def _is_plotly(chart: object) -> bool:
+    from plotly.basedatatypes import BaseFigure
+
+    return isinstance(chart, BaseFigure)
+
+
+def chart_section(
+    *,
+    chart: Any,
+    table: pd.DataFrame,
+    caption: str,
+    file_stem: str,
+    k: int,
+    count_columns: Sequence[str] = (),
+    dependent_columns: Sequence[str] = (),
+    withheld: Suppression | None = None,
+) -> None:
+    """One chart of a screen: the chart (its title states the finding), caption, downloads.
+
+    Parameters
+    ----------
+    chart
+        An Altair chart (drawn with :func:`show_altair`: PNG and CSV downloads) or a
+        Plotly figure (:func:`show_plotly`: HTML and CSV downloads).
+    table
+        The protected table the chart is drawn from; its CSV is protected again.
+    caption
+        How many records the chart rests on and how to read it (see :func:`data_note`).
+    file_stem
+        The downloads' file name without extension (also their widget keys).
+    k
+        The small-cell threshold.
+    count_columns, dependent_columns
+        The counts of ``table`` and the columns derived from them (see
+        :func:`core.privacy.protect`).
+    withheld
+        The table's suppression: its sentence ("3 cells withheld, ...") ends the caption.
+    """
+    sentence = withheld.caption() if withheld is not None else ""
+    draw = show_plotly if _is_plotly(chart) else show_altair
+    draw(
+        chart,
+        table,
+        name=file_stem,
+        caption=f"{caption} {sentence}" if sentence else caption,
+        k=k,
+        count_columns=count_columns,
+        dependent_columns=dependent_columns,
+    )

@@ -40,7 +40,10 @@ def check_choice(value: object, allowed: Iterable[object], /, *, name: str) -> N
     ValueError: field must be 'gender' or 'ageBroad', not 'Gender'
     """
     options = list(allowed)
-    if not any(value == option and type(value) is type(option) for option in options):
+    # a string equal to an allowed one (numpy's str_ included), or None when allowed
+    if not any(
+        value is option or (isinstance(value, str) and value == option) for option in options
+    ):
         choices = listed([repr(option) for option in options], conjunction="or")
         raise ValueError(f"{name} must be {choices}, not {value!r}")
 

@@ -20,7 +20,6 @@ from core.explore.options import check_choice, check_column
 from core.privacy import Suppression, small_mask, suppress_complementary
 
 __all__ = [
-    "caption_suffix",
     "protect_by_type",
     "protect_flows",
     "protect_missing",
@@ -115,18 +114,6 @@ def withhold_complementary(
     return out, suppression
 
 
-def caption_suffix(suppression: Suppression, /) -> str:
-    """The suppression sentence to append to an output's caption ('' when none withheld).
-
-    Examples
-    --------
-    >>> caption_suffix(Suppression(withheld=np.array([True, True]), primary=1, secondary=1))
-    ' 2 cells withheld, 1 of them to protect others.'
-    """
-    text = suppression.caption()
-    return f" {text}" if text else ""
-
-
 def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
     """Protect the yearly shares of :func:`core.explore.shifts.yearly_shares`.
 
@@ -187,6 +174,14 @@ def protect_tactics(
     ``known`` add up to the records the caption shows, so a small one is protected by
     withholding another group too. ``by`` is the table's split (None or one of
     :data:`core.explore.aggregates.SPLIT_FIELDS`); another value raises ``ValueError``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["Threats", "Debt bondage"], "count": [4, 30],
+    ...                   "known": [50, 50], "share": [0.08, 0.6]})
+    >>> out, s = protect_tactics(t, k=10)
+    >>> out["count"].tolist(), s.caption()
+    ([nan, 30.0], '1 cell withheld.')
     """
     check_choice(by, [None, *SPLIT_FIELDS], name="by")
     rows, groups = _row_groups(table)
@@ -213,6 +208,14 @@ def protect_missing(missing: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, 
 
     Beside the records in view a missing count gives the known count back, so either
     being small withholds it.
+
+    Examples
+    --------
+    >>> m = pd.DataFrame({"field": ["Gender", "Age band"], "missing": [95, 40],
+    ...                   "records": [100, 100], "missing_share": [0.95, 0.4]})
+    >>> out, s = protect_missing(m, k=10)  # 95 missing of 100: only 5 known
+    >>> out["missing"].tolist(), s.caption()
+    ([nan, 40.0], '1 cell withheld, 1 of them to protect others.')
     """
     rows, groups = _row_groups(missing)
     out, suppression = withhold_complementary(
@@ -249,6 +252,14 @@ def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
 
     A victim may have several types (or none), so the types need not add up to the
     year's total; they are protected as if they did.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"year": [2010, 2010, 2011], "type": ["A", "B", "A"],
+    ...                   "count": [4, 30, 25]})
+    >>> out, s = protect_by_type(t, k=10)
+    >>> out["count"].tolist(), s.caption()
+    ([nan, nan, 25.0], '2 cells withheld, 1 of them to protect others.')
     """
     return withhold_complementary(table, k=k, count_columns=["count"], groups=[["year"]])
 
@@ -262,6 +273,14 @@ def protect_flows(
     with both countries known, the top countries' totals). ``source`` and ``target``
     name the table's two country columns; a name that is not a column raises
     ``ValueError``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"citizenship": ["A", "A", "B", "B"],
+    ...                   "exploitation": ["X", "Y", "X", "Y"], "count": [3, 40, 20, 50]})
+    >>> out, s = protect_flows(t, k=10)  # a 2 x 2 table: one small cell takes all four
+    >>> out["count"].tolist(), s.caption()
+    ([nan, nan, nan, nan], '4 cells withheld, 3 of them to protect others.')
     """
     check_column(source, table.columns, name="source")
     check_column(target, table.columns, name="target")
