@@ -249,8 +249,8 @@ def from_query(query: Mapping[str, str], options: FilterOptions, /) -> Filters:
         raw = str(query.get(QUERY_KEYS[name], ""))
         lists[name] = tuple(v for v in dict.fromkeys(raw.split(",")) if v and v in allowed)
     try:
-        k = int(str(query.get(QUERY_KEYS["small_cell"], DEFAULT_K)))
-    except ValueError:
+        k = check_k(int(str(query.get(QUERY_KEYS["small_cell"], DEFAULT_K))))
+    except ValueError:  # not a whole number, or outside 1..MAX_K
         k = DEFAULT_K
     return Filters(
         years=years,
@@ -260,5 +260,5 @@ def from_query(query: Mapping[str, str], options: FilterOptions, /) -> Filters:
         age_bands=lists["age_bands"],
         citizenship=lists["citizenship"],
         exploitation_country=lists["exploitation_country"],
-        small_cell=k if 1 <= k <= MAX_K else DEFAULT_K,
+        small_cell=k,
     )
