@@ -86,6 +86,7 @@ def model_label(model: str, /, *, prior: float | None = None) -> str:
 
 
 def _values(train: pd.Series | np.ndarray) -> np.ndarray:
+    """The training counts as a float array."""
     return np.asarray(train, dtype=float)
 
 
@@ -137,6 +138,7 @@ def _quiet() -> None:
 
 
 def _ds(years: Iterable[int]) -> pd.Series:
+    """Prophet's ``ds`` column: 1 January of each year."""
     return pd.Series(pd.to_datetime([f"{int(y)}-01-01" for y in years]), name="ds")
 
 

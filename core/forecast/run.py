@@ -94,6 +94,7 @@ class ForecastSettings:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        """Refuse a model that is not a candidate (see Raises)."""
         if self.model is not None:
             check_model(self.model)
 
