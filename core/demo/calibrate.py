@@ -18,6 +18,7 @@ combinations are the short names of the set flags joined by ``'+'`` in column or
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -331,3 +332,8 @@ def write_calibration(calibration: dict, path: str | Path = DEFAULT_CALIBRATION_
         json.dump(calibration, handle, indent=1, ensure_ascii=False)
         handle.write("\n")
     return target
+
+
+if __name__ == "__main__":  # the old command line: say where it went, do nothing else
+    print("error: this command is now `python -m core calibrate` (same options).", file=sys.stderr)
+    raise SystemExit(2)

@@ -37,6 +37,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -388,3 +389,8 @@ def write_demo(
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_tsv_bytes(frame))
     return target
+
+
+if __name__ == "__main__":  # the old command line: say where it went, do nothing else
+    print("error: this command is now `python -m core demo` (same options).", file=sys.stderr)
+    raise SystemExit(2)

@@ -6,6 +6,8 @@ Every file is written under ``tmp_path``; the committed demo data are only read.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -151,3 +153,20 @@ class TestCalibrate:
         out = tmp_path / "demo_calibration.json"
         assert main(["calibrate", str(REAL_FILE), "--out", str(out)]) == 0
         assert out.read_bytes() == DEFAULT_CALIBRATION_PATH.read_bytes()
+
+
+@pytest.mark.parametrize(("module", "command"), [("generate", "demo"), ("calibrate", "calibrate")])
+def test_the_old_command_lines_say_where_they_went(
+    tmp_path: Path, module: str, command: str
+) -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", f"core.demo.{module}", "--out", str(tmp_path / "x")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert out.returncode == 2
+    assert out.stderr == f"error: this command is now `python -m core {command}` (same options).\n"
+    assert not (tmp_path / "x").exists()
