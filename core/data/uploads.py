@@ -69,6 +69,8 @@ class UploadRegistry:
     """
 
     def __init__(self, *, capacity: int) -> None:
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise ValueError(f"capacity must be a whole number of at least 1, not {capacity!r}.")
         self.capacity = capacity
         self._held: OrderedDict[int, weakref.ref[HeldUpload]] = OrderedDict()
         self._lock = threading.Lock()

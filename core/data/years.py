@@ -27,7 +27,8 @@ def incomplete_years(counts: pd.Series, /, *, ratio: float = 0.5) -> list[int]:
         Records per year, indexed by year (any order; missing years inside the range
         count as 0, NaN counts as 0).
     ratio
-        A year is thin when its count is below ``ratio`` x the reference median.
+        A year is thin when its count is below ``ratio`` x the reference median; a
+        number above 0 and at most 1 (another raises ``ValueError``).
 
     Returns
     -------
@@ -41,6 +42,12 @@ def incomplete_years(counts: pd.Series, /, *, ratio: float = 0.5) -> list[int]:
     >>> incomplete_years(pd.Series({2017: 100, 2018: 100, 2019: 100, 2020: 60}))
     []
     """
+    if (
+        isinstance(ratio, bool)
+        or not isinstance(ratio, (int, float, np.integer, np.floating))
+        or not (0 < ratio <= 1)
+    ):
+        raise ValueError(f"ratio must be a number above 0 and at most 1, not {ratio!r}.")
     if counts.empty:
         return []
     series = counts.copy()

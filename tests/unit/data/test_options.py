@@ -21,6 +21,8 @@ from core.data.filters import QUERY_KEYS, FilterOptions, Filters, from_query, to
 from core.data.load import DataError, load_cached, read_ctdc
 from core.data.schema import FLAG_GROUPS, flag_columns
 from core.data.summary import Headline, headline_text
+from core.data.uploads import UploadRegistry
+from core.data.years import incomplete_years
 from core.privacy import DEFAULT_K, MAX_K, check_k, is_small
 from tests.conftest import DEMO_FILE
 
@@ -217,3 +219,25 @@ class TestPrivacyHelpers:
         assert check_k(1) == 1
         assert check_k(MAX_K) == MAX_K
         assert type(check_k(np.int32(7))) is int
+
+
+class TestYearsAndUploads:
+    @pytest.mark.parametrize("ratio", [0, -0.5, 1.5, float("nan"), "0.5", None, True])
+    def test_a_wrong_ratio_is_refused(self, ratio: object) -> None:
+        counts = pd.Series({2016: 100, 2017: 120, 2018: 110, 2019: 40, 2020: 10})
+        with pytest.raises(ValueError, match=r"ratio must be a number above 0 and at most 1"):
+            incomplete_years(counts, ratio=ratio)  # type: ignore[arg-type]  # on purpose
+
+    def test_right_ratios(self) -> None:
+        # reference median of 2016-2018 is 110: 2019 (40) and 2020 (10) are below 0.5 x 110
+        counts = pd.Series({2016: 100, 2017: 120, 2018: 110, 2019: 40, 2020: 10})
+        assert incomplete_years(counts) == [2019, 2020]
+        assert incomplete_years(counts, ratio=1) == [2019, 2020]
+        # at 0.2: 2019 (40) is not below 0.2 x 110 = 22; 2020 (10) is below 0.2 x the
+        # median of 2017-2019 (110)
+        assert incomplete_years(counts, ratio=np.float64(0.2)) == [2020]
+
+    @pytest.mark.parametrize("capacity", [0, -1, 2.0, "4", None, True])
+    def test_a_wrong_capacity_is_refused(self, capacity: object) -> None:
+        with pytest.raises(ValueError, match=r"capacity must be a whole number of at least 1"):
+            UploadRegistry(capacity=capacity)  # type: ignore[arg-type]  # on purpose
