@@ -69,6 +69,7 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
         "Forecasts, backtest",
     ),
     ("pages/5_Clusters.py", "Clusters", "Clusters", "K-means explorer with a 3D view"),
+    ("pages/6_Country_brief.py", "Country brief", "Country_brief", "One country, as Word and PDF"),
 )
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 _SHARED = "ctdc_shared_run"

@@ -1,0 +1,29 @@
+"""Country briefs: what the data say about one country, on screen and as Word and PDF.
+
+- :mod:`core.brief.profile`: :func:`country_profile`, the protected sections of one
+  country as country of citizenship and as country of exploitation, each with its
+  finding sentence;
+- :mod:`core.brief.charts`: one Altair chart per section (no browser needed for PNG);
+- :mod:`core.brief.document`: the brief as a Word document and as a PDF.
+
+No Streamlit here: the page (``pages/6_Country_brief.py``) and the command
+(``python -m core brief``) both call these.
+"""
+
+from core.brief.profile import (
+    CITATION,
+    CountryProfile,
+    Perspective,
+    Section,
+    country_choices,
+    country_profile,
+)
+
+__all__ = [
+    "CITATION",
+    "CountryProfile",
+    "Perspective",
+    "Section",
+    "country_choices",
+    "country_profile",
+]
