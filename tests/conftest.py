@@ -40,7 +40,9 @@ TIERS = {
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Mark every test with its tier from the folder it lives in (`pytest -m unit`).
 
-    A test outside the tier folders is an error, so that no test drops out of every tier.
+    A test that runs a page (it asks for ``run_page``) is a page test wherever it lives,
+    so the unit tier never waits on AppTest. A test outside the tier folders is an error,
+    so that no test drops out of every tier.
     """
     for item in items:
         path = Path(item.path).resolve()
@@ -50,6 +52,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid}: tests live under tests/unit/, tests/pages/ or tests/browser/ "
                 "(the folder sets the tier: unit, page, browser)"
             )
+        if tier == "unit" and "run_page" in getattr(item, "fixturenames", ()):
+            tier = "page"
         item.add_marker(tier)
 
 
@@ -89,6 +93,17 @@ def demo_frame() -> pd.DataFrame:
     return load_cached(DEMO_FILE).frame
 
 
+@pytest.fixture(scope="session")
+def demo_raw() -> pd.DataFrame:
+    """The embedded demo file as it is written: every column text, nothing parsed.
+
+    Shared by every test in the session: take a ``.copy()`` before changing it.
+    """
+    if not DEMO_FILE.exists():
+        pytest.fail("the embedded demo file data/demo_ctdc_2021layout.tsv.gz is missing")
+    return pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+
+
 @pytest.fixture
 def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
     """Run a page under AppTest on the demo (default) or the real file.
@@ -118,11 +133,10 @@ def run_page(monkeypatch: pytest.MonkeyPatch) -> Callable[..., object]:
 
 
 @pytest.fixture
-def layout_2024_file(tmp_path: Path) -> Path:
+def layout_2024_file(tmp_path: Path, demo_raw: pd.DataFrame) -> Path:
     """The demo records written in the 2024-and-later layout (CSV, merged means columns)."""
     from tests.fileforms import to_bytes, to_layout_2024
 
-    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
     path = tmp_path / "ctdc_2024.csv"
-    path.write_bytes(to_bytes(to_layout_2024(raw), sep=","))
+    path.write_bytes(to_bytes(to_layout_2024(demo_raw.copy()), sep=","))
     return path

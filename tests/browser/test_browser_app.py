@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
+from core.app import DEMO_LABEL
 from core.app.page import PAGES
 from tests.browser.conftest import App, screenshot, wait_idle
 from tests.conftest import REAL_FILE, ROOT
@@ -45,7 +46,7 @@ def metric_value(page: Page, label: str) -> Locator:
 
 def test_home_on_demo(page: Page, app: App) -> None:
     open_page(page, app)
-    expect(page.get_by_text("Illustrative demo data, not real records")).to_be_visible()
+    expect(page.get_by_text(DEMO_LABEL)).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(metric_value(page, "Records")).to_have_text("20,000")
     screenshot(page, "home")
@@ -55,7 +56,7 @@ def test_home_on_demo(page: Page, app: App) -> None:
 def test_every_page_opens(page: Page, app: App, script: Path) -> None:
     open_page(page, app, page_url_name(script))
     expect(page.get_by_test_id("stException")).to_have_count(0)
-    expect(page.get_by_text("Illustrative demo data, not real records").first).to_be_visible()
+    expect(page.get_by_text(DEMO_LABEL).first).to_be_visible()
     expect(page.locator("h1").first).to_be_visible()
     screenshot(page, script.stem)
 
@@ -82,13 +83,12 @@ def test_filter_persists_across_pages_and_in_the_url(page: Page, app: App) -> No
     ["years=2012&years=2016&noyear=false&gender=Female", "years=2012-2016&noyear=0&gender=Female"],
     ids=["bound", "older"],
 )
-def test_copied_link_reproduces_the_view(page: Page, app: App, query: str) -> None:
+def test_copied_link_reproduces_the_view(
+    page: Page, app: App, query: str, demo_raw: pd.DataFrame
+) -> None:
     open_page(page, app, query=query)
-    raw = pd.read_csv(
-        ROOT / "data" / "demo_ctdc_2021layout.tsv.gz", sep="\t", dtype=str, keep_default_na=False
-    )
-    year = pd.to_numeric(raw["yearOfRegistration"], errors="coerce")
-    expected = int(((year >= 2012) & (year <= 2016) & (raw["gender"] == "Female")).sum())
+    year = pd.to_numeric(demo_raw["yearOfRegistration"], errors="coerce")
+    expected = int(((year >= 2012) & (year <= 2016) & (demo_raw["gender"] == "Female")).sum())
     expect(metric_value(page, "Records")).to_have_text(f"{expected:,}")
     # the older link form (years=2012-2016, noyear=0) is read too
     expect(
@@ -122,7 +122,7 @@ def test_uploading_the_real_file(page: Page, app: App) -> None:
     upload(page, REAL_FILE)
     expect(page.get_by_test_id("stException")).to_have_count(0)
     expect(metric_value(page, "Records")).to_have_text("193,025", timeout=120_000)
-    expect(page.get_by_text("Illustrative demo data, not real records")).to_have_count(0)
+    expect(page.get_by_text(DEMO_LABEL)).to_have_count(0)
     screenshot(page, "home_real_upload")
 
 
@@ -175,7 +175,8 @@ def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None
     girls.fill("-5")
     girls.press("Enter")
     wait_idle(page)
-    expect(page.get_by_test_id("stAlertContentError").first).to_be_visible()
+    refusal = page.get_by_test_id("stAlertContentError").filter(has_text="is negative (-5)")
+    expect(refusal.first).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     # the link reproduces the estimate in a fresh session
     girls.fill("1000")

@@ -10,40 +10,30 @@ import pytest
 
 from core.app import DEMO_LABEL
 from tests.conftest import PAGE_FILES
-
-ALL_PAGES = ["Home.py", *PAGE_FILES]
-
-
-def _texts(at: Any) -> str:
-    return "\n".join(
-        str(e.value)
-        for kind in ("caption", "warning", "markdown", "info")
-        for e in getattr(at, kind)
-    )
+from tests.helpers import texts
 
 
-@pytest.mark.parametrize("page", ALL_PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_page_on_demo(page: str, run_page: Callable[..., Any]) -> None:
     at = run_page(page)
     assert not at.exception, at.exception[0].message if at.exception else ""
-    text = _texts(at)
-    assert DEMO_LABEL in text
-    assert "Data: Embedded demo data" in text
+    assert DEMO_LABEL in texts(at, "warning")
+    assert "Data: Embedded demo data" in texts(at, "caption")
     assert at.title, "every page has a title"
 
 
 @pytest.mark.real
-@pytest.mark.parametrize("page", ALL_PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_page_on_real_file(page: str, run_page: Callable[..., Any]) -> None:
     at = run_page(page, data="real")
     assert not at.exception, at.exception[0].message if at.exception else ""
-    text = _texts(at)
-    assert DEMO_LABEL not in text
-    assert "CTDC_synthetic_20210825.tsv" in text and "193,025" in text
+    assert DEMO_LABEL not in texts(at)
+    data_line = texts(at, "caption")
+    assert "CTDC_synthetic_20210825.tsv" in data_line and "193,025" in data_line
 
 
-@pytest.mark.parametrize("page", ALL_PAGES)
+@pytest.mark.parametrize("page", PAGE_FILES)
 def test_page_with_no_records(page: str, run_page: Callable[..., Any]) -> None:
     at = run_page(page, query={"cit": "USA", "exp": "RUS", "gender": "Transgender/NonConforming"})
     assert not at.exception
-    assert any("No records match these filters" in i.value for i in at.info)
+    assert "No records match these filters" in texts(at, "info")
