@@ -1,4 +1,4 @@
-"""Headless commands: ``python -m core validate|summary|models|forecast|demo|calibrate``.
+"""Headless commands: ``python -m core validate|summary|models|forecast|brief|demo|calibrate``.
 
 The table of commands is :data:`core.cli.main.COMMANDS`. Every failure a user can cause
 prints one line ``error: ...`` and exits 2.

@@ -51,6 +51,12 @@ def _forecast() -> Command:
     return Command(forecast.configure, forecast.run)
 
 
+def _brief() -> Command:
+    from core.cli import brief
+
+    return Command(brief.configure, brief.run)
+
+
 def _demo() -> Command:
     from core.cli import demo
 
@@ -69,6 +75,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], Command]]] = {
     "summary": ("the headline numbers of Home", _summary),
     "models": ("the published logit models (and survey extrapolation) as CSV", _models),
     "forecast": ("yearly forecasts by segment, with their backtest, as CSV", _forecast),
+    "brief": ("a country brief as Word and PDF", _brief),
     "demo": ("rebuild the seeded demo records (gzipped TSV)", _demo),
     "calibrate": ("rebuild the demo generator's calibration from a raw 2021 file", _calibrate),
 }
