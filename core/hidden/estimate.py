@@ -324,6 +324,26 @@ def total_estimate(
     The model part of the variance uses the full covariance (the groups share
     parameters); the survey part treats each group's bounds as a 95% interval of an
     independent normal error. The interval is symmetric and cut at 0.
+
+    Parameters
+    ----------
+    table
+        An :func:`extrapolate` table (protected or not: withheld groups have no estimate
+        and are left out of the sum).
+    sexual, labour, joint
+        The fits and joint counts the table was made with (``labour`` and ``joint`` for
+        the ratio method).
+
+    Returns
+    -------
+    tuple of float
+        ``(total, low, high)``; all NaN when no group has an estimate.
+
+    Raises
+    ------
+    ValueError
+        When the table's method is not ``"published"`` or ``"ratio"``, or the ratio
+        method lacks ``labour`` or ``joint``.
     """
     usable = table[table["estimate"].notna()]
     if usable.empty:

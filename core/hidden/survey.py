@@ -221,6 +221,7 @@ def survey_from_table(table: pd.DataFrame, /) -> list[SurveyRow]:
             )
 
         def cell(name: str, row: pd.Series = row) -> object:
+            """The line's value in column ``name``; None when absent or empty."""
             value = row[columns[name]] if name in columns else None
             return (
                 None if value is None or (isinstance(value, float) and math.isnan(value)) else value

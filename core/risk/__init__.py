@@ -1,1 +1,6 @@
-"""The "Who is most at risk" screen: logit models by gender and majority status."""
+"""The "Who is most at risk" screen: logit models by gender and majority status.
+
+records (the published preparation, each model's rows) -> model (ModelSpec, fit_model)
+-> separation, tables, words, charts; protect (what a model may show at threshold k);
+options (the check of option strings at the public entry points).
+"""

@@ -107,6 +107,7 @@ class ModelSpec:
 
     @property
     def formula(self) -> str:
+        """The model in R's formula notation (``*`` when the predictors interact)."""
         joiner = " * " if self.interaction else " + "
         return f"{self.outcome} ~ {joiner.join(self.predictors) or '1'}"
 
@@ -144,6 +145,14 @@ class Design:
 
     @property
     def terms(self) -> tuple[str, ...]:
+        """The coefficients' names: intercept, main effects, then interactions.
+
+        Examples
+        --------
+        >>> Design(("gender", "majority"), True,
+        ...        {"gender": ("Female", "Male"), "majority": ("Adult", "Minor")}).terms
+        ('Intercept', 'gender[Male]', 'majority[Minor]', 'gender[Male]:majority[Minor]')
+        """
         mains = [[(p, lvl) for lvl in self.levels[p][1:]] for p in self.predictors]
         terms = ["Intercept"] + [f"{p}[{lvl}]" for group in mains for p, lvl in group]
         if self.interaction:
@@ -206,7 +215,19 @@ class Design:
 def make_design(records: pd.DataFrame, spec: ModelSpec, /) -> Design:
     """The design for ``spec`` on ``records`` (levels present in the records).
 
-    Raises :class:`ModelError` when a predictor has a single level in view.
+    A predictor's base level is the one :data:`core.risk.records.PREDICTORS` names when
+    it is present, otherwise the most common level among the records.
+
+    Raises
+    ------
+    ModelError
+        When a predictor has a single level in view.
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"gender": ["Male", "Female", "Male"], "outcome": [True, False, True]})
+    >>> make_design(r, ModelSpec("isForcedLabour", ("gender",))).levels
+    {'gender': ('Female', 'Male')}
     """
     levels: dict[str, tuple[str, ...]] = {}
     for predictor in spec.predictors:
@@ -342,18 +363,22 @@ class LogitFit:
 
     @property
     def terms(self) -> tuple[str, ...]:
+        """The coefficients' names (see :attr:`Design.terms`)."""
         return self.design.terms
 
     @property
     def bse(self) -> np.ndarray:
+        """The coefficients' standard errors."""
         return np.sqrt(np.diag(self.cov))
 
     @property
     def n(self) -> int:
+        """The number of records the model rests on."""
         return int(self.cells["n"].sum())
 
     @property
     def events(self) -> int:
+        """The number of those records with the outcome."""
         return int(self.cells["events"].sum())
 
     def linear_predictor(self, rows: pd.DataFrame, /) -> tuple[np.ndarray, np.ndarray]:

@@ -85,6 +85,7 @@ class ProtectedModel:
 
     @property
     def withheld(self) -> tuple[str, ...]:
+        """Every withheld group: the small ones first, then those protecting them."""
         return self.primary + self.secondary
 
     def caption(self) -> str:
