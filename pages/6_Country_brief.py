@@ -13,7 +13,7 @@ import streamlit as st
 
 from core.app import DEMO_LABEL, bound, setup_page
 from core.app.outputs import chart_section
-from core.brief import CountryProfile, country_choices, country_profile
+from core.brief import CountryProfile, country_choices, country_profile, most_named
 from core.brief.charts import section_chart
 from core.brief.document import brief_images, country_docx, country_pdf
 
@@ -47,13 +47,6 @@ def _images(
     return brief_images(_profile, filters_text=filters, release=release)
 
 
-def _most_recorded(frame: pd.DataFrame, codes: list[str]) -> int:
-    """The position of the country most often named as citizenship (the default)."""
-    counts = frame["citizenship"].astype(object).value_counts()
-    top = next((str(c) for c in counts.index if str(c) in codes), None)
-    return codes.index(top) if top is not None else 0
-
-
 choices = _choices(ctx.frame, ctx.cache_key)
 codes = list(choices)
 if not codes:
@@ -67,7 +60,7 @@ if "country" not in st.session_state and asked and asked.strip().upper() in choi
 code = st.selectbox(
     "Country",
     codes,
-    index=_most_recorded(ctx.frame, codes),
+    index=codes.index(most_named(ctx.frame) or codes[0]),
     format_func=lambda c: choices.get(c, c),
     help="Countries named in the records in view, as citizenship or country of exploitation.",
     **bound("country", options=codes),

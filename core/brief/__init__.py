@@ -17,6 +17,7 @@ from core.brief.profile import (
     Section,
     country_choices,
     country_profile,
+    most_named,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "Section",
     "country_choices",
     "country_profile",
+    "most_named",
 ]

@@ -114,6 +114,14 @@ def country_docx(
     document = Document()
     document.core_properties.title = profile.title
     document.core_properties.subject = "CTDC Explorer country brief"
+    page = document.sections[0]
+    text_width = (
+        page.page_width - page.left_margin - page.right_margin
+        if page.page_width is not None
+        and page.left_margin is not None
+        and page.right_margin is not None
+        else Inches(6)
+    )
     document.add_heading(profile.title, level=0)
     for line in _front(profile, filters_text, release, notes):
         document.add_paragraph(line)
@@ -133,7 +141,7 @@ def country_docx(
         elif kind == "chart":
             picture = next(figures, None)
             if picture is not None:
-                document.add_picture(io.BytesIO(picture), width=Inches(6.3))
+                document.add_picture(io.BytesIO(picture), width=text_width)
         elif kind == "caption":
             run = document.add_paragraph().add_run(text)
             run.italic = True
@@ -226,6 +234,8 @@ def country_pdf(
             pdf.ln(3)
             write(text, size=14, style="B", gap=2)
         elif kind == "heading2":
+            if pdf.get_y() > pdf.h - 80:  # keep a section's heading with its chart
+                pdf.add_page()
             write(text, size=12, style="B", gap=1)
         elif kind == "finding":
             write(text, size=10, style="B")

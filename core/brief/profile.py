@@ -57,6 +57,7 @@ __all__ = [
     "Section",
     "country_choices",
     "country_profile",
+    "most_named",
 ]
 
 #: How the brief cites the data (the same words as the app's Home page).
@@ -196,6 +197,25 @@ def country_choices(frame: pd.DataFrame, /) -> dict[str, str]:
             if code not in names or names[code] == code:
                 names[code] = str(name) if pd.notna(name) and str(name) else code
     return dict(sorted(names.items(), key=lambda item: (item[1].casefold(), item[0])))
+
+
+def most_named(frame: pd.DataFrame, /) -> str | None:
+    """The country most often named as citizenship (ties by code), else as country of
+    exploitation; None when the frame names none. The page's first choice.
+
+    Examples
+    --------
+    >>> most_named(pd.DataFrame({"citizenship": ["MDA", "UKR", "UKR", None],
+    ...                          "CountryOfExploitation": ["RUS"] * 4}))
+    'UKR'
+    """
+    for column in ROLES.values():
+        if column in frame.columns:
+            counts = frame[column].astype(object).dropna().astype(str).value_counts()
+            if len(counts):
+                top = counts[counts == counts.max()]
+                return str(sorted(top.index)[0])
+    return None
 
 
 def _check_country(frame: pd.DataFrame, country: object) -> tuple[str, str]:
