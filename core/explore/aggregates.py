@@ -35,6 +35,7 @@ __all__ = [
     "SHIFT_FIELDS",
     "SPLIT_FIELDS",
     "TOP_LABEL",
+    "YEAR",
     "Flows",
     "YearlyTotals",
     "categories_in_order",
@@ -79,6 +80,7 @@ SPLIT_FIELDS: dict[str, str] = {
 #: The type given to the records with no flag of a group (see :func:`yearly_by_flag`).
 NOT_RECORDED = "Type not recorded"
 
+#: The canonical column of the year of registration.
 YEAR = "yearOfRegistration"
 
 
@@ -128,6 +130,9 @@ def _country_names(frame: pd.DataFrame, column: str) -> dict[str, str]:
 
 def records_behind(table: pd.DataFrame, /, *, by: str | None = None) -> int:
     """Records a shares table rests on: the denominator ``known`` once per group.
+
+    ``by`` names the table's group column (None: one group); a name that is not a
+    column of a non-empty table raises ``ValueError``.
 
     Examples
     --------

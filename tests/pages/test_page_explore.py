@@ -90,6 +90,11 @@ class TestDemo:
             assert f"dl_csv_{name}" in keys, name
             assert {f"dl_png_{name}", f"dl_html_{name}"} & keys, name
             assert titles(at.tabs[tab]), TABS[tab]
+        # the Sankey is Plotly (an HTML download), the other charts Altair (a PNG download)
+        assert "dl_html_explore_flows_sankey" in keys
+        assert "dl_png_explore_flows_sankey" not in keys
+        assert "dl_png_explore_flows_heatmap" in keys
+        assert "dl_html_explore_flows_heatmap" not in keys
         # every chart states a finding and rests on a stated number of records
         all_titles = titles(at)
         assert len(all_titles) >= len(CHARTS)
