@@ -69,6 +69,7 @@ ROLES: dict[Role, str] = {"citizenship": "citizenship", "exploitation": "Country
 NOT_RECORDED = "Not recorded"
 OTHER_COUNTRIES = "Other countries"
 TOP_PARTNERS = 10
+_TOP_PARTNERS_WORDS = "ten"  # in words: a brief's numbers are counts of people only
 INCOMPLETE = "Likely incomplete (reporting lag)"
 COMPLETE = "Complete"
 YEAR = "yearOfRegistration"
@@ -580,8 +581,8 @@ def _partners_section(
             clause = _share_clause(top["count"], recorded, k, what)
             finding = f"Victims exploited in {name} were most often {whose}{clause}."
     base = (
-        f"Based on {format_count(n, k)} records; the {TOP_PARTNERS} largest partner countries "
-        f"with at least {k} records each, the others together."
+        f"Based on {format_count(n, k)} records; the largest partner countries (up to "
+        f"{_TOP_PARTNERS_WORDS}) with at least {k} records each, the others together."
     )
     return Section(
         key="partners",

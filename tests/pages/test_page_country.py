@@ -84,3 +84,13 @@ class TestCountryPage:
         assert "cells withheld" in shown  # Belarus has small cells on the demo
         assert "Not shown:" in shown
         assert numbers_below_k(shown) == []
+
+    @pytest.mark.real
+    def test_real_file(self, run_page: Callable[..., object], real_frame: pd.DataFrame) -> None:
+        at = run_page(PAGE, data="real", query={"country": "PHL"})
+        assert not at.exception
+        assert country(at) == "PHL"
+        citizens = (real_frame["citizenship"].astype(object) == "PHL").sum()
+        assert f"{citizens:,} records in view name" in texts(at)
+        assert {"brief_docx", "brief_pdf"} <= download_keys(at)
+        assert numbers_below_k("\n".join(texts(tab) for tab in at.tabs)) == []

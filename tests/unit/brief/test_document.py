@@ -163,3 +163,23 @@ class TestImages:
         footer = spec["vconcat"][0]["title"]["text"]
         assert footer[0].startswith("Source: Counter-Trafficking Data Collaborative (CTDC)")
         assert any(FILTERS in line for line in footer)
+
+
+class TestHigherThreshold:
+    @pytest.mark.parametrize("k", [25, 60])
+    def test_no_count_below_k_in_either_file(self, demo_frame: pd.DataFrame, k: int) -> None:
+        """At a higher threshold too (text only: the charts are left out to be quick)."""
+        from docx import Document
+
+        pypdf = pytest.importorskip("pypdf", reason="pypdf (requirements-dev.txt) reads the PDF")
+        profile = country_profile(demo_frame, country="UKR", k=k)
+        options = {"filters_text": f"all records; counts below {k} withheld", "link": LINK}
+        word = country_docx(profile, release=RELEASE, images=[], **options)
+        text = "\n".join(p.text for p in Document(io.BytesIO(word)).paragraphs)
+        assert numbers_below_k(text, k) == []
+        pdf = country_pdf(profile, release=RELEASE, images=[], **options)
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        assert numbers_below_k("\n".join(p.extract_text() for p in reader.pages), k) == []
+        assert any(
+            s.withheld and s.withheld.caption() for p in profile.perspectives for s in p.sections
+        )
