@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from core.data.denominators import group_columns
-from core.data.schema import AGE_BANDS, FLAG_GROUPS
+from core.data.schema import AGE_BANDS, FLAG_GROUPS, MINOR_AGE_BANDS
 from core.explore.aggregates import categories_in_order, tactic_shares, yearly_totals
 from core.explore.protect import protect_tactics, withhold_complementary
 from core.privacy import Suppression, check_k, format_count, is_small, safe_share
@@ -411,15 +411,39 @@ def _sex_age_section(sub: pd.DataFrame, n: int, k: int, subject: str) -> Section
     )
 
 
-def _age_section(frame: pd.DataFrame, sub: pd.DataFrame, n: int, k: int, subject: str) -> Section:
+def _shield(counts: Sequence[int], rows: Sequence[bool]) -> np.ndarray:
+    """The smallest non-zero cell among ``rows``, to withhold (none when all are 0)."""
+    out = np.zeros(len(counts), dtype=bool)
+    candidates = [i for i, (c, r) in enumerate(zip(counts, rows, strict=True)) if r and c > 0]
+    if candidates:
+        out[min(candidates, key=lambda i: counts[i])] = True
+    return out
+
+
+def _age_section(
+    frame: pd.DataFrame, sub: pd.DataFrame, n: int, k: int, subject: str, sex_age: Section
+) -> Section:
+    """Age bands. Where every minor (or adult) has an age and a sex recorded, the minor
+    bands add up to girls and boys (the adult bands to women and men): so when one of
+    those is withheld, one band of the same side is withheld too."""
     bands = [str(b) for b in categories_in_order(frame["ageBroad"])] or list(AGE_BANDS)
     values = sub["ageBroad"].astype(object)
     counts = [int((values == band).sum()) for band in bands]
+    cells = [*counts, n - sum(counts)]
+    hidden = set(sex_age.table.loc[sex_age.table["count"].isna(), "category"].astype(str))
+    minor = [b in MINOR_AGE_BANDS for b in bands] + [False]
+    adult = [b not in MINOR_AGE_BANDS for b in bands] + [False]
+    primary = np.zeros(len(cells), dtype=bool)
+    if hidden & {"Girls", "Boys"}:
+        primary |= _shield(cells, minor)
+    if hidden & {"Women", "Men"}:
+        primary |= _shield(cells, adult)
     table, suppression = _protect_cells(
         [*(category_label("ageBroad", b) for b in bands), NOT_RECORDED],
         [_KNOWN] * len(bands) + [_MISSING],
-        [*counts, n - sum(counts)],
+        cells,
         k=k,
+        also_primary=primary,
     )
     recorded = n - _missing_count(table)
     top = _largest(table)
@@ -663,7 +687,7 @@ def _perspective(
     summary = f"{format_count(n, k)} records in view name {name} as the country of {where}."
     years = _years_section(sub, n, k, incomplete, subject)
     sex_age = _sex_age_section(sub, n, k, subject)
-    age = _age_section(frame, sub, n, k, subject)
+    age = _age_section(frame, sub, n, k, subject, sex_age)
     flags: list[Section] = []
     missing: dict[str, float] = {
         "Year of registration": _missing_count(years.table),

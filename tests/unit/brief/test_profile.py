@@ -291,3 +291,27 @@ class TestRealFile:
         for code in ["UKR", "MDA", "USA"]:
             for finding in country_profile(real_frame, country=code, k=K).findings():
                 assert finding.endswith(".") and "nan" not in finding
+
+
+class TestAcrossSections:
+    def test_minor_bands_do_not_give_boys_back(self) -> None:
+        """Every victim has a sex and an age: the 9-17 band equals girls + boys, so with
+        boys withheld (3) and girls shown (30) the band must be withheld too."""
+        groups = [  # (gender, age band, majority, records)
+            ("Female", "09--17", "Minor", 30),
+            ("Male", "09--17", "Minor", 3),
+            ("Female", "30--38", "Adult", 40),
+            ("Male", "30--38", "Adult", 27),
+        ]
+        rows = [(g, a, m) for g, a, m, n in groups for _ in range(n)]
+        frame = pd.DataFrame(rows, columns=["gender", "ageBroad", "majorityStatusAtExploit"])
+        frame["yearOfRegistration"] = pd.array([2019] * len(frame), dtype="Int16")
+        frame["citizenship"], frame["citizenshipName"] = "AAA", "Aland"
+        frame["CountryOfExploitation"], frame["CountryOfExploitationName"] = "BBB", "Bland"
+        frame["isForcedLabour"] = True
+        profile = country_profile(frame, country="AAA", k=K)
+        sexes = section(profile, "citizenship", "sex_age").table.set_index("category")["count"]
+        assert pd.isna(sexes["Boys"])
+        assert sexes["Girls"] == 30
+        ages = section(profile, "citizenship", "age").table.set_index("category")["count"]
+        assert pd.isna(ages["9–17"])
