@@ -137,7 +137,12 @@ def main(argv: list[str] | None = None) -> int:
         "--scale", type=int, default=1, help="also measure the file replicated K times"
     )
     parser.add_argument("--no-pages", action="store_true", help="skip the AppTest page timings")
+    parser.add_argument(
+        "--load", action="store_true", help="also the load test (bench_load.py), 5 sessions"
+    )
     args = parser.parse_args(argv)
+    if args.load:  # read by bench_load.measure: minutes and a browser, so asked for
+        os.environ["CTDC_BENCH_LOAD"] = "1"
     if not args.data.exists():
         print(f"error: no file at {args.data}")
         return 2
