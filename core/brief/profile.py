@@ -361,7 +361,11 @@ def _years_section(
     )
 
 
-def _sex_age_section(sub: pd.DataFrame, n: int, k: int, subject: str) -> Section:
+def _sex_age_section(
+    sub: pd.DataFrame, n: int, k: int, subject: str, age: Section | None = None
+) -> Section:
+    """Girls, women, boys, men. ``age``: the age bands' section, whose withheld minor
+    (adult) band withholds girls or boys (women or men) too; see :func:`_age_section`."""
     gender = sub["gender"].astype(object)
     majority = sub["majorityStatusAtExploit"].astype(object)
     labels: list[str] = []
@@ -371,11 +375,21 @@ def _sex_age_section(sub: pd.DataFrame, n: int, k: int, subject: str) -> Section
         counts.append(int(((gender == sex) & (majority == status)).sum()))
     labels.append(_TRANS)
     counts.append(int((gender == "Transgender/NonConforming").sum()))
+    cells = [*counts, n - sum(counts)]
+    primary = np.zeros(len(cells), dtype=bool)
+    if age is not None:
+        hidden = age.table.loc[age.table["count"].isna(), "category"].astype(str)
+        minor_labels = {category_label("ageBroad", b) for b in MINOR_AGE_BANDS}
+        if set(hidden) & minor_labels:
+            primary |= _shield(cells, [label in ("Girls", "Boys") for label in labels] + [False])
+        if set(hidden) - minor_labels - {NOT_RECORDED}:
+            primary |= _shield(cells, [label in ("Women", "Men") for label in labels] + [False])
     table, suppression = _protect_cells(
         [*labels, NOT_RECORDED],
         [_KNOWN] * len(labels) + [_MISSING],
-        [*counts, n - sum(counts)],
+        cells,
         k=k,
+        also_primary=primary,
     )
     recorded = n - _missing_count(table)
     top = _largest(table)
@@ -686,8 +700,15 @@ def _perspective(
         return Perspective(role, heading, summary, None)
     summary = f"{format_count(n, k)} records in view name {name} as the country of {where}."
     years = _years_section(sub, n, k, incomplete, subject)
+    # Each may withhold a cell of the other (minor bands vs girls and boys): until stable.
     sex_age = _sex_age_section(sub, n, k, subject)
     age = _age_section(frame, sub, n, k, subject, sex_age)
+    for _ in range(4):
+        again = _sex_age_section(sub, n, k, subject, age)
+        if again.table["count"].isna().equals(sex_age.table["count"].isna()):
+            break
+        sex_age = again
+        age = _age_section(frame, sub, n, k, subject, sex_age)
     flags: list[Section] = []
     missing: dict[str, float] = {
         "Year of registration": _missing_count(years.table),

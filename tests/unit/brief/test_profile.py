@@ -294,6 +294,35 @@ class TestRealFile:
 
 
 class TestAcrossSections:
+    @staticmethod
+    def frame_of(groups: list[tuple[str, str, str, int]]) -> pd.DataFrame:
+        rows = [(g, a, m) for g, a, m, n in groups for _ in range(n)]
+        frame = pd.DataFrame(rows, columns=["gender", "ageBroad", "majorityStatusAtExploit"])
+        frame["yearOfRegistration"] = pd.array([2019] * len(frame), dtype="Int16")
+        frame["citizenship"], frame["citizenshipName"] = "AAA", "Aland"
+        frame["CountryOfExploitation"], frame["CountryOfExploitationName"] = "BBB", "Bland"
+        frame["isForcedLabour"] = True
+        return frame
+
+    def test_girls_and_boys_do_not_give_a_minor_band_back(self) -> None:
+        """0-8 (3) is withheld with 30-38 (the smallest other band); with girls and boys
+        both shown, 0-8 = girls + boys - 9-17 would come back."""
+        frame = self.frame_of(
+            [
+                ("Female", "0--8", "Minor", 3),
+                ("Female", "09--17", "Minor", 30),
+                ("Male", "09--17", "Minor", 40),
+                ("Female", "30--38", "Adult", 20),
+                ("Male", "39--47", "Adult", 100),
+            ]
+        )
+        profile = country_profile(frame, country="AAA", k=K)
+        ages = section(profile, "citizenship", "age").table.set_index("category")["count"]
+        assert pd.isna(ages["0–8"])
+        sexes = section(profile, "citizenship", "sex_age").table.set_index("category")["count"]
+        if not pd.isna(ages["9–17"]):
+            assert pd.isna(sexes["Girls"]) or pd.isna(sexes["Boys"])
+
     def test_minor_bands_do_not_give_boys_back(self) -> None:
         """Every victim has a sex and an age: the 9-17 band equals girls + boys, so with
         boys withheld (3) and girls shown (30) the band must be withheld too."""
@@ -303,13 +332,7 @@ class TestAcrossSections:
             ("Female", "30--38", "Adult", 40),
             ("Male", "30--38", "Adult", 27),
         ]
-        rows = [(g, a, m) for g, a, m, n in groups for _ in range(n)]
-        frame = pd.DataFrame(rows, columns=["gender", "ageBroad", "majorityStatusAtExploit"])
-        frame["yearOfRegistration"] = pd.array([2019] * len(frame), dtype="Int16")
-        frame["citizenship"], frame["citizenshipName"] = "AAA", "Aland"
-        frame["CountryOfExploitation"], frame["CountryOfExploitationName"] = "BBB", "Bland"
-        frame["isForcedLabour"] = True
-        profile = country_profile(frame, country="AAA", k=K)
+        profile = country_profile(self.frame_of(groups), country="AAA", k=K)
         sexes = section(profile, "citizenship", "sex_age").table.set_index("category")["count"]
         assert pd.isna(sexes["Boys"])
         assert sexes["Girls"] == 30
