@@ -1,7 +1,9 @@
 """The ``forecast`` sub-command: ``python -m core forecast --data FILE --horizon N --out DIR``.
 
 Runs the rolling-origin backtest of the candidate models over the segments, picks the
-model by the declared rule (or takes ``--model``), and writes
+model by the declared rule from the pre-declared pool (naive, drift, damped ETS, Theta;
+:data:`core.forecast.models.AUTO_POOL`), as the page does, or takes ``--model`` (Prophet
+too, which is then backtested beside the pool), and writes
 
 * ``forecast.csv``: segment, year, y, yhat, yhat_lower, yhat_upper, is_forecast,
   excluded_incomplete, the 80% bounds, then ``model`` (the model of the forecast rows),
@@ -60,8 +62,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``python -m core forecast``."""
     parser.description = (
         "Forecasts of yearly registrations by segment: a rolling backtest "
-        "of naive, drift, Prophet, damped exponential smoothing and Theta "
-        "picks the model, with calibrated 80% and 95% bands."
+        "of naive, drift, damped exponential smoothing and Theta picks the "
+        "model by the declared rule (Prophet with --model prophet), with "
+        "calibrated 80% and 95% bands."
     )
     parser.add_argument("--data", required=True, help="a CTDC data file (any release)")
     parser.add_argument(
@@ -87,13 +90,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--model",
         choices=CANDIDATES,
         default=None,
-        help="forecast with this model (default: the one the backtest picks)",
+        help="forecast with this model, backtested beside the pool (default: the one "
+        "the declared rule picks from naive, drift, ets and theta)",
     )
     parser.add_argument(
         "--changepoint-prior-scale",
         type=float,
         default=None,
-        help="fix Prophet's trend flexibility (default: chosen by the backtest among 0.05 and 0.5)",
+        help="fix Prophet's trend flexibility with --model prophet (default: chosen by "
+        "the backtest among 0.05 and 0.5)",
     )
     parser.add_argument(
         "--k",

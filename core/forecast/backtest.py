@@ -7,8 +7,11 @@ the training series' mean year-on-year change, so groups of any size pool), and 
 model's pooled MASE is compared with the naive forecast's, with a 95% interval from a
 bootstrap over origins (an origin's forecasts of all groups and horizons move together).
 
-The rule (:func:`choose_model`): among the candidates whose ratio's interval lies below 1,
-the one with the lowest pooled MASE; if there is none, the naive forecast.
+The rule (:func:`choose_model`): among the pre-declared pool
+(:data:`core.forecast.models.AUTO_POOL`: naive, drift, damped ETS, Theta) the candidates
+whose ratio's interval lies below 1, and of those the one with the lowest pooled MASE;
+if there is none, the naive forecast. A model outside the pool (Prophet) can be
+backtested beside them, but is never picked by the rule.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from core.forecast.models import (
-    CANDIDATES,
+    AUTO_POOL,
     PROPHET_PRIORS,
     check_model,
     log_random_walk_bands,
@@ -168,10 +171,11 @@ def score_models(rows: pd.DataFrame, /, *, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def choose_model(scores: pd.DataFrame, /) -> str:
-    """The declared rule: among the candidates whose ratio to naive has a 95% upper bound
-    below 1 (they beat naive by more than chance), the one with the lowest pooled MASE;
-    ``"naive"`` when there is none.
+def choose_model(scores: pd.DataFrame, /, *, pool: Sequence[str] = AUTO_POOL) -> str:
+    """The declared rule: among the models of ``pool`` whose ratio to naive has a 95%
+    upper bound below 1 (they beat naive by more than chance), the one with the lowest
+    pooled MASE; ``"naive"`` when there is none. Models of ``scores`` outside ``pool``
+    are never picked.
 
     Examples
     --------
@@ -183,9 +187,16 @@ def choose_model(scores: pd.DataFrame, /) -> str:
     'theta'
     >>> choose_model(s.assign(ratio_high=[1.0, 1.02, 1.01]))
     'naive'
+    >>> choose_model(s, pool=("naive", "theta"))  # drift is not in the pool
+    'theta'
     """
+    for model in pool:
+        check_model(model)
     eligible = scores[
-        (scores["model"] != "naive") & scores["mase"].notna() & (scores["ratio_high"] < 1)
+        (scores["model"] != "naive")
+        & scores["model"].isin(list(pool))
+        & scores["mase"].notna()
+        & (scores["ratio_high"] < 1)
     ]
     if eligible.empty:
         return "naive"
@@ -226,8 +237,8 @@ class RollingBacktest:
     ``rows`` holds one row per (segment, model, origin, horizon) (Prophet with the
     chosen prior only; a future horizon has no actual); ``scores`` one row per model;
     ``coverage`` the bands' coverage per model and horizon; ``chosen`` the model the
-    rule picked; ``prior`` Prophet's changepoint prior picked by the backtest;
-    ``prior_scores`` Prophet's pooled MASE per prior tried.
+    rule picked from ``pool``; ``prior`` Prophet's changepoint prior picked by the
+    backtest; ``prior_scores`` Prophet's pooled MASE per prior tried.
     """
 
     rows: pd.DataFrame
@@ -238,6 +249,7 @@ class RollingBacktest:
     prior_scores: dict[float, float]
     horizon: int
     segments: list[str]
+    pool: tuple[str, ...] = AUTO_POOL
 
     @property
     def ran(self) -> bool:
@@ -262,7 +274,7 @@ def backtest_rows(
     /,
     *,
     horizon: int = 3,
-    models: Sequence[str] = CANDIDATES,
+    models: Sequence[str] = AUTO_POOL,
     priors: Sequence[float] = PROPHET_PRIORS,
     min_train: int = MIN_TRAIN_YEARS,
     progress: _Progress | None = None,
@@ -355,9 +367,17 @@ def backtest_rows(
 
 
 def summarise(
-    rows: pd.DataFrame, /, *, horizon: int, priors: Sequence[float] = PROPHET_PRIORS, seed: int = 0
+    rows: pd.DataFrame,
+    /,
+    *,
+    horizon: int,
+    priors: Sequence[float] = PROPHET_PRIORS,
+    seed: int = 0,
+    pool: Sequence[str] = AUTO_POOL,
 ) -> RollingBacktest:
-    """Pick Prophet's prior, score the models and apply the rule, from :func:`backtest_rows`."""
+    """Pick Prophet's prior, score the models and apply the rule (choosing from ``pool``),
+    from :func:`backtest_rows`."""
+    pool = tuple(check_model(m) for m in pool)
     segments = list(dict.fromkeys(rows["segment"]))
     chosen_prior = float(priors[0]) if priors else 0.05
     if rows.empty or not rows["actual"].notna().any():
@@ -370,6 +390,7 @@ def summarise(
             {},
             horizon,
             segments,
+            pool,
         )
     prior_scores: dict[float, float] = {}
     if (rows["model"] == "prophet").any():
@@ -382,7 +403,7 @@ def summarise(
         rows = rows[(rows["model"] != "prophet") | (rows["prior"] == chosen_prior)]
     rows = rows[ROW_COLUMNS].reset_index(drop=True)
     scores = score_models(rows, seed=seed)
-    chosen = choose_model(scores) if not scores.empty else "naive"
+    chosen = choose_model(scores, pool=pool) if not scores.empty else "naive"
     return RollingBacktest(
         rows,
         scores,
@@ -392,6 +413,7 @@ def summarise(
         prior_scores,
         horizon,
         segments,
+        pool,
     )
 
 
@@ -400,12 +422,13 @@ def rolling_backtest(
     /,
     *,
     horizon: int = 3,
-    models: Sequence[str] = CANDIDATES,
+    models: Sequence[str] = AUTO_POOL,
     priors: Sequence[float] = PROPHET_PRIORS,
     min_train: int = MIN_TRAIN_YEARS,
     seed: int = 0,
     progress: _Progress | None = None,
     jobs: int = 2,
+    pool: Sequence[str] = AUTO_POOL,
 ) -> RollingBacktest:
     """Fit every model at every origin of every segment's series and score them.
 
@@ -417,8 +440,8 @@ def rolling_backtest(
     horizon
         Horizons 1..``horizon`` after each origin are forecast.
     models
-        Candidates (keys of :data:`core.forecast.models.CANDIDATES`); ``"naive"`` is
-        always included, as the yardstick.
+        Candidates to backtest (keys of :data:`core.forecast.models.CANDIDATES`;
+        default the pool); ``"naive"`` is always included, as the yardstick.
     priors
         Prophet's changepoint priors to try; the one with the lowest pooled MASE is kept.
     min_train
@@ -429,6 +452,9 @@ def rolling_backtest(
         Called with (share done, text) as the fits go.
     jobs
         Prophet fits run this many at a time (most of a fit waits on CmdStan).
+    pool
+        The models the rule may pick (default :data:`core.forecast.models.AUTO_POOL`);
+        a model backtested outside it is scored but never chosen.
 
     Raises
     ------
@@ -444,6 +470,6 @@ def rolling_backtest(
         progress=progress,
         jobs=jobs,
     )
-    result = summarise(rows, horizon=horizon, priors=priors, seed=seed)
+    result = summarise(rows, horizon=horizon, priors=priors, seed=seed, pool=pool)
     result.segments = list(series)
     return result

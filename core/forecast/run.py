@@ -19,7 +19,7 @@ import pandas as pd
 
 from core.forecast.backtest import RollingBacktest, rolling_backtest
 from core.forecast.models import (
-    CANDIDATES,
+    AUTO_POOL,
     PROPHET_PRIORS,
     check_model,
     log_random_walk_bands,
@@ -64,7 +64,9 @@ class ForecastSettings:
         Fit on the incomplete last years too.
     model
         A key of :data:`core.forecast.models.CANDIDATES`; None: the model the rolling
-        backtest picks (:func:`run_segments`).
+        backtest picks from :data:`core.forecast.models.AUTO_POOL`
+        (:func:`run_segments`). A model outside the pool (Prophet) is backtested beside
+        it only when asked for here.
     samples
         Unused since the bands stopped coming from Prophet's draws (issue 13); kept so
         that settings written with it still work.
@@ -254,11 +256,12 @@ def slice_backtest(
     *,
     segments: Sequence[str] | None = None,
     settings: ForecastSettings = ForecastSettings(),
-    models: Sequence[str] = CANDIDATES,
+    models: Sequence[str] | None = None,
     progress: Callable[[float, str], None] | None = None,
 ) -> RollingBacktest:
     """The rolling backtest of a slice's segments (complete years only, unless kept).
 
+    The rule picks from :data:`core.forecast.models.AUTO_POOL` whatever else is tested.
     Prophet's prior is picked among :data:`core.forecast.models.PROPHET_PRIORS` unless
     ``settings.changepoint_prior_scale`` fixes it.
 
@@ -271,7 +274,8 @@ def slice_backtest(
     settings
         Horizon, incomplete years, Prophet's prior and the bootstrap's seed.
     models
-        Candidates to test (keys of :data:`core.forecast.models.CANDIDATES`).
+        Candidates to test (keys of :data:`core.forecast.models.CANDIDATES`); default
+        the pool, plus ``settings.model`` if it is outside it.
     progress
         Called with (share done, text) as the fits go.
 
@@ -286,6 +290,9 @@ def slice_backtest(
         raise ValueError(
             f"no series for segment {absent[0]!r}; choose from {', '.join(data.series)}"
         )
+    if models is None:
+        extra = settings.model
+        models = [*AUTO_POOL, *([extra] if extra is not None and extra not in AUTO_POOL else [])]
     for model in models:
         check_model(model)
     series = {
@@ -318,8 +325,9 @@ def run_segments(
     """Back-test, choose and forecast several segments of one frame (the CLI's and
     benchmark's path; the page does the same steps with a cache between them).
 
-    The model is ``settings.model`` if given, else the one the declared rule picks
-    (:func:`core.forecast.backtest.choose_model`) on the pooled backtest.
+    The model is ``settings.model`` if given (backtested beside the pool), else the one
+    the declared rule picks (:func:`core.forecast.backtest.choose_model`) from
+    :data:`core.forecast.models.AUTO_POOL` on the pooled backtest.
 
     Returns
     -------

@@ -14,17 +14,20 @@ import numpy as np
 import pandas as pd
 
 from core.forecast.backtest import MIN_TRAIN_YEARS, RollingBacktest
-from core.forecast.models import check_model, model_label
+from core.forecast.models import STEP_WINDOW, check_model, model_label
 from core.forecast.series import MIN_FIT_YEARS, SegmentForecast
 from core.privacy import format_count, small_mask
 from core.words import listed, share_text, year_span
 
 __all__ = [
+    "COVERAGE_TOLERANCE",
     "coverage_sentence",
     "forecast_table",
     "forecast_title",
     "incomplete_sentence",
+    "pool_words",
     "rolling_sentence",
+    "rule_words",
     "score_table",
     "too_few_sentence",
 ]
@@ -114,6 +117,42 @@ def too_few_sentence(label: str, n: int, /, *, years: Sequence[int], excluded: i
 
 
 # --------------------------------------------------------------------------- the backtest
+COVERAGE_TOLERANCE = 0.10  # issue 13: bands within 10 points of nominal count as calibrated
+
+_SHORT = {
+    "naive": "repeating the last year",
+    "drift": "drift",
+    "prophet": "Prophet",
+    "ets": "damped-trend exponential smoothing",
+    "theta": "Theta",
+}
+
+
+def pool_words(pool: Sequence[str], /) -> str:
+    """The methods of ``pool`` the rule can pick (naive, the yardstick, left out), in words.
+
+    Examples
+    --------
+    >>> pool_words(("naive", "drift", "ets", "theta"))
+    'drift, damped-trend exponential smoothing and Theta'
+    """
+    return listed([_SHORT[check_model(m)] for m in pool if m != "naive"])
+
+
+def rule_words(pool: Sequence[str], /) -> str:
+    """The declared rule in words, naming the pool the automatic choice picks from.
+
+    Examples
+    --------
+    >>> print(rule_words(("naive", "drift", "theta")))
+    the declared rule: of drift and Theta, those whose interval stays below 1, and of them the one with the lowest pooled MASE
+    """
+    return (
+        f"the declared rule: of {pool_words(pool)}, those whose interval stays below 1, and of "
+        "them the one with the lowest pooled MASE"
+    )
+
+
 def rolling_sentence(result: RollingBacktest, /, *, model: str | None = None) -> str:
     """The rolling backtest and the declared choice in plain words.
 
@@ -156,7 +195,9 @@ def rolling_sentence(result: RollingBacktest, /, *, model: str | None = None) ->
             f"(MASE) was {ratio:.2f} times as large (95% CI {low:.2f}-{high:.2f})"
         )
 
-    others = result.scores[result.scores["model"] != "naive"]
+    others = result.scores[
+        (result.scores["model"] != "naive") & result.scores["model"].isin(list(result.pool))
+    ]
     best = str(others.set_index("model")["mase"].idxmin()) if len(others) else "naive"
     if shown == "naive":
         if result.chosen == "naive" and best != "naive":
@@ -172,8 +213,7 @@ def rolling_sentence(result: RollingBacktest, /, *, model: str | None = None) ->
     if shown == result.chosen:
         return (
             f"{opening}, {versus(shown)}: it beat repeating the last year by more "
-            "than chance, so it makes the forecast (the declared rule: of the models "
-            "whose interval stays below 1, the one with the lowest pooled MASE)."
+            f"than chance, so it makes the forecast ({rule_words(result.pool)})."
         )
     chosen = "repeating the last year" if result.chosen == "naive" else result.label(result.chosen)
     return (
@@ -198,7 +238,7 @@ def coverage_sentence(result: RollingBacktest, /, *, model: str) -> str:
     >>> bt = RollingBacktest(pd.DataFrame(), pd.DataFrame({"model": ["naive"]}), cov,
     ...                      "naive", 0.05, {}, 2, ["all"])
     >>> print(coverage_sentence(bt, model="naive"))
-    In the same test the 80% band held 80% and 75% of the outcomes 1 and 2 years ahead, and the 95% band 95% and 90%.
+    In the same test the 80% band held 80% and 75% of the outcomes 1 and 2 years ahead, and the 95% band 95% and 90%: all within 10 points of the 80% and 95% they aim for. The bands' width (the spread of the last 8 yearly changes) was itself tuned on this test of the 2021-08-25 CTDC release, so on that release these shares are not an independent check.
     """
     check_model(model)
     if not result.ran:
@@ -208,10 +248,23 @@ def coverage_sentence(result: RollingBacktest, /, *, model: str) -> str:
         return ""
     hs = [str(int(h)) for h in cov["horizon"]]
     unit = "year" if hs == ["1"] else "years"
+    off = max(
+        float((cov["coverage_80"] - 0.80).abs().max()),
+        float((cov["coverage_95"] - 0.95).abs().max()),
+    )
+    points = round(COVERAGE_TOLERANCE * 100)
+    verdict = (
+        f"all within {points} points of the 80% and 95% they aim for"
+        if off <= COVERAGE_TOLERANCE + 1e-9
+        else f"more than {points} points from the aim at some horizon, so read the bands with care"
+    )
     return (
         f"In the same test the 80% band held {listed([share_text(v) for v in cov['coverage_80']])} "
         f"of the outcomes {listed(hs)} {unit} ahead, and the 95% band "
-        f"{listed([share_text(v) for v in cov['coverage_95']])}."
+        f"{listed([share_text(v) for v in cov['coverage_95']])}: {verdict}. The bands' width "
+        f"(the spread of the last {STEP_WINDOW} yearly changes) was itself tuned on this "
+        "test of the 2021-08-25 CTDC release, so on that release these shares are not an "
+        "independent check."
     )
 
 

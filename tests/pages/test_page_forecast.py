@@ -8,6 +8,7 @@ come from the frames or the documented release, not from the page's own function
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -75,7 +76,19 @@ class TestDemo:
         assert "across 5 groups" in sentence
         assert "In the same test the 80% band held" in sentence
         scores = backtest_scores(at)
-        assert len(scores) == 5  # naive, drift, Prophet, damped ETS, Theta
+        # naive, drift, damped ETS, Theta: Prophet is tested only when picked (issue 13).
+        assert scores["Model"].tolist() == [
+            "Naive (repeat the last year)",
+            "Drift (the last year plus the average yearly change)",
+            "Damped-trend exponential smoothing",
+            "Theta",
+        ]
+        rule = [t for t in texts(at.markdown) if "**The declared rule:**" in t]
+        assert len(rule) == 1
+        assert (
+            "of drift, damped-trend exponential smoothing and Theta (declared in advance; "
+            "Prophet is not among them)" in rule[0]
+        )
         assert scores["Makes the forecast"].sum() == 1
         keys = {b.proto.id for b in at.get("download_button")}
         assert keys  # downloads are on screen
@@ -149,6 +162,21 @@ class TestDemo:
         assert set(forecast_rows(at)["Model"]) - {""} == {"Theta"}
         assert backtest_scores(at)["Model"].tolist() == ["Theta", "Naive (repeat the last year)"]
         assert "You picked it under Advanced" in trust_sentence(at)
+
+    def test_prophet_under_advanced(self, run_page):
+        # Prophet is outside the automatic pool: picked, it is backtested (with a
+        # spinner) and shown beside naive; the rule's choice is still named.
+        at = run_page(PAGE)
+        at.multiselect(key="fc_segments").set_value(["all"]).run()
+        at.selectbox(key="fc_model").set_value("prophet").run()
+        assert not at.exception
+        used = set(forecast_rows(at)["Model"]) - {""}
+        assert len(used) == 1
+        assert used <= {"Prophet (changepoint prior 0.05)", "Prophet (changepoint prior 0.5)"}
+        assert backtest_scores(at)["Model"].str.startswith("Prophet").tolist() == [True, False]
+        assert backtest_scores(at)["Model"].iloc[1] == "Naive (repeat the last year)"
+        sentence = trust_sentence(at)
+        assert "You picked it under Advanced; the declared rule would use" in sentence
 
     def test_no_segment_chosen(self, run_page):
         at = run_page(PAGE)
@@ -273,9 +301,31 @@ class TestRealFile:
         used = scores[scores["Makes the forecast"]]
         assert len(used) == 1 and used.index[0] != "Naive (repeat the last year)"
         assert used["95% CI to"].iloc[0] < 1
+        # The rule, recomputed from the table: of the pooled methods whose interval
+        # ends below 1, the lowest scaled error (Prophet is not on the table).
+        assert len(scores) == 4 and not scores.index.str.startswith("Prophet").any()
+        sure = scores.drop(index="Naive (repeat the last year)")
+        sure = sure[sure["95% CI to"] < 1]
+        assert used.index[0] == sure["Scaled error (MASE)"].idxmin()
         sentence = trust_sentence(at)
+        assert used.index[0] in sentence
         assert "it beat repeating the last year by more than chance" in sentence
-        assert "In the same test the 80% band held" in sentence
+        assert f"95% CI {used['95% CI from'].iloc[0]:.2f}-{used['95% CI to'].iloc[0]:.2f}" in (
+            sentence
+        )
+        # Coverage within 10 points of 80% and 95% at horizons 1-3, said in words.
+        found = re.search(
+            r"the 80% band held (\d+)%, (\d+)% and (\d+)% of the outcomes 1, 2 and 3 years "
+            r"ahead, and the 95% band (\d+)%, (\d+)% and (\d+)%: all within 10 points of "
+            r"the 80% and 95% they aim for",
+            sentence,
+        )
+        assert found, sentence
+        shares = [int(v) for v in found.groups()]
+        assert all(abs(v - 80) <= 10 for v in shares[:3])
+        assert all(abs(v - 95) <= 10 for v in shares[3:])
+        assert "not an independent check" in sentence  # the band width was tuned on it
+        assert any("nowcasting" in t and "several CTDC releases" in t for t in infos)
 
     def test_horizon_ten_and_toggle(self, run_page):
         at = run_page(PAGE, data="real")

@@ -8,6 +8,7 @@ writes every forecast of the rolling backtest (issue 13), which the tests check 
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,7 @@ import pandas as pd
 import pytest
 
 from core.cli.main import main
+from core.forecast.backtest import ratio_interval
 from tests.conftest import DEMO_FILE, ROOT
 
 FORECAST_HEADER = [
@@ -112,7 +114,8 @@ class TestForecastFiles:
         train = c.loc[:2016]
         assert row["scale"] == pytest.approx(np.mean(np.abs(np.diff(train.to_numpy()))), abs=0.005)
         assert row["lower_80"] < row["forecast"] < row["upper_80"] < row["upper_95"]
-        assert set(backtests["model"]) == {"naive", "drift", "prophet", "ets", "theta"}
+        # The pre-declared pool; Prophet is backtested only with --model prophet.
+        assert set(backtests["model"]) == {"naive", "drift", "ets", "theta"}
         # The last origin is 2018 (2019 is the last complete year); 2019 has no horizon 2.
         assert naive["origin"].max() == 2018
         last = naive[naive["origin"] == 2018]
@@ -178,6 +181,34 @@ class TestForecastFiles:
         assert not forecast["excluded_incomplete"].any()
         backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
         assert backtests["origin"].max() == 2020  # 2021 is in the fit, the last actual
+
+    def test_model_prophet(self, tmp_path, capsys):
+        # Prophet is outside the automatic pool but can still be chosen: it is then
+        # backtested beside the pool, and the rule's own choice is named.
+        code = main(
+            [
+                "forecast",
+                "--data",
+                str(DEMO_FILE),
+                "--horizon",
+                "1",
+                "--out",
+                str(tmp_path),
+                "--segments",
+                "all",
+                "--model",
+                "prophet",
+            ]
+        )
+        assert code == 0
+        assert "You picked it under Advanced; the declared rule would use" in (
+            capsys.readouterr().out
+        )
+        forecast = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
+        assert set(forecast.loc[forecast["is_forecast"], "model"]) == {"prophet"}
+        assert forecast.loc[forecast["is_forecast"], "coverage"].notna().all()
+        backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
+        assert set(backtests["model"]) == {"naive", "drift", "ets", "theta", "prophet"}
 
 
 class TestRefusals:
@@ -279,9 +310,10 @@ def test_module_entry_point(tmp_path):
 
 
 @pytest.mark.real
-def test_real_release(real_file, tmp_path):
+def test_real_release(real_file, tmp_path, capsys):
     code = main(["forecast", "--data", str(real_file), "--horizon", "3", "--out", str(tmp_path)])
     assert code == 0
+    out = capsys.readouterr().out
     forecast = pd.read_csv(tmp_path / "forecast.csv", encoding="utf-8-sig")
     backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
     for _segment, rows in forecast.groupby("segment"):
@@ -296,3 +328,35 @@ def test_real_release(real_file, tmp_path):
     assert ((future["coverage"] - 0.80).abs() <= 0.10).all()
     assert ((future["coverage_95"] - 0.95).abs() <= 0.10).all()
     assert sorted(backtests["origin"].unique()) == list(range(2009, 2019))
+    assert future["horizon"].tolist()[:3] == [1, 2, 3]
+    # The declared rule, recomputed from backtest.csv: pooled MASE over the scored
+    # forecasts; the chosen model has the lowest among the pool's models whose ratio
+    # to naive has a bootstrap upper bound below 1 (origins resampled; the project's
+    # ratio_interval is that bootstrap, fed the sums computed here).
+    assert set(backtests["model"]) == {"naive", "drift", "ets", "theta"}
+    scored = backtests[backtests["actual"].notna() & (backtests["scale"] > 0)].copy()
+    scored["scaled"] = (scored["actual"] - scored["forecast"]).abs() / scored["scale"]
+    by_origin = scored.pivot_table(index="origin", columns="model", values="scaled", aggfunc="sum")
+    pooled = scored.groupby("model")["scaled"].mean()
+    upper = {
+        m: ratio_interval(by_origin[m].to_numpy(), by_origin["naive"].to_numpy())[2]
+        for m in ("drift", "ets", "theta")
+    }
+    sure = [m for m, high in upper.items() if high < 1]
+    chosen = future["model"].iloc[0]
+    assert sure and chosen == min(sure, key=pooled.get)
+    assert upper[chosen] < 1
+    # The coverage of the chosen model's bands, recomputed from the rows, per horizon.
+    rows = backtests[(backtests["model"] == chosen) & backtests["actual"].notna()]
+    for h, part in rows.groupby("horizon"):
+        in80 = ((part["lower_80"] <= part["actual"]) & (part["actual"] <= part["upper_80"])).mean()
+        in95 = ((part["lower_95"] <= part["actual"]) & (part["actual"] <= part["upper_95"])).mean()
+        assert abs(in80 - 0.80) <= 0.10 and abs(in95 - 0.95) <= 0.10, h
+    # ... and said in words.
+    assert "it beat repeating the last year by more than chance" in out
+    said = re.search(r"\(95% CI (\d\.\d\d)-(\d\.\d\d)\): it beat", out)
+    assert said, out
+    assert float(said.group(2)) < 1
+    assert float(said.group(2)) == pytest.approx(upper[chosen], abs=0.006)  # csv rounding
+    assert "all within 10 points of the 80% and 95% they aim for" in out
+    assert "nowcasting" in out and "several CTDC releases" in out

@@ -26,6 +26,7 @@ from core.forecast.backtest import (
 )
 from core.forecast.charts import LAYOUTS, SEGMENT_COLOURS, chart_frame, forecast_chart
 from core.forecast.models import (
+    AUTO_POOL,
     CANDIDATES,
     check_model,
     log_random_walk_bands,
@@ -590,6 +591,65 @@ class TestChooseModel:
             choose_model(pd.DataFrame({"model": ["naive"], "mase": [1.0], "ratio_high": [1.0]}))
             == "naive"
         )
+
+
+class TestPool:
+    """The automatic choice picks from a pre-declared pool without Prophet (issue 13)."""
+
+    def test_declared(self):
+        assert AUTO_POOL == ("naive", "drift", "ets", "theta")
+        assert set(AUTO_POOL) < set(CANDIDATES)
+        assert set(CANDIDATES) - set(AUTO_POOL) == {"prophet"}
+
+    def test_a_model_outside_the_pool_is_never_picked(self):
+        # Prophet lowest and sure: with the whole list as the pool it would win.
+        scores = TestChooseModel.scores([1.0, 0.95, 0.80, 0.97], [1, 0.99, 0.85, 1.1])
+        assert choose_model(scores, pool=CANDIDATES) == "prophet"
+        assert choose_model(scores) == "drift"
+        assert choose_model(scores.assign(ratio_high=[1, 1.01, 0.85, 1.1])) == "naive"
+
+    @pytest.mark.parametrize(("case", "expected"), [("line", "drift"), ("random_walks", "naive")])
+    def test_choice_unchanged_where_prophet_does_not_win(self, case, expected):
+        # Constructed series on which Prophet, backtested in the full list, does not win
+        # (an exact line: drift is exact, Prophet within a day's slope; random walks:
+        # nothing beats naive): the choice from the pool is the choice from all five.
+        cases = {
+            "line": {"all": line(2000, 2015)},
+            "random_walks": {f"s{i}": random_walk(18, seed=20 + i) for i in range(3)},
+        }
+        full = rolling_backtest(cases[case], horizon=3, models=CANDIDATES, pool=CANDIDATES)
+        pooled = rolling_backtest(cases[case], horizon=3)
+        assert full.chosen != "prophet"
+        assert set(pooled.scores["model"]) == set(AUTO_POOL)
+        assert full.chosen == pooled.chosen == expected
+        # The pool's scores do not depend on Prophet having been tested beside them.
+        both = full.scores.set_index("model").loc[list(AUTO_POOL), ["mase", "ratio"]]
+        pd.testing.assert_frame_equal(both, pooled.scores.set_index("model")[["mase", "ratio"]])
+
+    def test_where_prophet_would_win_the_pool_does_not_pick_it(self):
+        # A noisy straight line is Prophet's case (as configured it is close to an OLS
+        # line, which averages the noise out; drift runs from the first to the last
+        # noisy point): with Prophet in the pool it wins; the pool picks from the rest.
+        noise = np.random.default_rng(7).normal(0, 40, 18)
+        noisy = {"a": line(2000, 2017) + noise, "b": line(2000, 2017, at0=500) - noise}
+        full = rolling_backtest(noisy, horizon=3, models=CANDIDATES, pool=CANDIDATES)
+        pooled = rolling_backtest(noisy, horizon=3, models=CANDIDATES)
+        assert full.chosen == "prophet"
+        assert pooled.chosen in AUTO_POOL
+        assert pooled.chosen == choose_model(full.scores)
+
+    def test_picked_prophet_is_tested_beside_the_pool(self, small_frame):
+        data = prepare_segments(small_frame, segments=["all"])
+        series = {"all": line(2000, 2013)}
+        tested = rolling_backtest(series, horizon=2, models=(*AUTO_POOL, "prophet"))
+        assert set(tested.scores["model"]) == set(CANDIDATES)
+        assert tested.chosen == "drift"  # an exact line; Prophet is exact too, but not pooled
+        assert tested.pool == AUTO_POOL
+        # slice_backtest adds the model of the settings when it is outside the pool.
+        default = slice_backtest(data, settings=ForecastSettings(horizon=1))
+        picked = slice_backtest(data, settings=ForecastSettings(horizon=1, model="prophet"))
+        assert "prophet" not in set(default.rows["model"])
+        assert "prophet" in set(picked.rows["model"]) or not picked.ran
 
 
 class TestCoverage:
