@@ -41,8 +41,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Mark every test with its tier from the folder it lives in (`pytest -m unit`).
 
     A test that runs a page (it asks for ``run_page``) is a page test wherever it lives,
-    so the unit tier never waits on AppTest. A test outside the tier folders is an error,
-    so that no test drops out of every tier.
+    so the unit tier never waits on AppTest. A test on the real release (marked ``real``,
+    or asking for ``real_file`` or ``real_frame``) is also ``slow``: it reads 193,025
+    records, so the fast tier (``-m "unit and not slow"``) leaves it out. A test outside
+    the tier folders is an error, so that no test drops out of every tier.
     """
     for item in items:
         path = Path(item.path).resolve()
@@ -52,9 +54,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid}: tests live under tests/unit/, tests/pages/ or tests/browser/ "
                 "(the folder sets the tier: unit, page, browser)"
             )
-        if tier == "unit" and "run_page" in getattr(item, "fixturenames", ()):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if tier == "unit" and "run_page" in fixtures:
             tier = "page"
         item.add_marker(tier)
+        if item.get_closest_marker("real") or fixtures & {"real_file", "real_frame"}:
+            item.add_marker("slow")
 
 
 @pytest.fixture(autouse=True, scope="session")
