@@ -3,13 +3,19 @@
 import pandas as pd
 import streamlit as st
 
-from core.app import bound, data_note, setup_page, show_altair, show_plotly, show_table
+from core.app import bound, setup_page, show_altair, show_plotly
 from core.clusters.charts import (
     SCATTER_SAMPLE,
     elbow_chart,
     scatter_3d,
     scatter_sample,
     silhouette_chart,
+)
+from core.clusters.disclosure import (
+    WITHHELD,
+    listable_records,
+    protect_profiles,
+    protect_view,
 )
 from core.clusters.kmeans import (
     N_CLUSTERS_RANGE,
@@ -30,8 +36,17 @@ from core.clusters.prepare import (
 )
 from core.clusters.profiles import cluster_profiles, labelled_records, scatter_title
 from core.clusters.table import display_records, filter_records, table_filters
+from core.clusters.words import (
+    GLOSSARY,
+    coverage_lead,
+    coverage_sentence,
+    glossary_help,
+    records_note,
+)
 from core.data.schema import is_flag_column
 from core.export import csv_bytes
+from core.privacy import format_count
+from core.words import listed
 
 ctx = setup_page(
     "Clusters",
@@ -58,6 +73,7 @@ def _cluster(
     encoding: str,
     scale: bool,
     n_clusters: int,
+    k: int,
 ) -> str | tuple[ClusterInput, Clustering, pd.DataFrame, pd.DataFrame]:
     """Prepare, fit and profile; a ClusterError becomes its message (shown as a warning)."""
     try:
@@ -68,7 +84,7 @@ def _cluster(
     return (
         prepared,
         clustering,
-        cluster_profiles(prepared, clustering),
+        cluster_profiles(prepared, clustering, k=k),
         labelled_records(prepared, clustering),
     )
 
@@ -121,8 +137,7 @@ scale = o1.checkbox(
     "Scale data?",
     value=True,
     **bound("cl_scale"),
-    help="Standardise every column (mean 0, standard deviation 1) so that "
-    "columns with large numbers, such as the year, do not dominate.",
+    help=glossary_help("standardised"),
 )
 encoding = o2.radio(
     "Categorical columns as",
@@ -130,14 +145,15 @@ encoding = o2.radio(
     format_func=ENCODING_LABELS.get,
     horizontal=True,
     **bound("cl_encoding"),
+    help=glossary_help("label codes", "one-hot"),
 )
 jitter = o3.checkbox(
     "Spread identical points",
     value=True,
     **bound("cl_jitter"),
-    help="Banded data put many records on the same spot; a small random "
-    "shift (jitter) in the 3D view makes them visible. Hover shows "
-    "the true values.",
+    help="Banded data put many records on the same spot. "
+    + glossary_help("jitter")
+    + " Hover shows the true values.",
 )
 columns = tuple(dict.fromkeys([x, y, z, *extra]))
 if encoding == "label" and any(c in COUNTRY_COLUMNS for c in columns):
@@ -152,18 +168,28 @@ if any(is_flag_column(c) for c in columns):
     )
 
 with st.spinner("Clustering the records…"):
-    outcome = _cluster(ctx.frame, ctx.cache_key, columns, encoding, scale, n_clusters)
+    outcome = _cluster(ctx.frame, ctx.cache_key, columns, encoding, scale, n_clusters, ctx.k)
 if isinstance(outcome, str):
     st.warning(outcome, icon="⚠️")
     st.stop()
 prepared, clustering, profiles, records = outcome
-
-st.info(
-    f"Clustered **{prepared.kept:,}** of the {prepared.total:,} records in view; "
-    f"{prepared.dropped:,} were left out because a chosen column is missing "
-    f"({prepared.missing_sentence()})."
+view_protection = protect_view(prepared, profiles["Records"], k=ctx.k)
+cover, sizes = view_protection.coverage, view_protection.sizes
+lead = coverage_lead(cover)
+listable = listable_records(records, sizes, k=ctx.k)
+hidden = [int(c) for c in profiles.loc[sizes.withheld, "Cluster"]]
+hidden_note = (
+    f"Records of cluster{'s' if len(hidden) > 1 else ''} "
+    f"{listed([str(c) for c in hidden])} are not listed: "
+    f"{'their sizes are' if len(hidden) > 1 else 'its size is'} withheld."
+    if hidden
+    else ""
 )
-st.caption(method_note(prepared, clustering))
+
+st.info(coverage_sentence(cover))
+st.caption(method_note(prepared, clustering, k=ctx.k))
+with st.expander("What the terms on this page mean"):
+    st.markdown(glossary_help(*GLOSSARY))
 
 # ------------------------------------------------------------------ 3D view (filled below)
 st.subheader("The clusters in 3D")
@@ -171,18 +197,30 @@ view = st.container()
 
 # ------------------------------------------------------------------ profiles
 st.subheader("What each cluster looks like")
+if lead:
+    st.markdown(f"**{lead.strip()}**")
 st.markdown("\n".join(f"- {text}" for text in profiles["Description"]))
-show_table(
-    profiles,
-    name="cluster_profiles",
-    k=ctx.k,
-    count_columns=["Records"],
-    dependent_columns=["Share (%)"],
-    caption=(
-        f"{data_note(prepared.kept)} Mean of numbers, most common value of categories "
-        f"(with its share in the cluster), share of records with each flag. Clusters "
-        f"with fewer than {ctx.k} records show '<{ctx.k}'."
-    ),
+st.dataframe(
+    protect_profiles(profiles, sizes, k=ctx.k).astype({"Records": str, "Share (%)": str}),
+    hide_index=True,
+)
+withheld_sentence = sizes.caption()
+st.caption(
+    f"{records_note(prepared.kept, k=ctx.k)} Mean of numbers, most common value of "
+    "categories (with its share in the cluster), share of records with each flag; a share "
+    f"that would reveal fewer than {ctx.k} records is left out. '{WITHHELD}' marks the "
+    f"size of a cluster with fewer than {ctx.k} records, and of the fewest others that "
+    "keep it from being worked out from the total."
+    + (f" {withheld_sentence}" if withheld_sentence else "")
+)
+st.download_button(
+    "Data (CSV)",
+    data=lambda: csv_bytes(protect_profiles(profiles, sizes, k=ctx.k, for_export=True)),
+    file_name="cluster_profiles.csv",
+    mime="text/csv",
+    key="dl_csv_cluster_profiles",
+    on_click="ignore",
+    icon=":material/download:",
 )
 
 # ------------------------------------------------------------------ choosing k
@@ -216,8 +254,8 @@ if stored is not None and stored[0] == diag_key:
             diagnostics,
             name="cluster_elbow",
             k=ctx.k,
-            caption=data_note(prepared.kept) + " Look for the bend: beyond "
-            "it, more clusters explain little more.",
+            caption=records_note(prepared.kept, k=ctx.k) + " Look for the bend: beyond "
+            "it, more clusters explain little more. " + GLOSSARY["inertia"],
         )
     with right:
         show_altair(
@@ -225,8 +263,11 @@ if stored is not None and stored[0] == diag_key:
             diagnostics,
             name="cluster_silhouette",
             k=ctx.k,
-            caption=data_note(min(prepared.kept, SILHOUETTE_SAMPLE), what="sampled records")
-            + " Higher is better; above 0.5 means well separated groups.",
+            caption=records_note(
+                min(prepared.kept, SILHOUETTE_SAMPLE), k=ctx.k, what="sampled records"
+            )
+            + " Higher is better; above 0.5 means well separated groups. "
+            + GLOSSARY["silhouette"],
         )
 
 # ------------------------------------------------------------------ record table
@@ -266,14 +307,28 @@ with st.expander("Filter the records", expanded=True):
             )
         else:
             box.caption(f"{spec.label}: every record has {spec.low:g}.")
-filtered = filter_records(records, values=values, ranges=ranges)
+# Only records a listing may show (none of a withheld cluster; never 1..k-1 of them).
+matching = filter_records(listable, values=values, ranges=ranges)
+filtered = listable_records(matching, sizes, k=ctx.k)
 if filtered.empty:
-    st.info("No record matches these table filters; clear some of them to see records.")
+    if len(matching):
+        st.info(
+            f"Fewer than {ctx.k} of the listed records match these table filters, so none "
+            "is shown (a short list would give a small count away); clear some filters."
+        )
+    else:
+        st.info("No record matches these table filters; clear some of them to see records.")
 else:
     st.dataframe(display_records(filtered), hide_index=True, height=380)
 st.caption(
-    f"{len(filtered):,} of the {len(records):,} clustered records match. "
-    "Identified cases, not prevalence."
+    (
+        f"{format_count(len(filtered), ctx.k)} of the {format_count(len(records), ctx.k)} "
+        "clustered records match. "
+        if len(filtered)
+        else ""
+    )
+    + (f"{hidden_note} " if hidden_note else "")
+    + "Identified cases, not prevalence."
 )
 st.download_button(
     "Records (CSV)",
@@ -291,22 +346,37 @@ with view:
     follow = st.checkbox(
         "Show only the records that match the table's filters (below)", **bound("cl_follow")
     )
-    shown = filtered if follow else records
-    if shown.empty:
+    shown = filtered if follow else listable
+    if shown.empty and (follow and len(listable)):
         st.info(
             "No record matches the table's filters, so there is nothing to draw. Clear "
             "some filters in the record table or untick the box above."
         )
+    elif shown.empty:
+        st.info(
+            "Nothing to draw: the clusters are too small to show their records "
+            f"(every cluster, or what is left beside them, has fewer than {ctx.k}). "
+            "Widen the filters in the sidebar or choose fewer clusters."
+        )
     else:
         plotted = scatter_sample(shown, size=SCATTER_SAMPLE, seed=SEED)
-        title = scatter_title(profiles, subset=shown if follow else None)
+        title = scatter_title(
+            profiles,
+            subset=shown if follow else None,
+            k=ctx.k,
+            withheld=sizes.withheld,
+            lead=lead,
+        )
         figure = scatter_3d(plotted, x=x, y=y, z=z, title=title, jitter=JITTER if jitter else 0.0)
         drawn = (
-            f"A random sample of {len(plotted):,} of these {len(shown):,} records is "
-            "drawn so that the browser stays responsive; the clusters use all of them."
+            f"A random sample of {format_count(len(plotted), ctx.k)} of these "
+            f"{format_count(len(shown), ctx.k)} records is drawn so that the browser stays "
+            "responsive; the clusters use all of them."
             if len(plotted) < len(shown)
-            else f"All {len(shown):,} records are drawn."
+            else f"All {format_count(len(shown), ctx.k)} records are drawn."
         )
+        if hidden_note:
+            drawn += f" {hidden_note}"
         spread = (
             " Points are spread slightly so that identical records do not hide each "
             "other; hover shows the true values."
@@ -318,5 +388,5 @@ with view:
             display_records(plotted),
             name="cluster_3d",
             k=ctx.k,
-            caption=f"{data_note(len(plotted))} {drawn}{spread}",
+            caption=f"{records_note(len(plotted), k=ctx.k)} {drawn}{spread}",
         )

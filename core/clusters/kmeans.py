@@ -2,10 +2,18 @@
 
 K-means runs with a fixed seed. Banded data hold few distinct value combinations, so
 records with identical values are grouped (:class:`core.clusters.prepare.ClusterInput`)
-and fitted once with their count as weight: this is the same K-means problem as fitting
-every record, only faster. When there are more than :data:`FIT_LIMIT` combinations, the
-fit uses a random sample of :data:`FIT_SAMPLE` records and every record is then assigned
-to its nearest centre.
+and fitted once with their count as weight. This minimises the same quantity as fitting
+every record (the inertia, summed over every record), but K-means finds a local minimum
+that depends on its random starts, and the starts of a weighted fit differ from those
+of a record-by-record fit: the two need not give the same clusters. Measured on the
+2021 release (default columns, standardised, seed 42, against scikit-learn's KMeans on
+every record with the same seed and restarts; ``tests/unit/clusters``): with 10
+restarts the clusters were the same for 2 to 5 clusters, adjusted Rand index 0.86,
+0.86, 0.71, 0.78 and 0.81 for 6 to 10; with :data:`N_INIT` = 100 restarts the same for
+2 to 7 and 0.95, 0.98 and 0.93 for 8 to 10, the inertia within 0.3% of the
+record-by-record fit's (lower or higher). 300 restarts still differ at 8 to 10. When
+there are more than :data:`FIT_LIMIT` combinations, the fit uses a random sample of
+:data:`FIT_SAMPLE` records and every record is then assigned to its nearest centre.
 
 The number of clusters is called ``n_clusters`` here (as in scikit-learn), so that ``k``
 keeps its one meaning across the app: the small-cell threshold.
@@ -25,6 +33,7 @@ from sklearn.metrics import pairwise_distances, silhouette_score
 from threadpoolctl import threadpool_limits
 
 from core.clusters.prepare import ClusterError, ClusterInput
+from core.privacy import format_count, is_small
 
 __all__ = [
     "FIT_LIMIT",
@@ -46,7 +55,10 @@ FIT_LIMIT = 20_000  # distinct value combinations fitted exactly (weighted)
 FIT_SAMPLE = 20_000  # records in the fitting sample when there are more combinations
 SILHOUETTE_SAMPLE = 5_000  # records in the silhouette sample
 N_CLUSTERS_RANGE: tuple[int, ...] = tuple(range(2, 11))
-N_INIT = 10  # k-means++ restarts; cheap because the fit runs on distinct combinations
+# k-means++ restarts; cheap because the fit runs on distinct combinations. 100 rather
+# than scikit-learn's 10: on the 2021 release the clusters then agree with a
+# record-by-record fit up to 7 clusters instead of 5 (see the module docstring).
+N_INIT = 100
 
 
 @dataclass(frozen=True)
@@ -89,13 +101,13 @@ def _check_n_clusters(prepared: ClusterInput, n_clusters: int) -> None:
         raise ClusterError("Choose at least 2 clusters.")
     if prepared.n_distinct < 2:
         raise ClusterError(
-            f"All {prepared.kept:,} records have the same values in the chosen columns, so "
+            "All the records with every chosen column have the same values in them, so "
             "there is nothing to group. Add columns or widen the filters."
         )
     if n_clusters > prepared.n_distinct:
         raise ClusterError(
-            f"The {prepared.kept:,} records hold only {prepared.n_distinct:,} distinct "
-            f"combinations of values, fewer than the {n_clusters} clusters asked for. Choose at most "
+            f"These records hold only {prepared.n_distinct:,} distinct combinations of "
+            f"values, fewer than the {n_clusters} clusters asked for. Choose at most "
             f"{prepared.n_distinct} clusters, add columns, or widen the filters."
         )
 
@@ -111,8 +123,9 @@ def fit_kmeans(
 ) -> Clustering:
     """K-means (k-means++ start, :data:`N_INIT` restarts, fixed seed) on prepared records.
 
-    Identical records are fitted once, weighted by their count (the same objective as
-    fitting every record). Beyond ``fit_limit`` distinct combinations the fit uses a
+    Identical records are fitted once, weighted by their count: the same objective as
+    fitting every record, though not always the same local minimum (see the module
+    docstring). Beyond ``fit_limit`` distinct combinations the fit uses a
     random sample of ``fit_sample`` records, and every record is then assigned to its
     nearest centre. Clusters are numbered by size, largest first.
 
@@ -171,8 +184,19 @@ def fit_kmeans(
     )
 
 
-def method_note(prepared: ClusterInput, clustering: Clustering, /) -> str:
-    """One paragraph saying how the clusters were made (for the page)."""
+def method_note(prepared: ClusterInput, clustering: Clustering, /, *, k: int) -> str:
+    """One paragraph saying how the clusters were made (for the page); counts of records
+    are shown through :func:`core.privacy.format_count` with threshold ``k``.
+
+    Examples
+    --------
+    >>> from core.clusters.prepare import prepare
+    >>> df = pd.DataFrame({"ageMid": [4.0, 19.0, 19.0, 55.0] * 5, "gender": ["Male"] * 20})
+    >>> p = prepare(df, columns=["ageMid", "gender"])
+    >>> note = method_note(p, fit_kmeans(p, n_clusters=2), k=10)
+    >>> "All 20 records were used: they hold 3 distinct value combinations" in note
+    True
+    """
     scaled = "standardised (mean 0, standard deviation 1)" if prepared.scaled else "not scaled"
     coding = "one-hot columns" if prepared.encoding == "onehot" else "label codes"
     text = (
@@ -182,16 +206,20 @@ def method_note(prepared: ClusterInput, clustering: Clustering, /) -> str:
     )
     if clustering.sampled:
         text += (
-            f"The {prepared.kept:,} records hold {prepared.n_distinct:,} distinct value "
-            f"combinations (more than {FIT_LIMIT:,}), so the clusters were fitted on a random "
-            f"sample of {FIT_SAMPLE:,} records and every record was then assigned to its "
-            "nearest cluster centre."
+            f"The {format_count(prepared.kept, k)} records hold {prepared.n_distinct:,} "
+            f"distinct value combinations (more than {FIT_LIMIT:,}), so the clusters were "
+            f"fitted on a random sample of {FIT_SAMPLE:,} records and every record was then "
+            "assigned to its nearest cluster centre."
         )
     else:
+        used = "All the" if is_small(prepared.kept, k) else f"All {format_count(prepared.kept, k)}"
         text += (
-            f"All {prepared.kept:,} records were used: they hold {prepared.n_distinct:,} "
-            "distinct value combinations, each fitted once with its number of records as "
-            "weight (the same result as fitting every record, much faster). Beyond "
+            f"{used} records were used: they hold {prepared.n_distinct:,} distinct value "
+            "combinations, each fitted once with its number of records as weight. This "
+            "minimises the same spread within clusters as fitting every record one by one, "
+            "but K-means settles on a good grouping, not always the best one: with more "
+            "than a few clusters, a record-by-record fit (or another seed) can find "
+            "somewhat different clusters with about the same spread. Beyond "
             f"{FIT_LIMIT:,} combinations the fit would use a random sample of "
             f"{FIT_SAMPLE:,} records."
         )

@@ -189,15 +189,6 @@ class ClusterInput:
         """The feature matrix with one row per kept record."""
         return self.distinct[self.inverse]
 
-    def missing_sentence(self) -> str:
-        """Which chosen columns are missing how often (for the page)."""
-        parts = [
-            f"{column_label(c).split(' (')[0].lower()} missing in {n:,}"
-            for c, n in self.missing.items()
-            if n
-        ]
-        return "; ".join(parts) if parts else "no chosen column is missing anywhere"
-
 
 def _unique_columns(columns: Sequence[str]) -> tuple[str, ...]:
     """The columns without repeats, in their first order."""
@@ -278,10 +269,13 @@ def prepare(
         )
     keep = ~frame[list(chosen)].isna().any(axis=1).to_numpy()
     if not keep.any():
-        detail = "; ".join(f"{column_label(c)} missing in {n:,}" for c, n in missing.items() if n)
+        # No count here: the message is shown as it stands, and counts go through
+        # core.privacy on the page.
+        named = ", ".join(column_label(c) for c, n in missing.items() if n)
         raise ClusterError(
-            f"None of the {total:,} records has a value in every chosen column ({detail}). "
-            "Choose fewer columns (or ones more often recorded), or widen the filters."
+            "None of the records in view has a value in every chosen column (some lack "
+            f"one of: {named}). Choose fewer columns (or ones more often recorded), or "
+            "widen the filters."
         )
     kept = frame.loc[keep]
     values = {c: _as_values(kept[c], kinds[c]).reset_index(drop=True) for c in chosen}

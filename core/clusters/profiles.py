@@ -14,6 +14,7 @@ import pandas as pd
 from core.clusters.kmeans import Clustering
 from core.clusters.prepare import COUNTRY_COLUMNS, ClusterInput, column_kind, column_label
 from core.data.schema import MINOR_AGE_BANDS, flag_label, is_flag_column
+from core.privacy import safe_share
 from core.words import age_band, months_band
 
 __all__ = ["cluster_profiles", "describe_cluster", "labelled_records", "scatter_title"]
@@ -37,10 +38,20 @@ _GENERIC_WORDS = {
 
 def _mode(series: pd.Series) -> tuple[str, float]:
     """The most common value and its share of the records."""
+    value, count, total = _mode_count(series)
+    return value, count / total
+
+
+def _mode_count(series: pd.Series) -> tuple[str, int, int]:
+    """The most common value, its number of records and the number of records."""
     counts = series.value_counts(sort=True)
     counts = counts.sort_values(ascending=False, kind="stable")
-    top = counts.index[0]
-    return str(top), float(counts.iloc[0] / counts.sum())
+    return str(counts.index[0]), int(counts.iloc[0]), int(counts.sum())
+
+
+def _shown_share(part: int, whole: int, k: int | None) -> bool:
+    """Whether a share inside a cluster may be printed (see :func:`core.privacy.safe_share`)."""
+    return k is None or safe_share(part, whole, k)
 
 
 def _lead(share: float, text: str) -> str:
@@ -48,12 +59,16 @@ def _lead(share: float, text: str) -> str:
     return text if share >= 0.5 else f"most often {text}"
 
 
-def describe_cluster(members: pd.DataFrame, /, *, columns: Sequence[str], number: int) -> str:
+def describe_cluster(
+    members: pd.DataFrame, /, *, columns: Sequence[str], number: int, k: int | None = None
+) -> str:
     """A sentence describing a cluster's typical record.
 
     ``members`` are the cluster's rows of :attr:`core.clusters.prepare.ClusterInput.records`.
     A value is stated plainly when at least half the records have it, otherwise as
-    "most often"; flags are given as the share of records with the flag.
+    "most often"; flags are given as the share of records with the flag, unless that
+    share would give back a count of 1..k-1 (with or without the flag; ``k`` None:
+    every share is given).
 
     Raises
     ------
@@ -129,14 +144,22 @@ def describe_cluster(members: pd.DataFrame, /, *, columns: Sequence[str], number
         parts.append(f"registered around {members['yearOfRegistration'].mean():.0f}")
     flags = [c for c in chosen if is_flag_column(c)]
     if flags:
-        shares = sorted(((float(members[c].mean()), c) for c in flags), key=lambda t: -t[0])
-        common = [f"{flag_label(c).lower()} ({share:.0%})" for share, c in shares if share >= 0.5]
+        n = len(members)
+        counted = sorted(((int(members[c].sum()), c) for c in flags), key=lambda t: -t[0])
+
+        def flag_text(count: int, c: str, sep: str, close: str) -> str:
+            label = flag_label(c).lower()
+            if _shown_share(count, n, k):
+                return f"{label}{sep}{count / n:.0%}{close}"
+            return label
+
+        common = [flag_text(count, c, " (", ")") for count, c in counted if count / n >= 0.5]
         if common:
             parts.append("with " + ", ".join(common))
         else:
-            share, c = shares[0]
+            count, c = counted[0]
             parts.append(
-                f"no chosen flag in most records (most often {flag_label(c).lower()}, {share:.0%})"
+                f"no chosen flag in most records (most often {flag_text(count, c, ', ', '')})"
             )
     return f"Cluster {number}: " + ", ".join(parts)
 
@@ -151,8 +174,15 @@ def labelled_records(prepared: ClusterInput, clustering: Clustering, /) -> pd.Da
     return records
 
 
-def cluster_profiles(prepared: ClusterInput, clustering: Clustering, /) -> pd.DataFrame:
+def cluster_profiles(
+    prepared: ClusterInput, clustering: Clustering, /, *, k: int | None = None
+) -> pd.DataFrame:
     """One row per cluster: size, share, the mean or most common value of each column.
+
+    With ``k``, a share inside a cluster (of its most common value, of a flag) that would
+    give back a count of 1..k-1 (the part or the rest, see
+    :func:`core.privacy.safe_share`) is left out: the value alone, or NaN for a flag.
+    The sizes themselves are protected by :func:`core.clusters.disclosure.size_suppression`.
 
     Returns
     -------
@@ -178,13 +208,16 @@ def cluster_profiles(prepared: ClusterInput, clustering: Clustering, /) -> pd.Da
             elif kind == "numeric":
                 row[key] = round(float(members[c].mean()), 1)
             elif kind == "flag":
-                row[key] = round(float(members[c].mean()), 3)
+                flagged = int(members[c].sum())
+                share = round(flagged / len(members), 3)
+                row[key] = share if _shown_share(flagged, len(members), k) else np.nan
             else:
                 source = f"{c}Name" if c in COUNTRY_COLUMNS else c
-                value, share = _mode(members[source])
-                row[key] = f"{value} ({share:.0%})"
+                value, count, whole = _mode_count(members[source])
+                shown = _shown_share(count, whole, k)
+                row[key] = f"{value} ({count / whole:.0%})" if shown else value
         row["Description"] = (
-            describe_cluster(members, columns=prepared.columns, number=number)
+            describe_cluster(members, columns=prepared.columns, number=number, k=k)
             if len(members)
             else f"Cluster {number}: empty"
         )
@@ -192,11 +225,24 @@ def cluster_profiles(prepared: ClusterInput, clustering: Clustering, /) -> pd.Da
     return pd.DataFrame(rows)
 
 
-def scatter_title(profiles: pd.DataFrame, /, *, subset: pd.DataFrame | None = None) -> str:
+def scatter_title(
+    profiles: pd.DataFrame,
+    /,
+    *,
+    subset: pd.DataFrame | None = None,
+    k: int | None = None,
+    withheld: Sequence[bool] | np.ndarray | None = None,
+    lead: str = "",
+) -> str:
     """A title stating what the 3D view shows.
 
     Without ``subset``: the largest cluster's share and description. With ``subset``
     (labelled records matching the table's filters): which cluster most of them are in.
+    A share that would give back a count of 1..k-1 (the part or the rest) is put in
+    words instead (``k`` None: always as a number), and so is the largest cluster's when
+    its size is ``withheld`` (one flag per row of ``profiles``). ``lead`` opens the title (e.g. that
+    the clusters rest on a small share of the slice, see
+    :func:`core.clusters.words.coverage_lead`).
 
     Examples
     --------
@@ -204,19 +250,33 @@ def scatter_title(profiles: pd.DataFrame, /, *, subset: pd.DataFrame | None = No
     ...                      "Description": ["Cluster 1: mostly men", "Cluster 2: mostly women"]})
     >>> scatter_title(prof)
     'The largest of 2 clusters holds 75% of the records: mostly men'
+    >>> scatter_title(prof, k=20)
+    'The largest of 2 clusters holds most of the records: mostly men'
+    >>> scatter_title(prof, k=10, withheld=[True, True])
+    'The largest of 2 clusters holds most of the records: mostly men'
     >>> scatter_title(prof, subset=pd.DataFrame({"cluster": [2, 2, 1]}))
     "67% of the records matching the table's filters are in cluster 2"
     """
     if subset is not None:
         counts = subset["cluster"].value_counts().sort_index()
         top = int(counts.index[int(np.argmax(counts.to_numpy()))])
-        return (
-            f"{counts.max() / counts.sum():.0%} of the records matching the table's "
-            f"filters are in cluster {top}"
-        )
-    first = profiles.iloc[int(np.argmax(profiles["Records"].to_numpy()))]
+        top_count, whole = int(counts.max()), int(counts.sum())
+        if _shown_share(top_count, whole, k):
+            share = f"{top_count / whole:.0%} of the records"
+        elif top_count / whole >= 0.5:
+            share = "Most of the records"
+        else:
+            share = "More of the records than in any other cluster"
+        return f"{lead}{share} matching the table's filters are in cluster {top}"
+    sizes = profiles["Records"].to_numpy()
+    largest = int(np.argmax(sizes))
+    first = profiles.iloc[largest]
+    size, whole = int(first["Records"]), int(sizes.sum())
     description = str(first["Description"]).split(": ", 1)[-1]
-    return (
-        f"The largest of {len(profiles)} clusters holds {first['Share (%)']:.0f}% of the "
-        f"records: {description}"
-    )
+    # The largest size is withheld when it protects a small one: then no share either.
+    hidden = withheld is not None and bool(np.asarray(withheld)[largest])
+    if not hidden and _shown_share(size, whole, k):
+        share = f"{first['Share (%)']:.0f}% of the records"
+    else:
+        share = "most of the records" if size / whole >= 0.5 else "more records than any other"
+    return f"{lead}The largest of {len(profiles)} clusters holds {share}: {description}"

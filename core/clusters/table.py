@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.clusters.prepare import COUNTRY_COLUMNS, NUMERIC_COLUMNS, column_label
 from core.data.schema import is_flag_column
+from core.words import category_label
 
 __all__ = ["TableFilter", "display_records", "filter_records", "table_filters"]
 
@@ -162,6 +163,22 @@ def filter_records(
     return records.loc[keep]
 
 
+_BANDS = ("ageBroad", "traffickMonths")
+
+
 def display_records(records: pd.DataFrame, /) -> pd.DataFrame:
-    """The record table with plain-word column names (for screen and CSV)."""
-    return records.rename(columns=column_label)
+    """The record table with plain-word column names and bands (for screen and CSV).
+
+    Bands read as on every other screen (:func:`core.words.category_label`).
+
+    Examples
+    --------
+    >>> r = pd.DataFrame({"cluster": [1], "ageMid": [13.0], "ageBroad": ["09--17"]})
+    >>> display_records(r).to_dict("records")
+    [{'Cluster': 1, 'Age (years, band midpoint)': 13.0, 'Age band': '9–17'}]
+    """
+    out = records.copy()
+    for band in _BANDS:
+        if band in out.columns:
+            out[band] = out[band].map(lambda v, b=band: category_label(b, v))
+    return out.rename(columns=column_label)

@@ -13,6 +13,8 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
+from tests.helpers import each_text
+
 PAGE = "pages/5_Clusters.py"
 DEFAULT = ["ageMid", "yearOfRegistration", "gender"]
 
@@ -39,6 +41,11 @@ def records_table(at) -> pd.DataFrame:
 
 def specs(at, kind: str) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.get(kind)]
+
+
+def plot_title(plot: dict) -> str:
+    """The 3D view's title as one line (the chart wraps it with <br>)."""
+    return plot["layout"]["title"]["text"].replace("<br>", " ")
 
 
 def clustered_count(at) -> int:
@@ -78,7 +85,15 @@ class TestDefaults:
         assert len(records) == expected
         assert set(records["Cluster"]) == {1, 2, 3, 4}
         (plot,) = specs(at, "plotly_chart")
-        assert plot["layout"]["title"]["text"].startswith("The largest of 4 clusters holds")
+        title = plot_title(plot)
+        # The demo's default columns are all recorded in 35% of its records: the headline
+        # says so before it describes the clusters.
+        share = f"{expected / len(demo_frame):.0%}"
+        assert title.startswith(
+            f"Only {expected:,} of the {len(demo_frame):,} records in view ({share}) have "
+            "every chosen column (age is missing in"
+        ), title
+        assert "so these clusters describe them, not the whole slice. The largest of 4 " in title
         assert sum(len(t["hovertext"]) for t in plot["data"]) == min(expected, 5000)
         assert "seed (42)" in texts(at.caption)
         keys = {b.key for b in at.get("download_button")}
@@ -129,10 +144,7 @@ class TestRecordTable:
         at.checkbox(key="cl_follow").check().run()
         assert not at.exception
         (plot,) = specs(at, "plotly_chart")
-        assert (
-            "of the records matching the table's filters are in cluster"
-            in (plot["layout"]["title"]["text"])
-        )
+        assert "of the records matching the table's filters are in cluster" in plot_title(plot)
         assert sum(len(t["hovertext"]) for t in plot["data"]) == min(expected, 5000)
 
     def test_range_filter(self, run_page: Callable, demo_frame: pd.DataFrame) -> None:
@@ -247,8 +259,14 @@ class TestBadSettings:
         at.selectbox(key="cl_y").set_value("monthsMid")
         at.selectbox(key="cl_z").set_value("ageMid").run()
         assert not at.exception
-        n = int(sizes.loc[country, "n"])
-        assert f"None of the {n:,} records has a value in every chosen column" in texts(at.warning)
+        # No count in the message: it is shown as it stands (counts go through the
+        # small-cell rule), so it names the columns instead.
+        assert (
+            "None of the records in view has a value in every chosen column (some lack one "
+            "of: Age (years, band midpoint), Time trafficked (months, band midpoint))"
+        ) in texts(at.warning)
+        (message,) = [w for w in each_text(at.warning) if "None of the records" in w]
+        assert not re.search(r"\d", message)
 
     @pytest.mark.parametrize("size", [1, 2, 5])
     def test_tiny_slices(self, run_page: Callable, demo_frame: pd.DataFrame, size: int) -> None:
@@ -264,26 +282,42 @@ class TestBadSettings:
     def test_small_clusters_are_withheld(
         self, run_page: Callable, demo_frame: pd.DataFrame
     ) -> None:
+        # The clusters do not depend on k: read their true sizes at the floor (k = 10),
+        # where none of these is withheld, then raise k to 50.
         at = run_page(PAGE)
-        at.sidebar.multiselect(key="cit").set_value(["USA"])
+        at.sidebar.multiselect(key="cit").set_value(["USA"]).run()
+        kept = demo_frame[demo_frame["citizenship"] == "USA"].dropna(subset=DEFAULT)
+        at10 = table(at, "Description")
+        true_sizes = records_table(at)["Cluster"].value_counts().reindex(at10["Cluster"]).tolist()
+        assert sum(true_sizes) == len(kept)
+        assert at10["Records"].astype(str).tolist() == [str(n) for n in true_sizes]
+
         at.sidebar.number_input(key="k").set_value(50).run()
         assert not at.exception
-        kept = demo_frame[demo_frame["citizenship"] == "USA"].dropna(subset=DEFAULT)
         assert clustered_count(at) == len(kept)
         profiles = table(at, "Description")
-        records = records_table(at)
-        true_sizes = records["Cluster"].value_counts().reindex(profiles["Cluster"]).tolist()
-        assert sum(true_sizes) == len(kept)
+        assert profiles["Description"].tolist() == at10["Description"].tolist()
         assert any(0 < n < 50 for n in true_sizes), "the test needs a small cluster"
-        for shown, share, size in zip(
-            profiles["Records"].astype(str),
-            profiles["Share (%)"].astype(str),
-            true_sizes,
-            strict=True,
-        ):
-            small = 0 < size < 50
-            assert shown == ("<50" if small else str(size))
-            assert (share == "<50") is small
+        shown = profiles["Records"].astype(str).tolist()
+        shares = profiles["Share (%)"].astype(str).tolist()
+        for size_text, share, size in zip(shown, shares, true_sizes, strict=True):
+            if 0 < size < 50:
+                assert size_text == "withheld"
+            else:
+                assert size_text in (str(size), "withheld")
+            assert (share == "withheld") is (size_text == "withheld")
+        hidden = [n for text, n in zip(shown, true_sizes, strict=True) if text == "withheld"]
+        # None comes back as the clustered total minus the others: two or more withheld,
+        # and their sum leaves freedom (not all of them 1).
+        assert len(hidden) >= 2 and sum(hidden) > len(hidden)
+        assert "cells withheld" in texts(at.caption)
+        # The record table lists exactly the clusters whose size is shown, all of them.
+        listed = records_table(at)["Cluster"].value_counts().to_dict()
+        assert listed == {
+            int(c): n
+            for c, text, n in zip(profiles["Cluster"], shown, true_sizes, strict=True)
+            if text != "withheld"
+        }
 
 
 # ----------------------------------------------------------------------------- real file

@@ -7,6 +7,8 @@ get_dummies) applied to the records one by one.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -28,6 +30,7 @@ from core.clusters.kmeans import (
     n_clusters_diagnostics,
     weighted_silhouette,
 )
+from core.clusters.disclosure import coverage
 from core.clusters.prepare import ClusterError, clustering_columns, column_kind, prepare
 from core.clusters.profiles import (
     cluster_profiles,
@@ -36,6 +39,7 @@ from core.clusters.profiles import (
     scatter_title,
 )
 from core.clusters.table import display_records, filter_records, table_filters
+from core.clusters.words import coverage_sentence
 from core.data.clean import canonical_frame
 from core.palette import OKABE_ITO, OKABE_ITO_DISTINCT
 
@@ -121,7 +125,12 @@ class TestPrepare:
         # By hand: gender missing in row 5, country in row 4, year in row 6 -> 5 kept.
         assert (p.total, p.kept, p.dropped) == (8, 5, 3)
         assert p.missing == {"gender": 1, "CountryOfExploitation": 1, "yearOfRegistration": 1}
-        assert "gender missing in 1" in p.missing_sentence()
+        # k = 1 withholds nothing; at k = 10 every one of these counts is withheld.
+        assert "gender missing in 1" in coverage_sentence(coverage(p, k=1))
+        withheld = coverage_sentence(coverage(p, k=10))
+        assert "(of <10 in view;" in withheld
+        assert "gender, country of exploitation and year of registration missing in some" in withheld
+        assert not re.search(r"\d", withheld.replace("<10", ""))
 
     def test_scaling_matches_standard_scaler(self, small: pd.DataFrame) -> None:
         columns = ["ageMid", "gender", "yearOfRegistration"]
@@ -169,7 +178,7 @@ class TestPrepare:
 
     def test_nothing_left_after_dropping(self, small: pd.DataFrame) -> None:
         pair = small.iloc[[5, 6]]  # row 5 has no gender, row 6 has no age
-        with pytest.raises(ClusterError, match="None of the 2 records has a value in every"):
+        with pytest.raises(ClusterError, match="None of the records in view has a value in every"):
             prepare(pair, columns=["ageMid", "gender"])
 
     def test_unknown_column(self, small: pd.DataFrame) -> None:
@@ -230,7 +239,7 @@ class TestFitKmeans:
         assert fit.sampled and fit.fitted_on == 150
         nearest = np.argmin(((p.matrix()[:, None, :] - fit.centers[None]) ** 2).sum(axis=2), axis=1)
         assert (fit.labels - 1).tolist() == nearest.tolist()
-        assert "random sample of 20,000 records" in method_note(p, fit)
+        assert "random sample of 20,000 records" in method_note(p, fit, k=10)
 
     def test_more_clusters_than_distinct_points(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
@@ -245,8 +254,11 @@ class TestFitKmeans:
 
     def test_method_note_says_all_records_used(self, small: pd.DataFrame) -> None:
         p = prepare(small, columns=["gender", "ageMid"])
-        note = method_note(p, fit_kmeans(p, n_clusters=2))
+        note = method_note(p, fit_kmeans(p, n_clusters=2), k=1)
         assert "All 6 records were used" in note and "4 distinct value combinations" in note
+        # At k = 10 the 6 records are a small count: withheld.
+        protected = method_note(p, fit_kmeans(p, n_clusters=2), k=10)
+        assert "All the records were used" in protected and " 6 " not in protected
 
 
 # ----------------------------------------------------------------------------- choosing k
