@@ -21,10 +21,11 @@ from __future__ import annotations
 import itertools
 import warnings
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from scipy.special import expit
 
 from core.data.schema import flag_label
@@ -42,10 +43,12 @@ from core.risk.separation import Separation, check_separation
 from core.risk.words import cell_name, outcome_phrase
 
 __all__ = [
+    "FIRTH_INFERENCE",
     "METHODS",
     "PUBLISHED_MODELS",
     "RECRUITER_SUBSET",
     "Design",
+    "FirthResult",
     "FirthUnavailable",
     "LogitFit",
     "Method",
@@ -69,6 +72,9 @@ RECRUITER_SUBSET: tuple[str, ...] = (
     "recruiterRelationFriend",
     "recruiterRelationFamily",
 )
+
+
+_Z95 = float(stats.norm.ppf(0.975))
 
 
 class FirthUnavailable(ModelError):
@@ -290,18 +296,62 @@ def _fisher_cov(X: np.ndarray, params: np.ndarray, trials: np.ndarray) -> np.nda
     return np.linalg.inv(info)
 
 
-def firth_logit(
-    X: np.ndarray, events: np.ndarray, trials: np.ndarray, /
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+#: How a Firth fit's p-value or interval was computed (see :func:`firth_logit`).
+FIRTH_INFERENCE: dict[str, str] = {
+    "likelihood ratio": "penalised likelihood-ratio test / profile penalised likelihood",
+    "likelihood ratio (looser tolerance)": (
+        "penalised likelihood-ratio test / profile penalised likelihood, recomputed with a "
+        "looser convergence tolerance (gradient below 1e-6, as R) after the strict one "
+        "stopped at its iteration limit"
+    ),
+    "Wald": (
+        "Wald (estimate / standard error, normal distribution), because the penalised "
+        "likelihood-ratio computation did not converge"
+    ),
+}
+
+
+class FirthResult(NamedTuple):
+    """What :func:`firth_logit` returns.
+
+    ``p_kind`` and ``ci_kind`` name, per coefficient, how its p-value and interval were
+    computed: a key of :data:`FIRTH_INFERENCE`. No p-value or interval is ever left
+    empty: a likelihood-ratio computation that fails at the strict tolerance is redone
+    at a looser one, and if that fails too, the Wald value is given and labelled so.
+    """
+
+    params: np.ndarray
+    cov: np.ndarray
+    ci: np.ndarray
+    p_values: np.ndarray
+    converged: bool
+    p_kind: tuple[str, ...]
+    ci_kind: tuple[str, ...]
+
+
+# The strictest tolerance the solver reaches first: at the optimum, round-off can make
+# the step-halving of a very strict fit fail, which would also block the LRT p-values.
+_FIRTH_TOLERANCES = ((1e-8, 1e-10), (1e-6, 1e-8), (1e-4, 1e-4))
+# Recomputing a failed likelihood-ratio test or profile interval: gtol=1e-6 agrees with
+# R (tests/reference/README.md), with more iterations than the first attempt.
+_FIRTH_RETRY_ITERATIONS, _FIRTH_RETRY_GTOL, _FIRTH_RETRY_XTOL = 1000, 1e-6, 1e-8
+
+
+def firth_logit(X: np.ndarray, events: np.ndarray, trials: np.ndarray, /) -> FirthResult:
     """Firth-penalised logit on grouped counts (``firthmodels``, Jeffreys-prior penalty).
 
     Each row becomes an event row and a non-event row weighted by their counts
     (frequency weights). Confidence intervals are profile penalised-likelihood
-    intervals and p-values penalised likelihood-ratio tests, as in R's ``logistf``.
+    intervals and p-values penalised likelihood-ratio tests, as in R's ``logistf``;
+    where one fails to converge it is recomputed with a looser tolerance, and where that
+    fails too the Wald value is used, labelled in ``p_kind`` / ``ci_kind``. The
+    covariance is the inverse Fisher information at the Firth estimate (as R's brglm2
+    reports it; logistf's differs slightly, by up to a few percent on small data).
 
     Returns
     -------
-    params, cov, ci (k x 2), p_values, converged
+    FirthResult
+        ``params, cov, ci (k x 2), p_values, converged, p_kind, ci_kind``.
 
     Raises
     ------
@@ -322,15 +372,18 @@ def firth_logit(
     y = np.concatenate([np.ones(len(X)), np.zeros(len(X))])
     weights = np.concatenate([events, trials - events])
     keep = weights > 0
-    # The strictest tolerance the solver reaches: at the optimum, round-off can make the
-    # step-halving of a very strict fit fail, which would also block the LRT p-values.
-    for gtol, xtol in ((1e-8, 1e-10), (1e-6, 1e-8), (1e-4, 1e-4)):
+
+    def fitted(*, max_iter: int, gtol: float, xtol: float) -> FirthLogisticRegression:
         model = FirthLogisticRegression(
-            fit_intercept=False, max_iter=200, gtol=gtol, xtol=xtol, backend="numpy"
+            fit_intercept=False, max_iter=max_iter, gtol=gtol, xtol=xtol, backend="numpy"
         )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(rows[keep], y[keep], sample_weight=weights[keep])
+        return model
+
+    for gtol, xtol in _FIRTH_TOLERANCES:
+        model = fitted(max_iter=200, gtol=gtol, xtol=xtol)
         if model.converged_:
             break
     with warnings.catch_warnings():
@@ -339,8 +392,45 @@ def firth_logit(
         model.lrt()
     params = np.asarray(model.coef_, float)
     cov = _fisher_cov(X, params, trials)
-    p_values = np.asarray(model.lrt_pvalues_, float)
-    return params, cov, ci, p_values, bool(model.converged_)
+    p_values = np.asarray(model.lrt_pvalues_, float).copy()
+    p_kind = ["likelihood ratio"] * len(params)
+    ci_kind = ["likelihood ratio"] * len(params)
+    failed_p = [int(i) for i in np.flatnonzero(~np.isfinite(p_values))]
+    failed_ci = [int(i) for i in np.flatnonzero(~np.isfinite(ci).all(axis=1))]
+    if failed_p or failed_ci:
+        retry = fitted(
+            max_iter=_FIRTH_RETRY_ITERATIONS, gtol=_FIRTH_RETRY_GTOL, xtol=_FIRTH_RETRY_XTOL
+        )
+        if retry.converged_:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                if failed_p:
+                    retry.lrt(failed_p)
+                    again = np.asarray(retry.lrt_pvalues_, float)
+                    for i in failed_p:
+                        if np.isfinite(again[i]):
+                            p_values[i] = again[i]
+                            p_kind[i] = "likelihood ratio (looser tolerance)"
+                if failed_ci:
+                    bounds = np.asarray(
+                        retry.conf_int(alpha=0.05, method="pl", features=failed_ci, max_iter=200),
+                        float,
+                    )
+                    for i in failed_ci:
+                        if np.isfinite(bounds[i]).all():
+                            ci[i] = bounds[i]
+                            ci_kind[i] = "likelihood ratio (looser tolerance)"
+    se = np.sqrt(np.diag(cov))
+    for i in range(len(params)):
+        if not np.isfinite(p_values[i]):
+            p_values[i] = 2 * stats.norm.sf(abs(params[i] / se[i]))
+            p_kind[i] = "Wald"
+        if not np.isfinite(ci[i]).all():
+            ci[i] = params[i] + np.array([-1.0, 1.0]) * _Z95 * se[i]
+            ci_kind[i] = "Wald"
+    return FirthResult(
+        params, cov, ci, p_values, bool(model.converged_), tuple(p_kind), tuple(ci_kind)
+    )
 
 
 @dataclass(frozen=True)
@@ -358,6 +448,10 @@ class LogitFit:
     separation: Separation
     ci: np.ndarray | None = None  # profile intervals (Firth); None: Wald
     p_values: np.ndarray | None = None  # likelihood-ratio p-values (Firth); None: Wald
+    #: Firth fits: per coefficient, how its p-value / interval was computed (a key of
+    #: FIRTH_INFERENCE); empty for maximum likelihood (Wald throughout).
+    p_kind: tuple[str, ...] = ()
+    ci_kind: tuple[str, ...] = ()
     denominators: DenominatorRule = "published"
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -472,8 +566,12 @@ def fit_model(
     params, cov, converged = grouped_logit(X, events, trials)
     separation = check_separation(design, cells, params, cov, converged)
     ci = p_values = None
+    p_kind: tuple[str, ...] = ()
+    ci_kind: tuple[str, ...] = ()
     if method == "firth":
-        params, cov, ci, p_values, converged = firth_logit(X, events, trials)
+        firth = firth_logit(X, events, trials)
+        params, cov, ci, p_values, converged = firth[:5]
+        p_kind, ci_kind = firth.p_kind, firth.ci_kind
     group_cols = [c for c in ("gender", "majority") if c in rows.columns]
     groups = cell_counts(rows, by=group_cols)
     return LogitFit(
@@ -488,6 +586,8 @@ def fit_model(
         separation=separation,
         ci=ci,
         p_values=p_values,
+        p_kind=p_kind,
+        ci_kind=ci_kind,
         denominators=denominators,
         notes=notes,
     )

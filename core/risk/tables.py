@@ -20,8 +20,10 @@ from core.privacy import small_mask
 from core.risk.model import LogitFit
 from core.risk.records import GROUP_ORDER, GROUPS, PREDICTORS
 from core.risk.words import cell_name
+from core.words import listed
 
 __all__ = [
+    "coefficient_caption",
     "coefficient_table",
     "group_table",
     "overview_table",
@@ -32,13 +34,18 @@ __all__ = [
 ]
 
 _Z95 = float(stats.norm.ppf(0.975))
+_ML_INFERENCE = "Wald (maximum likelihood)"
 
 
 def coefficient_table(fit: LogitFit, /) -> pd.DataFrame:
     """Coefficients with standard error, z, p-value, 95% CI and the percent change in odds.
 
     ``odds_change_pct = (exp(estimate) - 1) x 100``, with its CI from the CI of the
-    estimate. Firth fits carry profile-likelihood intervals and likelihood-ratio p-values.
+    estimate. Firth fits carry profile-likelihood intervals and likelihood-ratio p-values;
+    ``p_value_method`` and ``ci_method`` say, per term, how each was computed
+    (``"Wald (maximum likelihood)"``; for Firth a key of
+    :data:`core.risk.model.FIRTH_INFERENCE`, ``"Wald"`` where the likelihood-ratio
+    computation failed).
 
     Examples
     --------
@@ -67,6 +74,8 @@ def coefficient_table(fit: LogitFit, /) -> pd.DataFrame:
             "p_value": p_value,
             "ci_low": low,
             "ci_high": high,
+            "p_value_method": list(fit.p_kind) if fit.p_kind else _ML_INFERENCE,
+            "ci_method": list(fit.ci_kind) if fit.ci_kind else _ML_INFERENCE,
         }
     )
     with np.errstate(over="ignore"):  # infinite under separation: shown as inf
@@ -75,6 +84,62 @@ def coefficient_table(fit: LogitFit, /) -> pd.DataFrame:
     table["odds_change_ci_low"] = change[:, 1]
     table["odds_change_ci_high"] = change[:, 2]
     return table
+
+
+def coefficient_caption(fit: LogitFit, /, *, shown: Sequence[str] | None = None) -> str:
+    """What a coefficient table's standard errors, p-values and intervals are.
+
+    For a Firth fit it names the terms whose p-value or interval was recomputed with a
+    looser tolerance, or is a Wald value, because the penalised likelihood-ratio
+    computation did not converge (see :func:`core.risk.model.firth_logit`). ``shown``
+    limits those names to the terms on screen (the others are withheld).
+
+    Examples
+    --------
+    >>> from core.risk.model import ModelSpec, fit_model
+    >>> r = pd.DataFrame({"gender": ["Female"] * 4 + ["Male"] * 4,
+    ...                   "isForcedLabour": [True, False, False, False, True, True, True, False]})
+    >>> coefficient_caption(fit_model(r, ModelSpec("isForcedLabour", ("gender",))))
+    'Standard errors: the inverse Fisher information at the maximum-likelihood estimate; z = estimate / standard error; Wald p-values and 95% intervals (estimate ± 1.96 standard errors).'
+    """
+    if fit.method != "firth":
+        return (
+            "Standard errors: the inverse Fisher information at the maximum-likelihood "
+            "estimate; z = estimate / standard error; Wald p-values and 95% intervals "
+            "(estimate ± 1.96 standard errors)."
+        )
+    text = (
+        "Firth-penalised estimates. Standard errors: the inverse Fisher information at the "
+        "Firth estimate (as R's brglm2 gives them; R's logistf computes them slightly "
+        "differently); z = estimate / standard error. 95% intervals: profile penalised "
+        "likelihood; p-values: penalised likelihood-ratio tests (both as R's logistf)."
+    )
+    visible = set(fit.terms if shown is None else shown)
+    for what, kinds in (("p-value", fit.p_kind), ("interval", fit.ci_kind)):
+        for kind in ("likelihood ratio (looser tolerance)", "Wald"):
+            terms = [
+                f"'{fit.design.term_label(t)}'"
+                for t, k in zip(fit.terms, kinds, strict=True)
+                if k == kind and t in visible
+            ]
+            if not terms:
+                continue
+            one = len(terms) == 1
+            subject = f"The {what}{'' if one else 's'} of {listed(terms)}"
+            if kind == "Wald":
+                marked = " (marked '(Wald)')" if what == "p-value" else ""
+                text += (
+                    f" {subject} {'is a' if one else 'are'} Wald {what}{'' if one else 's'}"
+                    f"{marked}, because the penalised likelihood-ratio computation did not "
+                    "converge."
+                )
+            else:
+                text += (
+                    f" {subject} {'was' if one else 'were'} recomputed with a looser "
+                    "convergence tolerance (gradient below 1e-6, which agrees with R) after "
+                    "the strict computation stopped at its iteration limit."
+                )
+    return text
 
 
 def group_table(fit: LogitFit, /) -> pd.DataFrame:
@@ -215,8 +280,30 @@ def readable_groups(table: pd.DataFrame, /) -> pd.DataFrame:
     return out.rename(columns=names)
 
 
+def _marked(value: float, method: str) -> str:
+    """A p-value as text; a Firth fit's Wald fallback says so."""
+    text = "" if pd.isna(value) else "<1e-300" if value == 0 else f"{value:.2g}"
+    return f"{text} (Wald)" if method == "Wald" else text
+
+
 def readable_coefficients(table: pd.DataFrame, /) -> pd.DataFrame:
-    """A :func:`coefficient_table` with plain column names, rounded for reading."""
+    """A :func:`coefficient_table` with plain column names, rounded for reading.
+
+    In a Firth table (likelihood-ratio p-values) a Wald p-value, used where the
+    likelihood-ratio test did not converge, reads "... (Wald)".
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"label": ["a", "b"], "term": ["a", "b"], "estimate": [1.0, 2.0],
+    ...                   "std_error": [0.5, 0.5], "z": [2.0, 4.0], "p_value": [0.045, 6e-5],
+    ...                   "ci_low": [0.0, 1.0], "ci_high": [2.0, 3.0],
+    ...                   "p_value_method": ["likelihood ratio", "Wald"],
+    ...                   "ci_method": ["likelihood ratio", "likelihood ratio"],
+    ...                   "odds_change_pct": [1.0, 2.0], "odds_change_ci_low": [0.0, 1.0],
+    ...                   "odds_change_ci_high": [2.0, 3.0]})
+    >>> readable_coefficients(t)["p-value"].tolist()
+    ['0.045', '6e-05 (Wald)']
+    """
     names = {
         "label": "Term",
         "term": "Code",
@@ -235,9 +322,10 @@ def readable_coefficients(table: pd.DataFrame, /) -> pd.DataFrame:
         out[column] = out[column].round(5)
     out["z"] = out["z"].round(2)
     # as text: a p-value of 1e-196 would otherwise print as a long row of zeros
-    out["p_value"] = out["p_value"].map(
-        lambda v: "" if pd.isna(v) else "<1e-300" if v == 0 else f"{v:.2g}"
+    methods = (
+        table["p_value_method"] if "p_value_method" in table.columns else pd.Series("", table.index)
     )
+    out["p_value"] = [_marked(v, str(m)) for v, m in zip(out["p_value"], methods, strict=True)]
     for column in ("odds_change_pct", "odds_change_ci_low", "odds_change_ci_high"):
         out[column] = out[column].round(1)
     return out.rename(columns=names)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
+from scipy import stats
 from scipy.special import expit
 
 from core.privacy import format_count
@@ -24,7 +25,13 @@ from core.risk.records import (
     prepare_records,
 )
 from core.risk.separation import Separation
-from core.risk.tables import coefficient_table, group_table, shown_groups
+from core.risk.tables import (
+    coefficient_caption,
+    coefficient_table,
+    group_table,
+    readable_coefficients,
+    shown_groups,
+)
 from core.risk.words import outcome_phrase, probability_headline, probability_sentences
 
 Z = 1.959963984540054
@@ -539,10 +546,11 @@ class TestFirth:
         data = pd.read_csv(io.StringIO(ENDOMETRIAL))
         assert len(data) == 79
         X = np.column_stack([np.ones(len(data)), data["NV"], data["PI"], data["EH"]])
-        params, _cov, ci, p_values, converged = firth_logit(
+        params, _cov, ci, p_values, converged, p_kind, ci_kind = firth_logit(
             X, data["HG"].to_numpy(), np.ones(len(data))
         )
         assert converged
+        assert p_kind == ci_kind == ("likelihood ratio",) * 4
         np.testing.assert_allclose(
             params, [3.77455951, 2.92927330, -0.03475175, -2.60416387], rtol=1e-5
         )
@@ -557,6 +565,62 @@ class TestFirth:
             rtol=1e-5,
         )
         assert np.all((p_values > 0) & (p_values < 1))
+
+    def test_a_failed_likelihood_ratio_test_falls_back_to_wald_and_says_so(self, monkeypatch):
+        # when neither the strict nor the looser tolerance gives a likelihood-ratio
+        # p-value or profile interval, the Wald value is used, never an empty one
+        import firthmodels
+
+        def no_lrt(self, idx, *, warm_start=True):
+            return None
+
+        def no_profile(self, *args, **kwargs):
+            return np.full((len(self.coef_), 2), np.nan)
+
+        monkeypatch.setattr(firthmodels.FirthLogisticRegression, "_compute_single_lrt", no_lrt)
+        monkeypatch.setattr(firthmodels.FirthLogisticRegression, "conf_int", no_profile)
+        counts = {
+            ("Female", "Adult"): (30, 70),
+            ("Female", "Minor"): (80, 20),
+            ("Male", "Adult"): (0, 95),
+            ("Male", "Minor"): (40, 60),
+        }
+        fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0], method="firth")
+        assert fit.p_kind == fit.ci_kind == ("Wald",) * 4
+        table = coefficient_table(fit)
+        z = fit.params / fit.bse
+        np.testing.assert_allclose(table["p_value"], 2 * stats.norm.sf(np.abs(z)), rtol=1e-12)
+        np.testing.assert_allclose(table["ci_low"], fit.params - Z * fit.bse, rtol=1e-12)
+        np.testing.assert_allclose(table["ci_high"], fit.params + Z * fit.bse, rtol=1e-12)
+        assert (table["p_value_method"] == "Wald").all()
+        readable = readable_coefficients(table)
+        assert readable["p-value"].str.endswith(" (Wald)").all()
+        caption = coefficient_caption(fit)
+        labels = "'Baseline: women (log-odds)', 'Male (vs female)', 'Minor (vs adult)' and "
+        assert f"The p-values of {labels}" in caption
+        assert "are Wald p-values (marked '(Wald)'), because the penalised" in caption
+        assert f"The intervals of {labels}" in caption and "are Wald intervals, because" in caption
+        one = coefficient_caption(fit, shown=["gender[Male]"])
+        assert "The p-value of 'Male (vs female)' is a Wald p-value (marked '(Wald)')" in one
+
+    def test_the_caption_says_what_the_standard_errors_are(self):
+        counts = {
+            ("Female", "Adult"): (30, 70),
+            ("Female", "Minor"): (80, 20),
+            ("Male", "Adult"): (0, 95),
+            ("Male", "Minor"): (40, 60),
+        }
+        fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0], method="firth")
+        caption = coefficient_caption(fit)
+        assert "inverse Fisher information at the Firth estimate (as R's brglm2" in caption
+        assert "as R's logistf" in caption  # the intervals and p-values, not the SEs
+        assert "Wald" not in caption and "looser" not in caption
+        # the SEs are the inverse information at the Firth estimate, computed here by hand
+        X = fit.design.matrix(fit.cells)
+        p = 1 / (1 + np.exp(-(X @ fit.params)))
+        info = X.T @ (X * (fit.cells["n"].to_numpy() * p * (1 - p))[:, None])
+        np.testing.assert_allclose(fit.bse, np.sqrt(np.diag(np.linalg.inv(info))), rtol=1e-12)
+        assert "Wald" in coefficient_caption(fit_model(cells_frame(counts), PUBLISHED_MODELS[0]))
 
     def test_saturated_2x2_with_a_zero_cell_adds_one_half(self):
         # For a saturated binomial model Firth's estimate is the log odds of the cell
@@ -873,3 +937,19 @@ class TestProtectModel:
         groups = protected.groups.set_index("group")
         assert groups.loc["Boys", "n"] == 19
         assert groups["probability"].isna().all()
+
+
+@pytest.mark.real
+@pytest.mark.slow
+def test_firth_p_value_that_stopped_at_its_iteration_limit_is_recomputed(real_frame):
+    # The published recruiterRelationFriend model (status as written): firthmodels' fit with
+    # majority[Minor] held at 0 stops at max_iter under the strict tolerance; recomputed at
+    # gtol=1e-6 it agrees with R. R: profile penalised likelihood, firth.R
+    # (tests/reference/risk_models.csv): 4.87728688565041e-77.
+    records = prepare_records(real_frame).records
+    fit = fit_model(records, PUBLISHED_MODELS[3], method="firth")
+    table = coefficient_table(fit).set_index("term")
+    assert table.loc["majority[Minor]", "p_value"] == pytest.approx(4.87728688565041e-77, rel=1e-5)
+    assert table.loc["majority[Minor]", "p_value_method"] == "likelihood ratio (looser tolerance)"
+    assert table["p_value"].notna().all() and table[["ci_low", "ci_high"]].notna().all().all()
+    assert "'Minor (vs adult)' was recomputed with a looser" in coefficient_caption(fit)
