@@ -9,7 +9,9 @@ into an estimate of people in forced commercial sexual exploitation, using the m
 
 95% intervals come from the delta method on the log scale, using the models' covariance
 (for the ratio, the joint covariance of models 1 and 2, which are fitted on the same
-records and so are correlated), widened by the survey's own bounds when given.
+records and so are correlated), widened by the survey's own bounds when given; the
+total's interval too (:func:`total_estimate`). They cover model and survey error only,
+not whether identified victims represent the hidden population.
 :func:`protect_estimates` withholds the groups whose counts are below the threshold.
 """
 
@@ -39,6 +41,7 @@ __all__ = [
     "joint_covariance",
     "protect_estimates",
     "total_estimate",
+    "total_groups",
 ]
 
 ExtrapolationMethod = Literal["published", "ratio"]
@@ -311,6 +314,21 @@ def extrapolate(
     )
 
 
+def _survey_log_sd(count: float, bound: float | None, *, below: bool) -> float:
+    """The survey's log-scale sd on one side, reading its bound as a 95% limit (0: none)."""
+    if bound is None or math.isnan(bound):
+        return 0.0
+    if below:
+        return math.inf if bound == 0 else math.log(count / bound) / _Z95
+    return math.log(bound / count) / _Z95
+
+
+def _bound(value: object) -> float | None:
+    """A table's survey bound as a number; None when empty."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return None if pd.isna(number) else float(number)
+
+
 def total_estimate(
     table: pd.DataFrame,
     /,
@@ -319,17 +337,28 @@ def total_estimate(
     labour: LogitFit | None = None,
     joint: pd.DataFrame | None = None,
 ) -> tuple[float, float, float]:
-    """The sum of the estimable groups' estimates with a 95% interval.
+    """The sum of the estimable groups' estimates with a 95% interval on the log scale.
 
-    The model part of the variance uses the full covariance (the groups share
-    parameters); the survey part treats each group's bounds as a 95% interval of an
-    independent normal error. The interval is symmetric and cut at 0.
+    The total's interval is made like each group's: by the delta method on the log of
+    the total, so that, like the groups' intervals, it is skewed to the right and misses
+    the truth about equally often below and above (a symmetric interval on a sum of
+    log-normal-like estimates misses almost only above). With ``T = sum(E_i)``::
+
+        var(log T) = (g' V g + sum_i (E_i s_i)^2) / T^2,   g = sum_i E_i grad log factor_i
+
+    where ``V`` is the models' (joint) covariance (the groups share parameters) and
+    ``s_i`` the survey's log-scale sd of group i, from its lower bound for the lower end
+    and from its upper bound for the upper end (``log(count / lower) / 1.96``, as for the
+    groups; 0 without a bound). The interval is ``T exp(-/+ 1.96 sd(log T))``. With one
+    group this is exactly that group's interval. A group whose survey count is 0 adds
+    nothing to the total and its own upper end (upper bound x upper factor) to the
+    total's upper end.
 
     Parameters
     ----------
     table
         An :func:`extrapolate` table (protected or not: withheld groups have no estimate
-        and are left out of the sum).
+        and are left out of the sum; :func:`total_groups` names the groups it adds).
     sexual, labour, joint
         The fits and joint counts the table was made with (``labour`` and ``joint`` for
         the ratio method).
@@ -351,24 +380,43 @@ def total_estimate(
     method = str(usable["method"].iloc[0])
     cov = _covariance(method, sexual, labour, joint)
     grad = np.zeros(cov.shape[0])
-    survey_var = 0.0
+    survey_low = survey_high = 0.0  # absolute-scale survey variances, each side
+    zero_high = 0.0
     for _, row in usable.iterrows():
+        count, estimate = float(row["survey_count"]), float(row["estimate"])
+        if count == 0:
+            zero_high += float(row["ci_high"])
+            continue
         cell = pd.DataFrame({"gender": [row["gender"]], "majority": [row["majority_status"]]})
         _, g = _factor(method, sexual, labour, cell)
-        grad += float(row["estimate"]) * g
-        low, high, count = row["survey_low"], row["survey_high"], float(row["survey_count"])
-        has_low = low is not None and not pd.isna(low)
-        has_high = high is not None and not pd.isna(high)
-        if has_low and has_high:
-            sd = (float(high) - float(low)) / (2 * _Z95)
-        elif has_low or has_high:
-            sd = abs(count - float(low if has_low else high)) / _Z95
-        else:
-            sd = 0.0
-        survey_var += (float(row["factor"]) * sd) ** 2
+        grad += estimate * g
+        below = _survey_log_sd(count, _bound(row["survey_low"]), below=True)
+        above = _survey_log_sd(count, _bound(row["survey_high"]), below=False)
+        survey_low += math.inf if math.isinf(below) else (estimate * below) ** 2
+        survey_high += (estimate * above) ** 2
     total = float(usable["estimate"].sum())
-    half = _Z95 * math.sqrt(max(float(grad @ cov @ grad), 0.0) + survey_var)
-    return total, max(total - half, 0.0), total + half
+    if total == 0:
+        return total, 0.0, zero_high
+    model_var = max(float(grad @ cov @ grad), 0.0)
+    sd_low = math.sqrt(model_var + survey_low) / total
+    sd_high = math.sqrt(model_var + survey_high) / total
+    low = total * math.exp(-_Z95 * sd_low) if math.isfinite(sd_low) else 0.0
+    return total, low, total * math.exp(_Z95 * sd_high) + zero_high
+
+
+def total_groups(table: pd.DataFrame, /) -> tuple[list[str], list[str]]:
+    """The groups :func:`total_estimate` adds up, and the typed ones it leaves out.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["Women", "Boys", "Men"], "estimate": [6484.0, None, 119.0]})
+    >>> total_groups(t)
+    (['Women', 'Men'], ['Boys'])
+    """
+    added = table["estimate"].notna()
+    return table.loc[added, "group"].astype(str).tolist(), table.loc[~added, "group"].astype(
+        str
+    ).tolist()
 
 
 def protect_estimates(
