@@ -121,9 +121,11 @@ def _kept(target: Path) -> bool:
     """A download of an earlier run that can be used: our own non-empty regular file."""
     if not _ours(target, kind=stat.S_IFREG):
         return False
-    with contextlib.suppress(OSError):
-        target.chmod(0o600)  # kept by an earlier version with the default permissions
-    return target.stat().st_size > 0
+    info = target.stat()
+    if stat.S_IMODE(info.st_mode) != 0o600:  # kept by an earlier version (0644)
+        with contextlib.suppress(OSError):
+            target.chmod(0o600)
+    return info.st_size > 0
 
 
 class _WriteFailed(Exception):
