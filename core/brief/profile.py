@@ -219,8 +219,12 @@ def most_named(frame: pd.DataFrame, /) -> str | None:
     return None
 
 
-def _check_country(frame: pd.DataFrame, country: object) -> tuple[str, str]:
-    choices = country_choices(frame)
+def _naming(frame: pd.DataFrame, column: str, code: str) -> pd.DataFrame:
+    """The records whose ``column`` is ``code`` (a categorical compares without copying)."""
+    return frame[frame[column].eq(code).fillna(False).to_numpy(dtype=bool)]
+
+
+def _check_country(choices: dict[str, str], country: object) -> tuple[str, str]:
     code = country.strip().upper() if isinstance(country, str) else None
     if code is None or code not in choices:
         example = next(iter(choices), "UKR")
@@ -684,7 +688,7 @@ def _perspective(
     partners: Section | None,
 ) -> Perspective:
     column = ROLES[role]
-    sub = frame[frame[column].astype(object) == code]
+    sub = _naming(frame, column, code)
     n = len(sub)
     heading = f"{name} as country of {role}"
     subject = f"citizens of {name}" if role == "citizenship" else f"victims exploited in {name}"
@@ -770,12 +774,12 @@ def country_profile(frame: pd.DataFrame, /, *, country: str, k: int) -> CountryP
         raise ValueError(
             f"the frame lacks {listed(absent)}: load the file with core.data.load first."
         )
-    code, name = _check_country(frame, country)
+    names = country_choices(frame)
+    code, name = _check_country(names, country)
     incomplete = tuple(yearly_totals(frame).incomplete)
 
     # The own-country cell is in both partner tables: withheld in one, withheld in both.
-    subs = {role: frame[frame[column].astype(object) == code] for role, column in ROLES.items()}
-    names = country_choices(frame)
+    subs = {role: _naming(frame, column, code) for role, column in ROLES.items()}
     cells = {role: _partner_cells(subs[role], names, role, code, k) for role in ROLES}
     partners: dict[Role, Section | None] = {}
     for role in ROLES:
