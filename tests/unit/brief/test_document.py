@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.brief import CITATION, CountryProfile, country_profile
+from core.brief import CITATION, CountryProfile, country_choices, country_profile
 from core.brief.charts import profile_charts
 from core.brief.document import CAVEATS, brief_images, country_docx, country_pdf
 from tests.unit.brief.scan import flat, numbers_below_k
@@ -183,3 +183,23 @@ class TestHigherThreshold:
         assert any(
             s.withheld and s.withheld.caption() for p in profile.perspectives for s in p.sections
         )
+
+
+class TestPdfWithoutDejaVu:
+    def test_builtin_font_writes_every_name(
+        self, demo_frame: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Where the system has no DejaVu, dashes and quotes are made plain and accented
+        names still print (Helvetica covers Latin-1)."""
+        import core.brief.document as document
+
+        pypdf = pytest.importorskip("pypdf", reason="pypdf (requirements-dev.txt) reads the PDF")
+        monkeypatch.setattr(document, "_FONT_DIR", document.Path("/nonexistent"))
+        code = next(
+            c for c, n in country_choices(demo_frame).items() if any(ord(ch) > 127 for ch in n)
+        )
+        profile = country_profile(demo_frame, country=code, k=K)
+        content = country_pdf(profile, filters_text=FILTERS, link=LINK, release=RELEASE, images=[])
+        text = flat("\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(content)).pages))
+        assert profile.name in text
+        assert CITATION in text
