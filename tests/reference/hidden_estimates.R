@@ -24,16 +24,20 @@
 # bound L gives s_survey = log(count / L) / 1.96 below (infinite for L = 0) and an upper
 # bound U gives log(U / count) / 1.96 above (0 without bounds); a count of 0 gives
 # 0 .. U x upper factor.
-# Total over the groups: sum of the estimates +/- 1.96 sqrt(g' V g + sum_groups (factor x
-# sd_survey)^2), g = sum_groups estimate x gradient, sd_survey = (U - L) / (2 x 1.96) with
-# both bounds, |count - bound| / 1.96 with one, 0 with none; the lower end cut at 0.
+# Total over the groups, T = sum of the estimates, on the log scale like each group:
+# var(log T) = (g' V g + sum_groups (estimate x s_survey)^2) / T^2, g = sum_groups
+# estimate x gradient, s_survey the group's log-scale survey sd of that side (from L for
+# the lower end, from U for the upper end, as above); interval T exp(-/+ 1.96 sd(log T)).
+# A group with a survey count of 0 adds nothing to T and its upper end to the total's.
 #
 # Survey inputs (thousands; fixed, written into the CSV as survey_count/low/high rows):
 #   example:     women 5,361 and men 10,656, no bounds (forced labour of adults, Global
 #                Estimates of Modern Slavery 2022, as in the published analysis);
 #   bounds:      women 5,361 (5,000 to 5,800), men 10,656 (9,000 to 12,000);
 #   four_groups: girls 1,000 (lower bound 800), women 5,361, boys 1,000 (upper bound
-#                1,300), men 10,656 (9,000 to 12,000): made-up girls' and boys' figures.
+#                1,300), men 10,656 (9,000 to 12,000): made-up girls' and boys' figures;
+#   edges:       girls 0 (upper bound 200), women 5,361 (0 to 6,000), men 10,656: a count
+#                of 0 and a lower bound of 0 (made up).
 # Output (long form): scenario, rule, method, group (or "Total"), quantity, value.
 
 source(file.path("tests", "reference", "common.R"))
@@ -47,7 +51,9 @@ SURVEYS <- list(
                       low = c(5000, 9000), high = c(5800, 12000)),
   four_groups = data.frame(group = c("Girls", "Women", "Boys", "Men"),
                            count = c(1000, 5361, 1000, 10656),
-                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000))
+                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000)),
+  edges = data.frame(group = c("Girls", "Women", "Men"), count = c(0, 5361, 10656),
+                     low = c(NA, 0, NA), high = c(200, 6000, NA))
 )
 
 records <- published_records(read_release())
@@ -102,7 +108,9 @@ for (rule in c("published", "ctdc")) {
       survey <- SURVEYS[[scenario]]
       total <- 0
       total_grad <- 0
-      survey_var <- 0
+      survey_var_low <- 0
+      survey_var_high <- 0
+      zero_high <- 0
       for (i in seq_len(nrow(survey))) {
         s <- survey[i, ]
         lf <- log_factor_of(s$group)
@@ -124,23 +132,21 @@ for (rule in c("published", "ctdc")) {
           ci_low = ci[1], ci_high = ci[2]
         )
         for (q in names(values)) add(scenario, rule, method, s$group, q, values[[q]])
+        if (s$count == 0) {
+          zero_high <- zero_high + ci[2]
+          next
+        }
         total <- total + estimate
         total_grad <- total_grad + estimate * lf$grad
-        sd_survey <- if (!is.na(s$low) && !is.na(s$high)) {
-          (s$high - s$low) / (2 * Z95)
-        } else if (!is.na(s$low)) {
-          abs(s$count - s$low) / Z95
-        } else if (!is.na(s$high)) {
-          abs(s$count - s$high) / Z95
-        } else {
-          0
-        }
-        survey_var <- survey_var + (factor * sd_survey)^2
+        survey_var_low <- survey_var_low + (estimate * se_low)^2
+        survey_var_high <- survey_var_high + (estimate * se_high)^2
       }
-      half <- Z95 * sqrt(drop(t(total_grad) %*% cov %*% total_grad) + survey_var)
+      model_var <- drop(t(total_grad) %*% cov %*% total_grad)
+      sd_low <- sqrt(model_var + survey_var_low) / total
+      sd_high <- sqrt(model_var + survey_var_high) / total
       add(scenario, rule, method, "Total", "estimate", total)
-      add(scenario, rule, method, "Total", "ci_low", max(total - half, 0))
-      add(scenario, rule, method, "Total", "ci_high", total + half)
+      add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sd_low))
+      add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sd_high) + zero_high)
     }
   }
 }

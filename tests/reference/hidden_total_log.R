@@ -1,6 +1,6 @@
 # Reference values for the hidden-population TOTAL on the log scale (core/hidden/estimate.py:
 # total_estimate), computed independently in R. The per-group values are pinned by
-# hidden_estimates.R; its "Total" rows hold the former symmetric interval.
+# hidden_estimates.R, whose "Total" rows now follow the same log-scale rule.
 #
 # Re-run from the repository root:   Rscript tests/reference/hidden_total_log.R
 # Reads ../shared/data/CTDC_synthetic_20210825.tsv; writes tests/reference/hidden_total_log.csv.

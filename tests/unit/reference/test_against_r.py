@@ -330,7 +330,7 @@ def survey_of(reference: pd.DataFrame) -> list[SurveyRow]:
 def hidden_cases() -> list:
     return [
         pytest.param(s, r, m, id=f"{s}-{r}-{m}")
-        for s in ("example", "bounds", "four_groups")
+        for s in ("example", "bounds", "four_groups", "edges")
         for r in RULES
         for m in ("published", "ratio")
     ]
@@ -349,7 +349,7 @@ class TestHiddenEstimates:
         ]
         sexual, labour, joint = hidden_fits[rule]
         survey = survey_of(reference)
-        assert len(survey) == (4 if scenario == "four_groups" else 2)
+        assert len(survey) == {"four_groups": 4, "edges": 3}.get(scenario, 2)
         table = extrapolate(survey, method=method, sexual=sexual, labour=labour, joint=joint)
         assert (table["note"] == "").all()
         got: dict[tuple, float] = {}
