@@ -168,34 +168,14 @@ def risk_values(real_frame: pd.DataFrame, records: pd.DataFrame) -> dict[tuple, 
 
 
 RISK_KEYS = ["majority", "rule", "method", "model", "term", "quantity"]
-# A finding, not fixed here: firth_logit returns no p-value (NaN) for this term; R's
-# penalised likelihood-ratio test (firth.R) gives 4.87728688565041e-77. firthmodels' fit
-# with the term held at 0 stops at max_iter under firth_logit's gtol=1e-8, xtol=1e-10 (its
-# ConvergenceWarning is silenced); at gtol=1e-6 it gives 4.87728689e-77, as R does.
-FIRTH_P_NAN = pytest.mark.xfail(
-    strict=True,
-    reason="firth_logit's likelihood-ratio p-value of majority[Minor] in the published "
-    "recruiterRelationFriend model is NaN (the constrained fit hits max_iter at gtol=1e-8); "
-    "R: 4.87728688565041e-77",
-)
 
 
-def risk_cases(*, profile: bool = False) -> list:
-    cases = []
-    for majority, rule, outcome in itertools.product(PREPARATIONS, RULES, OUTCOMES):
-        if outcome in WITHHELD_MODELS:
-            continue
-        marks = ()
-        if profile and (majority, rule, outcome) == (
-            "given",
-            "published",
-            "recruiterRelationFriend",
-        ):
-            marks = (FIRTH_P_NAN,)
-        cases.append(
-            pytest.param(majority, rule, outcome, marks=marks, id=f"{majority}-{rule}-{outcome}")
-        )
-    return cases
+def risk_cases() -> list:
+    return [
+        pytest.param(majority, rule, outcome, id=f"{majority}-{rule}-{outcome}")
+        for majority, rule, outcome in itertools.product(PREPARATIONS, RULES, OUTCOMES)
+        if outcome not in WITHHELD_MODELS
+    ]
 
 
 @pytest.mark.real
@@ -244,11 +224,13 @@ class TestRiskModels:
         problems = mismatches(expected, risk_values, RISK_KEYS)
         assert not problems, "\n".join(problems)
 
-    @pytest.mark.parametrize(("majority", "rule", "outcome"), risk_cases(profile=True))
+    @pytest.mark.parametrize(("majority", "rule", "outcome"), risk_cases())
     def test_firth_profile_intervals_and_p_values(
         self, risk_reference, risk_values, majority, rule, outcome
     ):
-        # R: profile penalised likelihood with the full model's penalty (firth.R)
+        # R: profile penalised likelihood with the full model's penalty (firth.R). Found
+        # here: firth_logit's p-value of majority[Minor] (given, published,
+        # recruiterRelationFriend) was NaN (R: 4.87728688565041e-77); fixed in 43035cf.
         expected = self._expected(risk_reference, majority, rule, "firth", outcome)
         expected = expected[expected["quantity"].isin(["ci_low", "ci_high", "p_value"])]
         assert len(expected) > 0
