@@ -6,9 +6,11 @@ Expected counts are computed independently from the loaded frame with plain pand
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 import pytest
@@ -345,3 +347,270 @@ class TestRealFile:
         assert not at.exception
         (plot,) = specs(at, "plotly_chart")
         assert sum(len(t["hovertext"]) for t in plot["data"]) == min(len(records), 5000)
+
+
+# ----------------------------------------------------------------------------- disclosure
+# Every count the page prints (issue 12), read the way an attacker reads the screen and
+# the downloads: no count of records is 1..k-1, no complement of a shown pair (M - N) is,
+# and no withheld cluster size follows from the total by subtraction.
+_COUNT = r"(\d[\d,]*)"
+COUNT_PATTERNS = (
+    rf"{_COUNT}(?=\*{{0,2}} (?:clustered |sampled )?records)",  # "6,929 records"
+    rf"of (?:the |these )?{_COUNT}(?=\*{{0,2}} (?:clustered |sampled )?records| in view)",
+    rf"\*\*{_COUNT}\*\*",  # the bold number clustered
+    rf"(?<![\d,.]){_COUNT}(?=\*{{0,2}} of (?:the |these )\d)",  # "3 of the 295"
+    rf"missing in {_COUNT}",
+    rf"{_COUNT} were left out",
+    rf"Based on {_COUNT}",
+)
+PAIR = rf"{_COUNT}\*{{0,2}} of (?:the |these ){_COUNT}"
+RECORD_FILES = ("cluster_records.csv", "cluster_3d.csv")  # one row per record
+
+
+def as_int(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@dataclass
+class Screen:
+    """What one run of the page shows, as an attacker reads it."""
+
+    texts: list[str]  # text elements, chart titles, table cells
+    info: str  # the info boxes (the coverage sentence)
+    tables: list[pd.DataFrame]
+    plots: list[dict]  # Plotly specs
+
+
+def screen_of(at) -> Screen:
+    plots = specs(at, "plotly_chart")
+    tables = [frame.value for frame in at.dataframe]
+    shown = each_text(at)
+    shown += [plot_title(p) for p in plots]
+    shown += [str(spec.get("title", "")) for spec in specs(at, "vega_lite_chart")]
+    for frame in tables:
+        shown += [str(v) for v in frame.astype(str).to_numpy().ravel()]
+    return Screen(texts=shown, info=texts(at.info), tables=tables, plots=plots)
+
+
+def disclosures(screen: Screen, downloads: dict[str, bytes], k: int) -> list[str]:
+    """Every way the page (screen and downloads) gives away a count of 1..k-1."""
+    found: list[str] = []
+    for text in screen.texts:
+        for pattern in COUNT_PATTERNS:
+            found += [
+                f"{n} in {text[:90]!r}" for n in re.findall(pattern, text) if 0 < as_int(n) < k
+            ]
+        for part, whole in re.findall(PAIR, text):
+            rest = as_int(whole) - as_int(part)
+            if 0 < rest < k:
+                found.append(f"{whole} - {part} = {rest} in {text[:90]!r}")
+    info = screen.info
+    clustered = re.search(
+        rf"Clustered \*\*{_COUNT}\*\* of the {_COUNT} records in view; {_COUNT}", info
+    )
+    in_view = re.search(rf"of (?:the )?{_COUNT}\*{{0,2}}(?: records)? in view", info)
+    total = as_int(in_view.group(1)) if in_view else None
+    if clustered:
+        kept, whole, dropped = (as_int(g) for g in clustered.groups())
+        assert kept + dropped == whole
+        found += [
+            f"{whole} - missing {n} = {whole - as_int(n)}"
+            for n in re.findall(rf"missing in {_COUNT}", info)
+            if 0 < whole - as_int(n) < k
+        ]
+    # Cluster sizes: the shown ones, the withheld ones and the records left out add up to
+    # the records in view; a lone unknown, or unknowns that must all be 1, are pinned.
+    profiles = next((f for f in screen.tables if "Description" in f.columns), None)
+    if profiles is not None and total is not None:
+        sizes = profiles["Records"].astype(str)
+        withheld = int((sizes == "withheld").sum())
+        shown_sum = sum(as_int(s) for s in sizes if s != "withheld")
+        found += [f"cluster size {s}" for s in sizes if s != "withheld" and 0 < as_int(s) < k]
+        unknowns = withheld + (0 if clustered else 1)
+        left = total - shown_sum - (dropped if clustered else 0)
+        if unknowns == 1 or (unknowns and left <= withheld):
+            found.append(f"withheld sizes pinned: {unknowns} unknowns, sum {left}")
+        listing = next(
+            (f for f in screen.tables if "Cluster" in f.columns and "Description" not in f.columns),
+            None,
+        )
+        if listing is not None:
+            if 0 < len(listing) < k:
+                found.append(f"a listing of {len(listing)} records")
+            hidden = set(profiles.loc[sizes == "withheld", "Cluster"])
+            found += [
+                f"records of withheld cluster {c} listed" for c in set(listing["Cluster"]) & hidden
+            ]
+        for plot in screen.plots:
+            points = [len(t["hovertext"]) for t in plot["data"]]
+            if 0 < sum(points) < k:
+                found.append(f"{sum(points)} points drawn")
+            names = {int(t["name"].split()[-1]) for t in plot["data"]}
+            found += [f"points of withheld cluster {c} drawn" for c in names & hidden]
+    for name, data in downloads.items():
+        if not name.endswith(".csv"):
+            continue
+        table_ = pd.read_csv(io.BytesIO(data))
+        if name == "cluster_profiles.csv":
+            counts = pd.to_numeric(table_["Records"], errors="coerce").dropna()
+            found += [f"{name}: size {n}" for n in counts if 0 < n < k]
+            if int(table_["Records"].isna().sum()) == 1 and clustered:
+                found.append(f"{name}: one withheld size beside the clustered total")
+        elif name in RECORD_FILES:
+            if 0 < len(table_) < k:
+                found.append(f"{name}: {len(table_)} records")
+            if profiles is not None:
+                hidden = set(profiles.loc[profiles["Records"].astype(str) == "withheld", "Cluster"])
+                listed = set(table_["Cluster"])
+                found += [f"{name}: records of withheld cluster {c}" for c in listed & hidden]
+    return found
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """The page's downloads by file name: bytes, or the callable that builds them."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    seen: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def capture(self, data, mimetype, coordinates, file_name=None, *args, **kwargs):
+        if file_name:
+            seen[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name, *args, **kwargs)
+
+    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            seen[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", capture)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
+    return seen
+
+
+def built(downloads: dict[str, object]) -> dict[str, bytes]:
+    """The downloads as their bytes (deferred ones built now, as a click would)."""
+    out = {}
+    for name, data in downloads.items():
+        value = data() if callable(data) else data
+        out[name] = value.encode() if isinstance(value, str) else value
+    return out
+
+
+def country_near(frame: pd.DataFrame, low: int, high: int) -> str:
+    counts = frame["citizenship"].value_counts()
+    return str(counts[(counts >= low) & (counts <= high)].index[0])
+
+
+def scan(at, downloads: dict[str, object], k: int) -> list[str]:
+    assert not at.exception
+    return disclosures(screen_of(at), built(downloads), k)
+
+
+class TestDisclosure:
+    @pytest.mark.parametrize(
+        ("slice_", "k"),
+        [("all", 10), ("USA", 50), ("small", 10), ("tiny", 10), ("USA", 100)],
+    )
+    def test_demo_slices(
+        self, run_page: Callable, demo_frame: pd.DataFrame, downloads: dict, slice_: str, k: int
+    ) -> None:
+        at = run_page(PAGE)
+        country = {
+            "small": country_near(demo_frame, 20, 60),
+            "tiny": country_near(demo_frame, 3, 9),
+        }
+        if slice_ != "all":
+            at.sidebar.multiselect(key="cit").set_value([country.get(slice_, slice_)])
+        at.sidebar.number_input(key="k").set_value(k)
+        at.multiselect(key="cl_extra").set_value(["isSexualExploit"])
+        at.slider(key="cl_k").set_value(6)
+        downloads.clear()  # only this run's files
+        at.run()
+        assert scan(at, downloads, k) == []
+        if not at.get("plotly_chart"):  # too few records to cluster: a warning, no count
+            assert at.warning
+            return
+        # The same slice with the diagnostics and the 3D view following a table filter.
+        at.button(key="cl_diag_go").click().run()
+        if at.multiselect(key="cl_t_cluster").options:
+            at.multiselect(key="cl_t_cluster").set_value([1])
+        at.checkbox(key="cl_follow").check()
+        downloads.clear()  # only this run's files
+        at.run()
+        assert scan(at, downloads, k) == []
+
+    def test_the_scan_bites(self) -> None:
+        # Frozen copies of what the page showed before issue 12 (k = 10): exact small
+        # counts in the coverage sentence, a complement (300 - 295 = 5) and a lone
+        # withheld cluster size ('<10' beside sizes that add up to the clustered total).
+        before = Screen(
+            texts=[
+                "Clustered **295** of the 300 records in view; 5 were left out because a "
+                "chosen column is missing (age missing in 5).",
+                "Based on 295 records. Identified cases, not prevalence.",
+                "3 of the 295 clustered records match. Identified cases, not prevalence.",
+            ],
+            info="Clustered **295** of the 300 records in view; 5 were left out because a "
+            "chosen column is missing (age missing in 5).",
+            tables=[
+                pd.DataFrame(
+                    {"Cluster": [1, 2, 3], "Records": ["200", "91", "withheld"], "Description": "x"}
+                ),
+                pd.DataFrame({"Cluster": [3, 3, 3, 1]}),
+            ],
+            plots=[{"data": [{"name": "Cluster 3", "hovertext": ["a", "b", "c", "d"]}]}],
+        )
+        old_csv = b"Cluster,Records\n1,200\n2,91\n3,\n"
+        found = disclosures(before, {"cluster_profiles.csv": old_csv}, 10)
+        for leak in (
+            "5 in ",  # left out
+            "300 - 295 = 5",
+            "3 in ",  # records matching
+            "withheld sizes pinned: 1 unknowns, sum 4",
+            "a listing of 4 records",
+            "records of withheld cluster 3 listed",
+            "4 points drawn",
+            "points of withheld cluster 3 drawn",
+            "cluster_profiles.csv: one withheld size beside the clustered total",
+        ):
+            assert any(leak in f for f in found), (leak, found)
+
+    @pytest.mark.real
+    @pytest.mark.parametrize("slice_", ["all", "PHL", "small"])
+    def test_real_slices(
+        self, run_page: Callable, real_frame: pd.DataFrame, downloads: dict, slice_: str
+    ) -> None:
+        at = run_page(PAGE, data="real")
+        if slice_ != "all":
+            country = country_near(real_frame, 20, 60) if slice_ == "small" else slice_
+            at.sidebar.multiselect(key="cit").set_value([country])
+        at.slider(key="cl_k").set_value(8)
+        downloads.clear()  # only this run's files
+        at.run()
+        assert scan(at, downloads, 10) == []
+        at.multiselect(key="cl_extra").set_value(["citizenship", "isForcedLabour"])
+        downloads.clear()  # only this run's files
+        at.run()
+        assert scan(at, downloads, 10) == []
+
+    @pytest.mark.real
+    def test_philippines_headline(self, run_page: Callable, real_frame: pd.DataFrame) -> None:
+        # Citizens of the Philippines: 13,000 records, age missing in 12,690, so only 160
+        # have the default columns (counted with pandas below): the headline says so.
+        at = run_page(PAGE, data="real")
+        at.sidebar.multiselect(key="cit").set_value(["PHL"]).run()
+        assert not at.exception
+        slice_ = real_frame[real_frame["citizenship"] == "PHL"]
+        kept = len(slice_.dropna(subset=DEFAULT))
+        age_missing = int(slice_["ageMid"].isna().sum())
+        (plot,) = specs(at, "plotly_chart")
+        lead = (
+            f"Only {kept:,} of the {len(slice_):,} records in view "
+            f"({kept / len(slice_):.0%}) have every chosen column (age is missing in "
+            f"{age_missing:,}), so these clusters describe them, not the whole slice."
+        )
+        assert (kept, len(slice_), age_missing) == (160, 13_000, 12_690)
+        assert plot_title(plot).startswith(lead)
+        assert lead in texts(at.markdown)
