@@ -37,7 +37,7 @@ from core.clusters.prepare import (
 from core.clusters.profiles import cluster_profiles, labelled_records, scatter_title
 from core.clusters.table import display_records, filter_records, table_filters
 from core.clusters.words import (
-    GLOSSARY,
+    TERMS,
     coverage_lead,
     coverage_sentence,
     glossary_help,
@@ -45,6 +45,7 @@ from core.clusters.words import (
 )
 from core.data.schema import is_flag_column
 from core.export import csv_bytes
+from core.glossary import explain, glossary_markdown
 from core.privacy import format_count
 from core.words import listed
 
@@ -189,7 +190,7 @@ hidden_note = (
 st.info(coverage_sentence(cover))
 st.caption(method_note(prepared, clustering, k=ctx.k))
 with st.expander("What the terms on this page mean"):
-    st.markdown(glossary_help(*GLOSSARY))
+    st.markdown(glossary_markdown(TERMS))
 
 # ------------------------------------------------------------------ 3D view (filled below)
 st.subheader("The clusters in 3D")
@@ -255,7 +256,7 @@ if stored is not None and stored[0] == diag_key:
             name="cluster_elbow",
             k=ctx.k,
             caption=records_note(prepared.kept, k=ctx.k) + " Look for the bend: beyond "
-            "it, more clusters explain little more. " + GLOSSARY["inertia"],
+            "it, more clusters explain little more. " + explain("inertia"),
         )
     with right:
         show_altair(
@@ -267,7 +268,7 @@ if stored is not None and stored[0] == diag_key:
                 min(prepared.kept, SILHOUETTE_SAMPLE), k=ctx.k, what="sampled records"
             )
             + " Higher is better; above 0.5 means well separated groups. "
-            + GLOSSARY["silhouette"],
+            + explain("silhouette"),
         )
 
 # ------------------------------------------------------------------ record table

@@ -1,85 +1,59 @@
 """The Clusters screen's sentences: coverage, its headline lead, and plain-language help.
 
 Counts reach these sentences only through :mod:`core.clusters.disclosure` (and so through
-:mod:`core.privacy`). :data:`GLOSSARY` explains the technical terms the screen shows, one
-sentence each; it lives here because no shared glossary module existed when it was
-written (move the entries there when one does).
+:mod:`core.privacy`). The technical terms the screen shows (:data:`TERMS`) are explained
+by the shared :mod:`core.glossary`.
 """
 
 from __future__ import annotations
 
 from core.clusters.disclosure import Coverage
 from core.clusters.prepare import column_label
+from core.glossary import explain
 from core.privacy import format_count
 from core.words import listed, share_text
 
 __all__ = [
-    "GLOSSARY",
     "LOW_COVERAGE",
+    "TERMS",
     "coverage_lead",
     "coverage_sentence",
     "glossary_help",
     "records_note",
 ]
 
-#: One plain sentence per technical term on the Clusters screen.
-GLOSSARY: dict[str, str] = {
-    "k-means": (
-        "A method that splits records into a chosen number of groups (clusters) so that "
-        "records in a group are as alike as possible in the chosen columns."
-    ),
-    "k-means++": (
-        "A way of picking K-means' starting centres far apart from each other, which "
-        "usually leads to better groups than starting at random."
-    ),
-    "restarts": (
-        "K-means is run several times from different starting centres and the grouping "
-        "with the least spread within clusters is kept."
-    ),
-    "standardised": (
-        "Each column is rescaled to average 0 and standard deviation 1, so that a column "
-        "with large numbers (such as the year) does not outweigh the others."
-    ),
-    "one-hot": (
-        "A category becomes one yes/no (1/0) column per value, so that no value counts "
-        "as nearer to one value than to another."
-    ),
-    "label codes": (
-        "A category's values are numbered 0, 1, 2, ... in alphabetical order; the "
-        "distances between these numbers mean nothing."
-    ),
-    "inertia": (
-        "The spread within clusters: the sum, over all records, of the squared distance "
-        "to their cluster's centre; lower means tighter clusters."
-    ),
-    "silhouette": (
-        "A score from -1 to 1 of how much closer each record is to its own cluster than "
-        "to the nearest other one; higher means better separated clusters."
-    ),
-    "jitter": (
-        "A small random shift of the points in the picture only, so that identical "
-        "records do not hide each other."
-    ),
-}
+#: The technical terms the Clusters screen explains, in the order it lists them; their
+#: sentences live in :data:`core.glossary.GLOSSARY` (one vocabulary for every page).
+TERMS: tuple[str, ...] = (
+    "K-means",
+    "k-means++",
+    "restarts",
+    "standardised",
+    "label codes",
+    "one-hot",
+    "inertia",
+    "silhouette",
+    "jitter",
+)
 
 #: Below this share of the records in view clustered, the headline says so.
 LOW_COVERAGE = 0.5
 
 
 def glossary_help(*terms: str) -> str:
-    """The glossary entries of ``terms`` as help text (one line each, term in bold).
+    """The glossary entries of ``terms`` as help text (one paragraph each, term in bold).
 
     Raises
     ------
-    KeyError
-        A term not in :data:`GLOSSARY`.
+    ValueError
+        A term not in :data:`core.glossary.GLOSSARY`.
 
     Examples
     --------
     >>> glossary_help("one-hot").startswith("**one-hot**: A category becomes")
     True
     """
-    return "\n\n".join(f"**{term}**: {GLOSSARY[term]}" for term in terms)
+    return "\n\n".join(f"**{term}**: {explain(term)}" for term in terms)
 
 
 def records_note(n: int, /, *, k: int, what: str = "records") -> str:
