@@ -7,7 +7,7 @@
 - :mod:`core.app.outputs`: charts and tables with their captions and downloads.
 """
 
-from core.app.outputs import data_note, show_altair, show_plotly, show_table
+from core.app.outputs import chart_section, data_note, show_altair, show_plotly, show_table
 from core.app.page import (
     CITATION,
     DEMO_LABEL,
@@ -26,6 +26,7 @@ __all__ = [
     "PAGES",
     "PageContext",
     "bound",
+    "chart_section",
     "data_note",
     "existing_pages",
     "page_links",

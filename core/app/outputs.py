@@ -1,5 +1,13 @@
 """Outputs: every chart and table goes on screen with its caption and its downloads.
 
+Every chart downloads as a PNG that carries its title, the source line (with the release
+of the active data), the filters in force and "Identified cases, not prevalence"
+(:mod:`core.images`). Altair charts are rendered by vl-convert when the download is
+clicked. Plotly figures need Chromium (kaleido), about 5 s a render, so they are
+rendered only when the user asks ("Prepare PNG"), once per figure (cached on the
+figure's JSON); where no Chromium exists the button's place says why in one sentence
+and the chart's own camera icon remains.
+
 The CSV of a chart or table is protected here again: counts in the ``count_columns`` the
 page names (and the ``dependent_columns`` derived from them) below k are left out. The
 page passes the table it already protected (complementary suppression included, where
@@ -8,6 +16,9 @@ the topic needs it); the chart is drawn from that same table.
 
 from __future__ import annotations
 
+import hashlib
+import html
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,15 +26,76 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core.export import altair_png, csv_bytes, plotly_html
+from core import images
+from core.app.sidebar import filters_in_words
+from core.export import csv_bytes, plotly_html
 from core.privacy import Suppression, protect
 
-__all__ = ["chart_section", "data_note", "show_altair", "show_plotly", "show_table"]
+__all__ = [
+    "chart_section",
+    "chart_title",
+    "data_note",
+    "export_labels",
+    "show_altair",
+    "show_plotly",
+    "show_table",
+]
 
 
 def data_note(n: int, *, what: str = "records") -> str:
     """The standard caption fragment saying how many records a chart rests on."""
     return f"Based on {n:,} {what}. Identified cases, not prevalence."
+
+
+# --------------------------------------------------------------------------- PNG labels
+def _plain(text: str) -> str:
+    """Chart title markup (Plotly's <br>, <b>) as plain words on one line."""
+    text = re.sub(r"<br\s*/?>", " ", text, flags=re.IGNORECASE)
+    text = re.sub(r"<[^>]+>", "", text)
+    return " ".join(html.unescape(text).split())
+
+
+def _altair_title_text(title: Any) -> str:
+    import altair as alt
+
+    if title is None or title is alt.Undefined:
+        return ""
+    if isinstance(title, alt.TitleParams):
+        title = title.text
+    elif isinstance(title, dict):
+        title = title.get("text", "")
+    if title is alt.Undefined or title is None:
+        return ""
+    if isinstance(title, (list, tuple)):
+        return " ".join(str(part) for part in title)
+    return str(title)
+
+
+def chart_title(chart: Any) -> str:
+    """The title a chart carries (its finding), as plain words; "" when it has none."""
+    if _is_plotly(chart):
+        return _plain(str(chart.layout.title.text or ""))
+    return _plain(_altair_title_text(getattr(chart, "title", None)))
+
+
+def _release() -> str:
+    from core.app.data import active_data
+
+    try:
+        return str(active_data()[1].release or "")
+    except Exception:  # the labels are small print: no release is better than no chart
+        return ""
+
+
+def export_labels(chart: Any, *, name: str, title: str | None = None) -> tuple[str, str, str]:
+    """The (title, source line, filters) a chart's PNG carries.
+
+    ``title`` defaults to the chart's own (else the file name in words); the source line
+    names the release of the active data; the filters are the sidebar's in words.
+    """
+    heading = title if title is not None else chart_title(chart)
+    heading = heading or name.replace("_", " ").capitalize()
+    return heading, images.source_line(_release()), filters_in_words()
 
 
 # --------------------------------------------------------------------------- outputs
@@ -58,18 +130,21 @@ def show_altair(
     k: int,
     count_columns: Sequence[str] = (),
     dependent_columns: Sequence[str] = (),
+    title: str | None = None,
 ) -> None:
     """Draw an Altair chart with its caption, a PNG download and a CSV of its data.
 
     The chart should already be drawn from protected data (see :func:`core.privacy.protect`);
-    the CSV is protected here again with ``count_columns`` and ``k``.
+    the CSV is protected here again with ``count_columns`` and ``k``. The PNG carries
+    ``title`` (default: the chart's own), the source line, the filters and the caveat.
     """
     st.altair_chart(chart, width="stretch")
     st.caption(caption)
+    heading, source, filters = export_labels(chart, name=name, title=title)
     left, right, _ = st.columns([1, 1, 4])
     left.download_button(
         "Chart (PNG)",
-        data=lambda: altair_png(chart),
+        data=lambda: images.altair_png(chart, title=heading, source=source, filters=filters),
         file_name=f"{name}.png",
         mime="image/png",
         key=f"dl_png_{name}",
@@ -77,6 +152,55 @@ def show_altair(
         icon=":material/image:",
     )
     _csv_download(name, data, count_columns, dependent_columns, k, right)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _plotly_png_bytes(figure_json: str, title: str, source: str, filters: str) -> bytes:
+    """The PNG of one figure with its labels: rendered once, then served from the cache."""
+    import plotly.io as pio
+
+    return images.plotly_png(
+        pio.from_json(figure_json), title=title, source=source, filters=filters
+    )
+
+
+def _plotly_png_control(figure: Any, *, name: str, title: str | None, column: Any) -> None:
+    """ "Prepare PNG" (a render of ~5 s on the server), then the PNG's download button."""
+    reason = images.png_unavailable_reason()
+    if reason:
+        column.caption(reason)
+        return
+    heading, source, filters = export_labels(figure, name=name, title=title)
+    figure_json = str(figure.to_json())
+    render = hashlib.sha256(
+        "\x1f".join((figure_json, heading, source, filters)).encode("utf-8")
+    ).hexdigest()
+    ready_key = f"ctdc_png_ready_{name}"
+    state = st.session_state
+    if state.get(ready_key) != render:
+        if not column.button(
+            "Prepare PNG",
+            key=f"png_prepare_{name}",
+            icon=":material/image:",
+            help="Renders the chart with its title, source and filters (a few seconds).",
+        ):
+            return
+        with column, st.spinner("Rendering the PNG…"):
+            try:
+                _plotly_png_bytes(figure_json, heading, source, filters)
+            except images.PngExportError as error:
+                column.caption(f"The PNG could not be made ({error}); use the camera icon.")
+                return
+        state[ready_key] = render
+    column.download_button(
+        "Chart (PNG)",
+        data=_plotly_png_bytes(figure_json, heading, source, filters),
+        file_name=f"{name}.png",
+        mime="image/png",
+        key=f"dl_png_{name}",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def show_plotly(
@@ -88,10 +212,14 @@ def show_plotly(
     k: int,
     count_columns: Sequence[str] = (),
     dependent_columns: Sequence[str] = (),
+    title: str | None = None,
 ) -> None:
-    """Draw a Plotly figure with its caption, an HTML download and a CSV of its data.
+    """Draw a Plotly figure with its caption, a PNG, an HTML download and a CSV of its data.
 
-    The figure's toolbar (camera icon) saves a PNG in the browser.
+    The PNG (title, source line, filters, caveat; see :func:`export_labels`) is rendered
+    on the server when the user presses "Prepare PNG". Where that is impossible (no
+    Chromium), its place says so; the figure's toolbar (camera icon) still saves a PNG
+    in the browser.
     """
     st.plotly_chart(
         figure,
@@ -101,10 +229,11 @@ def show_plotly(
             "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
         },
     )
-    st.caption(caption + " Use the camera icon on the chart for a PNG.")
-    left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
-        "Chart (HTML)",
+    st.caption(caption)
+    png, page, right, _ = st.columns([1, 1, 1, 3])
+    _plotly_png_control(figure, name=name, title=title, column=png)
+    page.download_button(
+        "Interactive (HTML)",
         data=lambda: plotly_html(figure),
         file_name=f"{name}.html",
         mime="text/html",
@@ -175,6 +304,7 @@ def chart_section(
     count_columns: Sequence[str] = (),
     dependent_columns: Sequence[str] = (),
     withheld: Suppression | None = None,
+    title: str | None = None,
 ) -> None:
     """One chart of a screen: the chart (its title states the finding), caption, downloads.
 
@@ -182,7 +312,7 @@ def chart_section(
     ----------
     chart
         An Altair chart (drawn with :func:`show_altair`: PNG and CSV downloads) or a
-        Plotly figure (:func:`show_plotly`: HTML and CSV downloads).
+        Plotly figure (:func:`show_plotly`: PNG on request, HTML and CSV downloads).
     table
         The protected table the chart is drawn from; its CSV is protected again.
     caption
@@ -196,6 +326,8 @@ def chart_section(
         :func:`core.privacy.protect`).
     withheld
         The table's suppression: its sentence ("3 cells withheld, ...") ends the caption.
+    title
+        The title on the PNG; by default the chart's own.
     """
     sentence = withheld.caption() if withheld is not None else ""
     draw = show_plotly if _is_plotly(chart) else show_altair
@@ -207,4 +339,5 @@ def chart_section(
         k=k,
         count_columns=count_columns,
         dependent_columns=dependent_columns,
+        title=title,
     )

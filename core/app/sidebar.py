@@ -17,9 +17,11 @@ from core.app.state import bound
 from core.data.filters import QUERY_KEYS, FilterOptions, Filters, from_query
 from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
 
-__all__ = ["operator_floor", "reset_filters", "sidebar_filters"]
+__all__ = ["filters_in_words", "operator_floor", "reset_filters", "sidebar_filters"]
 
 _K_NOTE = "ctdc_k_note"
+#: The filters the sidebar drew in this run, for the words under a downloaded chart.
+_IN_FORCE = "ctdc_filters_in_force"
 
 
 def _secrets() -> dict[str, object]:
@@ -180,7 +182,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         country["exploitation_country"],
     )
     k = _threshold(operator_floor())
-    return Filters(
+    filters = Filters(
         years=years,
         include_unknown_year=bool(include_unknown),
         genders=genders,
@@ -190,6 +192,21 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         exploitation_country=exploited,
         small_cell=k,
     )
+    state[_IN_FORCE] = filters
+    return filters
+
+
+def filters_in_words(filters: Filters | None = None) -> str:
+    """The filters in force in plain words, for captions and downloaded images.
+
+    ``filters`` defaults to those the sidebar drew last in this session. The slice is
+    said by :meth:`core.data.filters.Filters.describe`; the threshold follows it.
+    """
+    if filters is None:
+        filters = st.session_state.get(_IN_FORCE)
+    if filters is None:
+        return "all records"
+    return f"{filters.describe()}; counts below {filters.small_cell} withheld"
 
 
 def reset_filters() -> None:
