@@ -12,7 +12,7 @@ import streamlit as st
 from core.app import bound, data_note, setup_page, show_table
 from core.app.outputs import chart_section
 from core.data.schema import FLAG_GROUPS
-from core.explore import aggregates, charts, headlines, protect, quality, shifts
+from core.explore import aggregates, charts, headlines, protect, quality, shifts, world_map
 from core.privacy import format_count, safe_share
 from core.words import category_label, year_span
 
@@ -89,6 +89,11 @@ def _missing(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return quality.missing_by_field(_frame)
 
 
+@st.cache_data(show_spinner=False, max_entries=20)
+def _country_counts(_frame: pd.DataFrame, key: str, by: str) -> pd.DataFrame:
+    return world_map.country_counts(_frame, by=by)
+
+
 def _too_small(what: str) -> None:
     st.info(
         f"{what} Every count here is below {k} records, and small counts are hidden to "
@@ -133,6 +138,65 @@ def main_flows() -> None:
         dependent_columns=["share"],
     )
     bases.append(("Flows", "Main flows (Sankey)", shown))
+
+
+MAP_BY = {"citizenship": "Country of citizenship", "exploitation": "Country of exploitation"}
+
+
+def map_headline(cells: pd.DataFrame, *, by: str) -> str:
+    """The map's finding, from the protected cells only (no count below k can appear)."""
+    shown = cells[cells["status"] == "shown"]
+    top = shown.iloc[0]
+    protected = int((cells["status"] != "shown").sum())
+    also = f"; {protected} more with fewer than {k} records or withheld" if protected else ""
+    return (
+        f"{top['name']} is the most frequent {MAP_BY[by].lower()} "
+        f"({format_count(top['count'], k)} records); "
+        f"{len(shown)} countries have {k} or more records{also}"
+    )
+
+
+@st.fragment
+def world_map_section() -> None:
+    """The world map of the records in view; its toggle reruns only this section."""
+    by = st.radio(
+        "Place each record by",
+        list(MAP_BY),
+        format_func=MAP_BY.get,
+        horizontal=True,
+        **bound("map_by"),
+    )
+    table = _country_counts(ctx.frame, ctx.cache_key, by)
+    if table.empty:
+        st.info(f"No record in view has its {MAP_BY[by].lower()} recorded.")
+        return
+    cells = world_map.map_cells(table, k=k)
+    if not (cells["status"] == "shown").any():
+        _too_small("The countries in view are too small to map.")
+        return
+    title = map_headline(cells, by=by)
+    shown = int(cells.loc[cells["status"] == "shown", "count"].sum())
+    off_map = int((~cells["on_map"] & (cells["status"] == "shown")).sum())
+    chart_section(
+        chart=world_map.world_map(table, k=k, by=by, title=title),
+        table=cells,
+        caption=(
+            f"{data_note(shown)} Grey: fewer than {k} records, or withheld so that such a "
+            "count cannot be worked out; pale: no records. Records with the country "
+            "unknown are left out"
+            + (
+                f"; {off_map} of the countries shown are too small to draw at this scale "
+                "(they are in the CSV)."
+                if off_map
+                else "."
+            )
+            + f" {world_map.NOTE_BORDERS}"
+        ),
+        file_stem=f"explore_map_{by}",
+        k=k,
+        count_columns=["count"],
+    )
+    bases.append(("Flows", f"World map ({MAP_BY[by].lower()})", shown))
 
 
 # ----------------------------------------------------------------------- 1. flows
@@ -183,6 +247,9 @@ with tabs[0]:
 
     st.markdown("**The main flows**")
     main_flows()
+
+    st.markdown("**On the world map**")
+    world_map_section()
 
 # ----------------------------------------------------------------------- 2. top vs bottom
 with tabs[1]:
