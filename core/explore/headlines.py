@@ -8,7 +8,7 @@ them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -25,10 +25,10 @@ from core.explore.aggregates import (
 )
 from core.explore.options import check_choice
 from core.privacy import format_count, small_mask
-from core.words import category_label, share_text, year_span
+from core.words import category_label, year_span
 
 if TYPE_CHECKING:  # only for the annotations: shifts imports this module's subject()
-    from core.explore.shifts import ShareTrend
+    from core.explore.shifts import ShareTrend, SourceCheck
 
 __all__ = [
     "flows_headline",
@@ -259,10 +259,20 @@ def type_trend_headline(
     )
 
 
-def shares_headline(trends: Sequence[ShareTrend], /) -> str:
+def shares_headline(
+    trends: Sequence[ShareTrend],
+    /,
+    *,
+    checks: Mapping[str, SourceCheck] | None = None,
+) -> str:
     """The finding of the shares chart: the group whose share moved most per decade.
 
-    Only trends whose 95% interval excludes no change count; when none does, says so.
+    Only a shift counts: a change of at least :data:`~core.explore.shifts.MIN_CHANGE`
+    points per decade whose 95% interval excludes no change and, where ``checks`` holds
+    the group's trend within each way of recording
+    (:func:`~core.explore.shifts.source_checks`), one that holds within them. A pooled
+    shift that does not hold is named a change of recording; when nothing moved that
+    much, the title says so. The ends quoted are the fitted ones, said so.
 
     Examples
     --------
@@ -272,25 +282,46 @@ def shares_headline(trends: Sequence[ShareTrend], /) -> str:
     >>> b = ShareTrend("majorityStatusAtExploit", "Adult", True, first_year=2005, last_year=2019,
     ...                start_share=0.8, end_share=0.65, change=-10.7, ci_low=-11.5, ci_high=-9.9)
     >>> shares_headline([b, a])
-    'Largest clear shift: minors rose from 20% in 2005 to 35% in 2019'
+    'Largest clear shift: minors rose, +10.7 points per decade (fitted 20.0% in 2005 to 35.0% in 2019)'
     >>> shares_headline([b])
-    'Largest clear shift: adults fell from 80% in 2005 to 65% in 2019'
+    'Largest clear shift: adults fell, -10.7 points per decade (fitted 80.0% in 2005 to 65.0% in 2019)'
+    >>> small = ShareTrend("gender", "Male", True, first_year=2002, last_year=2019,
+    ...                    change=0.3, ci_low=0.1, ci_high=0.5)
+    >>> shares_headline([small])
+    "Nothing moved much: no group's share changed by 2 points per decade or more (2002–2019)"
     """
+    from core.explore.shifts import MIN_CHANGE, pct
+
     fitted = [t for t in trends if t.ok]
     if not fitted:
         return "Too few years or records to estimate a shift"
-    clear = [t for t in fitted if t.ci_low > 0 or t.ci_high < 0]
-    if not clear:
-        first = min(t.first_year for t in fitted)
-        last = max(t.last_year for t in fitted)
-        return f"No group's share changed clearly between {first} and {last}"
-    # the largest rise wins a tie with an equal fall (they mirror each other with two groups)
-    best = max(clear, key=lambda t: (round(abs(t.change), 9), t.change))
+    first = min(t.first_year for t in fitted)
+    last = max(t.last_year for t in fitted)
+    checks = checks or {}
+    shifts = [t for t in fitted if t.is_shift]
+    holding = [t for t in shifts if t.category not in checks or checks[t.category].holds]
+    if not holding and shifts:
+        # the largest rise wins a tie with an equal fall (they mirror each other)
+        best = max(shifts, key=lambda t: (round(abs(t.change), 9), t.change))
+        way = "rise" if best.change > 0 else "fall"
+        return (
+            f"No shift that holds within each way of recording: the {way} in the share of "
+            f"{subject(best.field, best.category)} ({best.change:+.1f} points per decade) "
+            "is a change of recording"
+        )
+    if not holding:
+        if not any(t.clear for t in fitted):
+            return f"No group's share changed clearly between {first} and {last}"
+        return (
+            f"Nothing moved much: no group's share changed by {MIN_CHANGE:g} points per "
+            f"decade or more ({first}–{last})"
+        )
+    best = max(holding, key=lambda t: (round(abs(t.change), 9), t.change))
     verb = "rose" if best.change > 0 else "fell"
     return (
-        f"Largest clear shift: {subject(best.field, best.category)} {verb} from "
-        f"{share_text(best.start_share)} in {best.first_year} to "
-        f"{share_text(best.end_share)} in {best.last_year}"
+        f"Largest clear shift: {subject(best.field, best.category)} {verb}, "
+        f"{best.change:+.1f} points per decade (fitted {pct(best.start_share)} in "
+        f"{best.first_year} to {pct(best.end_share)} in {best.last_year})"
     )
 
 

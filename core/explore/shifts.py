@@ -2,8 +2,14 @@
 
 The trend of a share is a binomial GLM (logit link) of the category's records on the
 year, among the records of each year with the field known; its interval allows for
-year-to-year swings beyond binomial sampling (quasi-binomial), since records come in
-batches from partners.
+year-to-year swings beyond binomial sampling (quasi-binomial, with Student's t on
+years - 2 degrees of freedom), since records come in batches from partners.
+
+A change is called a shift only when it is at least :data:`MIN_CHANGE` points per decade
+and its interval excludes no change. Where a field is recorded in more than one way (minor
+or adult status: given in the file, or derived from the age band), the trend is also fitted
+within each way of recording (:func:`source_checks`): a pooled trend that does not hold
+within them is a change of recording, not a shift.
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -19,16 +25,39 @@ import pandas as pd
 from core.explore.aggregates import SHIFT_FIELDS, YEAR, categories_in_order, long_counts
 from core.explore.headlines import subject
 from core.explore.options import check_choice
-from core.words import category_label, share_text
+from core.privacy import small_mask
+from core.words import category_label
 
 __all__ = [
+    "MIN_CHANGE",
+    "MIN_SOURCE_SHARE",
+    "SOURCE_COLUMNS",
+    "SOURCE_LABELS",
     "ShareTrend",
+    "SourceCheck",
+    "pct",
+    "quote_observed",
     "share_trend",
     "share_trends",
+    "source_checks",
+    "source_trends_table",
     "trend_curve",
     "trends_table",
     "yearly_shares",
 ]
+
+#: The smallest change, in percentage points per decade, that the page calls a shift.
+MIN_CHANGE = 2.0
+#: Fields recorded in more than one way, and the column saying which way for each record.
+SOURCE_COLUMNS: dict[str, str] = {"majorityStatusAtExploit": "majoritySource"}
+#: The ways of recording, in plain words (``majoritySource``'s "unknown" has no value).
+SOURCE_LABELS: dict[str, str] = {
+    "given": "given in the file",
+    "derived from age": "derived from the age band",
+}
+#: A way of recording enters a year of its own trend only where it holds at least this
+#: share of that year's records with the field known (a handful is not yet a practice).
+MIN_SOURCE_SHARE = 0.05
 
 
 def yearly_shares(frame: pd.DataFrame, /, *, field: str) -> pd.DataFrame:
@@ -73,18 +102,38 @@ def yearly_shares(frame: pd.DataFrame, /, *, field: str) -> pd.DataFrame:
     return long[columns]
 
 
+def pct(share: float, /) -> str:
+    """A share as a percentage with one decimal; never rounded to 0% or 100% when not so.
+
+    Examples
+    --------
+    >>> pct(0.0483), pct(0.4331), pct(0.0004), pct(0.0), pct(0.99996)
+    ('4.8%', '43.3%', '<0.1%', '0%', '>99.9%')
+    """
+    if share == 0 or share == 1:
+        return f"{share:.0%}"
+    if share < 0.0005:
+        return "<0.1%"
+    if share > 0.9995:
+        return ">99.9%"
+    return f"{share:.1%}"
+
+
 @dataclass(frozen=True)
 class ShareTrend:
     """A binomial GLM of one category's share on year (logit link).
 
     ``slope`` and ``slope_se`` are in log-odds per decade; ``start_share`` and
-    ``end_share`` are the fitted shares in the first and last year of the fit;
-    ``change`` is the average change in percentage points per decade between them
+    ``end_share`` are the *fitted* shares in the first and last year of the fit, and
+    ``observed_start`` and ``observed_end`` the *observed* ones (NaN where the page
+    withholds them, see :func:`quote_observed`); ``change`` is the average change in
+    percentage points per decade between the fitted ends
     (``10 * 100 * (end_share - start_share) / (last_year - first_year)``) with its 95%
     interval ``ci_low``..``ci_high`` (delta method). ``scale`` is the dispersion used
     (Pearson chi-square / residual df when larger than 1, so that year-to-year noise
-    beyond binomial sampling widens the interval). ``reason`` says why there is no
-    estimate when ``ok`` is False.
+    beyond binomial sampling widens the interval); with an estimated dispersion the
+    interval takes Student's t on ``t_df`` = years - 2 degrees of freedom, otherwise
+    (``t_df`` 0) the normal. ``reason`` says why there is no estimate when ``ok`` is False.
     """
 
     field: str
@@ -105,11 +154,44 @@ class ShareTrend:
     scale: float = 1.0
     intercept: float = math.nan
     centre: float = math.nan
+    observed_start: float = math.nan
+    observed_end: float = math.nan
+    t_df: int = 0
 
     @property
     def label(self) -> str:
         """The category in plain words."""
         return category_label(self.field, self.category)
+
+    @property
+    def clear(self) -> bool:
+        """Whether the 95% interval excludes no change."""
+        return self.ok and (self.ci_low > 0 or self.ci_high < 0)
+
+    @property
+    def is_shift(self) -> bool:
+        """A clear change of at least :data:`MIN_CHANGE` points per decade.
+
+        Examples
+        --------
+        >>> ShareTrend("gender", "Male", True, change=-0.3, ci_low=-0.5, ci_high=-0.1).is_shift
+        False
+        """
+        return self.clear and abs(self.change) >= MIN_CHANGE
+
+    def _way(self) -> str:
+        if not self.clear:
+            return "no clear trend"
+        if not self.is_shift:
+            return "little change"
+        return "rising" if self.change > 0 else "falling"
+
+    def interval_text(self) -> str:
+        """The change and its interval: '+19.8 points per decade (95% CI +15.4 to +24.3)'."""
+        return (
+            f"{self.change:+.1f} points per decade "
+            f"(95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
+        )
 
     def headline(self) -> str:
         """A short title: who, which way, and the change per decade with its interval.
@@ -119,46 +201,56 @@ class ShareTrend:
         >>> ShareTrend("majorityStatusAtExploit", "Minor", True, change=10.7, ci_low=9.9,
         ...            ci_high=11.5).headline()
         'Minors: rising, +10.7 points per decade (95% CI +9.9 to +11.5)'
+        >>> ShareTrend("gender", "Male", True, change=-0.3, ci_low=-0.5, ci_high=-0.1).headline()
+        'Men and boys: little change, -0.3 points per decade (95% CI -0.5 to -0.1)'
         """
         who = subject(self.field, self.category)
         who = who[:1].upper() + who[1:]
         if not self.ok:
             return f"{who}: no trend ({self.reason})"
-        way = "rising" if self.ci_low > 0 else "falling" if self.ci_high < 0 else "no clear trend"
+        return f"{who}: {self._way()}, {self.interval_text()}"
+
+    def fitted_text(self) -> str:
+        """The fitted ends: 'fitted 9.6% in 2002 to 43.3% in 2019'."""
         return (
-            f"{who}: {way}, {self.change:+.1f} points per decade "
-            f"(95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f})"
+            f"fitted {pct(self.start_share)} in {self.first_year} to "
+            f"{pct(self.end_share)} in {self.last_year}"
+        )
+
+    def observed_text(self) -> str:
+        """The observed ends ('observed 4.8% in 2002 and 43.2% in 2019'), or '' if withheld."""
+        if math.isnan(self.observed_start) or math.isnan(self.observed_end):
+            return ""
+        return (
+            f"observed {pct(self.observed_start)} in {self.first_year} and "
+            f"{pct(self.observed_end)} in {self.last_year}"
         )
 
     def sentence(self) -> str:
-        """One sentence a newcomer can read.
+        """One sentence a newcomer can read: fitted ends as fitted, observed as observed.
 
         Examples
         --------
         >>> print(ShareTrend("majorityStatusAtExploit", "Minor", True, first_year=2005,
         ...     last_year=2019, start_share=0.2, end_share=0.35, change=10.7,
-        ...     ci_low=9.9, ci_high=11.5).sentence())  # doctest: +NORMALIZE_WHITESPACE
-        The share of minors rose from 20% in 2005 to 35% in 2019
-        (+10.7 points per decade, 95% CI +9.9 to +11.5).
+        ...     ci_low=9.9, ci_high=11.5, observed_start=0.18,
+        ...     observed_end=0.36).sentence())  # doctest: +NORMALIZE_WHITESPACE
+        The share of minors rose: fitted 20.0% in 2005 to 35.0% in 2019,
+        +10.7 points per decade (95% CI +9.9 to +11.5); observed 18.0% in 2005 and 36.0% in 2019.
         """
         who = subject(self.field, self.category)
         if not self.ok:
             return f"No trend for {who}: {self.reason}."
-        interval = (
-            f"{self.change:+.1f} points per decade, "
-            f"95% CI {self.ci_low:+.1f} to {self.ci_high:+.1f}"
-        )
-        span = (
-            f"{share_text(self.start_share)} in {self.first_year} to "
-            f"{share_text(self.end_share)} in {self.last_year}"
-        )
-        if self.ci_low > 0:
-            return f"The share of {who} rose from {span} ({interval})."
-        if self.ci_high < 0:
-            return f"The share of {who} fell from {span} ({interval})."
-        return (
-            f"The share of {who} shows no clear trend: from {span} on the trend line ({interval})."
-        )
+        if self.is_shift:
+            verb = "rose" if self.change > 0 else "fell"
+            lead = f"The share of {who} {verb}"
+        elif self.clear:
+            lead = f"The share of {who} changed little (less than {MIN_CHANGE:g} points per decade)"
+        else:
+            lead = f"The share of {who} shows no clear trend"
+        observed = self.observed_text()
+        tail = f"; {observed}" if observed else ""
+        return f"{lead}: {self.fitted_text()}, {self.interval_text()}{tail}."
 
 
 def _separated(successes: np.ndarray, totals: np.ndarray) -> bool:
@@ -224,8 +316,9 @@ def share_trend(
     min_years
         Fewer years with known values than this give no estimate.
     overdispersion
-        Widen the interval by the Pearson dispersion when it exceeds 1 (quasi-binomial);
-        records come in batches from partners, so years vary more than binomial sampling.
+        Widen the interval by the Pearson dispersion when it exceeds 1 (quasi-binomial,
+        then with Student's t on years - 2 degrees of freedom); records come in batches
+        from partners, so years vary more than binomial sampling.
 
     Examples
     --------
@@ -278,7 +371,12 @@ def share_trend(
         [p[1] * (1 - p[1]) - p[0] * (1 - p[0]), p[1] * (1 - p[1]) * x[1] - p[0] * (1 - p[0]) * x[0]]
     )
     se = float(np.sqrt(grad @ cov @ grad))
-    z = 1.959963984540054
+    # an estimated dispersion (quasi-binomial) carries its own uncertainty: Student's t on
+    # the residual df, as R's summary.glm does for quasi families; else the normal
+    t_df = df_resid if scale > 1.0 else 0
+    from scipy.stats import t as student_t
+
+    quantile = float(student_t.ppf(0.975, t_df)) if t_df else 1.959963984540054
     if not np.all(np.isfinite([change, se, *params])):
         return no_trend("the model could not be fitted")
     return ShareTrend(
@@ -292,13 +390,16 @@ def share_trend(
         start_share=float(p[0]),
         end_share=float(p[1]),
         change=float(change),
-        ci_low=float(change - z * se),
-        ci_high=float(change + z * se),
+        ci_low=float(change - quantile * se),
+        ci_high=float(change + quantile * se),
         slope=float(params[1]),
         slope_se=float(np.sqrt(cov[1, 1])),
         scale=float(scale),
         intercept=float(params[0]),
         centre=centre,
+        observed_start=float(successes[0] / totals[0]),
+        observed_end=float(successes[-1] / totals[-1]),
+        t_df=int(t_df),
     )
 
 
@@ -331,18 +432,27 @@ def share_trends(
 def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
     """The trends as a table (shares in %, change in points per decade).
 
+    Fitted and observed shares sit in their own columns; an observed share the page
+    withholds (:func:`quote_observed`) is empty.
+
     Examples
     --------
     >>> trends_table([ShareTrend("gender", "Male", False, reason="x")])["Group"].tolist()
     ['Male']
     """
+
+    def percent(value: float, ok: bool) -> float | None:
+        return round(100 * value, 1) if ok and not math.isnan(value) else None
+
     return pd.DataFrame(
         {
             "Group": [t.label for t in trends],
             "From year": [t.first_year if t.ok else None for t in trends],
             "To year": [t.last_year if t.ok else None for t in trends],
-            "Share at start (%)": [round(100 * t.start_share, 1) if t.ok else None for t in trends],
-            "Share at end (%)": [round(100 * t.end_share, 1) if t.ok else None for t in trends],
+            "Observed at start (%)": [percent(t.observed_start, t.ok) for t in trends],
+            "Observed at end (%)": [percent(t.observed_end, t.ok) for t in trends],
+            "Fitted at start (%)": [percent(t.start_share, t.ok) for t in trends],
+            "Fitted at end (%)": [percent(t.end_share, t.ok) for t in trends],
             "Change (points per decade)": [round(t.change, 2) if t.ok else None for t in trends],
             "95% CI low": [round(t.ci_low, 2) if t.ok else None for t in trends],
             "95% CI high": [round(t.ci_high, 2) if t.ok else None for t in trends],
@@ -350,6 +460,301 @@ def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
             "In words": [t.sentence() for t in trends],
         }
     )
+
+
+def quote_observed(trends: Sequence[ShareTrend], drawn: pd.DataFrame, /) -> list[ShareTrend]:
+    """The trends with an observed end share kept only where ``drawn`` shows it.
+
+    ``drawn`` is the protected yearly table (:func:`core.explore.protect.protect_shifts`):
+    a share it withholds (NaN) must not come back in a sentence.
+
+    Examples
+    --------
+    >>> t = ShareTrend("gender", "Male", True, first_year=2010, last_year=2011,
+    ...                observed_start=0.1, observed_end=0.2)
+    >>> drawn = pd.DataFrame({"year": [2010, 2011], "category": ["Male"] * 2,
+    ...                       "share": [np.nan, 0.2]})
+    >>> [(u.observed_start, u.observed_end) for u in quote_observed([t], drawn)]
+    [(nan, nan)]
+    """
+    shown = {
+        (int(y), str(c)): float(v)
+        for y, c, v in zip(drawn["year"], drawn["category"], drawn["share"], strict=True)
+    }
+    out = []
+    for t in trends:
+        if not t.ok:
+            out.append(t)
+            continue
+        start = shown.get((t.first_year, t.category), math.nan)
+        end = shown.get((t.last_year, t.category), math.nan)
+        if math.isnan(start) or math.isnan(end):  # one end alone would read as a level
+            start = end = math.nan
+        out.append(replace(t, observed_start=start, observed_end=end))
+    return out
+
+
+@dataclass(frozen=True)
+class SourceCheck:
+    """Whether a pooled trend holds within each way its field is recorded.
+
+    ``by_source`` holds ``(source, trend)`` pairs, fitted on the records of that source
+    alone, over the years where it holds at least :data:`MIN_SOURCE_SHARE` of the
+    records with the field known. The pooled shift **holds** when every source with a
+    fitted trend changes the same way with its interval excluding no change (and at least
+    one does). ``mix`` is the records per year and source (``year, source, count, known,
+    share``; ``known``: records of the year with the field known), ``category_shares`` the
+    category's records and share in each source over the pooled fit's years (``source,
+    count, known, share``).
+    """
+
+    pooled: ShareTrend
+    by_source: tuple[tuple[str, ShareTrend], ...]
+    mix: pd.DataFrame
+    category_shares: pd.DataFrame
+
+    @property
+    def fitted(self) -> list[tuple[str, ShareTrend]]:
+        """The sources with a trend."""
+        return [(s, t) for s, t in self.by_source if t.ok]
+
+    @property
+    def holds(self) -> bool:
+        """Every fitted source changes the pooled way, each interval excluding 0.
+
+        Examples
+        --------
+        >>> up = ShareTrend("majorityStatusAtExploit", "Minor", True, change=5.0, ci_low=1.0,
+        ...                 ci_high=9.0)
+        >>> flat = replace(up, change=-4.1, ci_low=-13.0, ci_high=4.8)
+        >>> SourceCheck(up, (("given", up), ("derived from age", flat)),
+        ...             pd.DataFrame(), pd.DataFrame()).holds
+        False
+        """
+        fitted = self.fitted
+        if not fitted or not self.pooled.clear:
+            return False
+        sign = np.sign(self.pooled.change)
+        return all(t.clear and np.sign(t.change) == sign for _, t in fitted)
+
+    def mix_range(self, *, k: int = 1) -> tuple[str, float, int, float, int] | None:
+        """The source whose part of the records moved most over the pooled fit's years:
+        ``(source, lowest share, its year, highest share, its year)``; years where a count
+        of that source or of the rest is from 1 to ``k - 1`` are not quoted."""
+        t = self.pooled
+        mix = self.mix[self.mix["year"].between(t.first_year, t.last_year)]
+        rest = mix["known"] - mix["count"]
+        quotable = mix[~small_mask(mix["count"].to_numpy(), k) & ~small_mask(rest.to_numpy(), k)]
+        best: tuple[str, float, int, float, int] | None = None
+        for source, rows in quotable.groupby("source", sort=False, observed=True):
+            if rows.empty:
+                continue
+            low, high = rows.loc[rows["share"].idxmin()], rows.loc[rows["share"].idxmax()]
+            moved = float(high["share"] - low["share"])
+            if best is None or moved > best[3] - best[1]:
+                best = (
+                    str(source),
+                    float(low["share"]),
+                    int(low["year"]),
+                    float(high["share"]),
+                    int(high["year"]),
+                )
+        return best
+
+    def sentence(self, *, k: int = 1) -> str:
+        """One sentence: the pooled shift holds within sources, or it is a change of recording.
+
+        Shares are quoted only where no count behind them is from 1 to ``k - 1``.
+        """
+        t = self.pooled
+        who = subject(t.field, t.category)
+        if not t.ok or not t.is_shift:
+            return ""
+        way = "rise" if t.change > 0 else "fall"
+        within = "; ".join(
+            f"{SOURCE_LABELS.get(s, s)} {u.interval_text()}"
+            if u.ok
+            else f"{SOURCE_LABELS.get(s, s)}: no trend ({u.reason})"
+            for s, u in self.by_source
+        )
+        if self.holds:
+            return (
+                f"The {way} in the share of {who} holds within each way the status is "
+                f"recorded ({within})."
+            )
+        parts = [f"The pooled {way} in the share of {who} ({t.change:+.1f} points per decade)"]
+        mix = self.mix_range(k=k)
+        moved = mix is not None and mix[3] - mix[1] >= 0.1
+        if moved and mix is not None:
+            source, low, low_year, high, high_year = mix
+            parts.append(
+                f" is mostly a change of recording: status {SOURCE_LABELS.get(source, source)} "
+                f"is {pct(low)} of the records with a status in {low_year} and {pct(high)} "
+                f"in {high_year}"
+            )
+            shares = self.category_shares
+            rest = shares["known"] - shares["count"]
+            if len(shares) >= 2 and not (
+                small_mask(shares["count"].to_numpy(), k).any()
+                or small_mask(rest.to_numpy(), k).any()
+            ):
+                parts.append(
+                    ", and "
+                    + " against ".join(
+                        f"{pct(float(share))} of those {SOURCE_LABELS.get(str(src), str(src))}"
+                        for src, share in zip(shares["source"], shares["share"], strict=True)
+                    )
+                    + f" are {who}"
+                )
+        else:
+            parts.append(" does not hold within each way the status is recorded")
+        parts.append(f"; within each: {within}.")
+        return "".join(parts)
+
+    def title(self) -> str:
+        """A chart title for the pooled trend that does not claim a shift that does not hold.
+
+        Examples
+        --------
+        >>> up = ShareTrend("majorityStatusAtExploit", "Minor", True, change=19.8,
+        ...                 ci_low=15.4, ci_high=24.3)
+        >>> flat = replace(up, change=-4.1, ci_low=-13.0, ci_high=4.8)
+        >>> SourceCheck(up, (("derived from age", flat),), pd.DataFrame(),
+        ...             pd.DataFrame()).title()
+        'Minors: +19.8 points per decade (95% CI +15.4 to +24.3) pooled, a change of recording: no clear trend where the status is derived from the age band'
+        """
+        t = self.pooled
+        if not t.is_shift or self.holds:
+            return t.headline()
+        who = subject(t.field, t.category)
+        who = who[:1].upper() + who[1:]
+        flat = [s for s, u in self.fitted if not u.clear or np.sign(u.change) != np.sign(t.change)]
+        where = " or ".join(f"where the status is {SOURCE_LABELS.get(s, s)}" for s in flat)
+        tail = f": no clear trend {where}" if where else ""
+        return f"{who}: {t.interval_text()} pooled, a change of recording{tail}"
+
+
+def source_checks(
+    frame: pd.DataFrame,
+    trends: Sequence[ShareTrend],
+    /,
+    *,
+    field: str,
+    exclude_years: Iterable[int] = (),
+    min_years: int = 3,
+) -> dict[str, SourceCheck]:
+    """For each fitted trend of ``field``, the same trend within each way of recording.
+
+    Only fields of :data:`SOURCE_COLUMNS` recorded in at least two ways in ``frame``
+    have sources; otherwise the result is empty (nothing to check).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"yearOfRegistration": pd.array([2010, 2011, 2012] * 2, dtype="Int16"),
+    ...                    "gender": ["Female", "Male", "Female"] * 2})
+    >>> source_checks(df, [], field="gender")
+    {}
+    """
+    check_choice(field, SHIFT_FIELDS, name="field")
+    column = SOURCE_COLUMNS.get(field)
+    if column is None or column not in frame.columns:
+        return {}
+    keep = frame[YEAR].notna() & frame[field].notna()
+    sources = frame.loc[keep, column].astype(object)
+    present = [s for s in SOURCE_LABELS if (sources == s).any()]
+    if len(present) < 2:
+        return {}
+    excluded = [int(y) for y in exclude_years]
+    years = frame.loc[keep, YEAR].astype(int)
+    table = pd.crosstab(years, sources).reindex(columns=present, fill_value=0)
+    known = table.sum(axis=1)
+    mix = long_counts(table, names=("year", "source"))
+    mix["known"] = mix["year"].map(known).astype(int)
+    mix["share"] = mix["count"] / mix["known"]
+    mix["year"] = mix["year"].astype(int)
+    mix["count"] = mix["count"].astype(int)
+    per_source = {}
+    for source in present:
+        covered = mix[(mix["source"] == source) & (mix["share"] >= MIN_SOURCE_SHARE)]["year"]
+        rows = keep & (frame[column].astype(object) == source) & frame[YEAR].isin(covered)
+        per_source[source] = yearly_shares(frame[rows], field=field)
+    out = {}
+    for pooled in trends:
+        if not pooled.ok:
+            continue
+        by_source = tuple(
+            (
+                source,
+                share_trend(
+                    shares,
+                    field=field,
+                    category=pooled.category,
+                    exclude_years=excluded,
+                    min_years=min_years,
+                ),
+            )
+            for source, shares in per_source.items()
+        )
+        in_span = keep & frame[YEAR].between(pooled.first_year, pooled.last_year)
+        in_span &= ~frame[YEAR].isin(excluded)
+        is_category = frame[field].astype(object) == pooled.category
+        category_shares = pd.DataFrame(
+            [
+                (
+                    source,
+                    int((in_span & is_category & (frame[column] == source)).sum()),
+                    int((in_span & (frame[column] == source)).sum()),
+                )
+                for source in present
+            ],
+            columns=["source", "count", "known"],
+        )
+        category_shares["share"] = category_shares["count"] / category_shares["known"]
+        out[pooled.category] = SourceCheck(pooled, by_source, mix, category_shares)
+    return out
+
+
+def source_trends_table(checks: dict[str, SourceCheck], /) -> pd.DataFrame:
+    """The trend of each group within each way of recording (no record counts: with the
+    pooled ones they would give back the records left out of the sources' years).
+
+    Examples
+    --------
+    >>> source_trends_table({}).columns.tolist()[:3]
+    ['Group', 'Recorded as', 'Years']
+    """
+    rows = []
+    for check in checks.values():
+        for source, t in check.by_source:
+            rows.append(
+                {
+                    "Group": t.label,
+                    "Recorded as": SOURCE_LABELS.get(source, source),
+                    "Years": _years_text(t),
+                    "Change (points per decade)": round(t.change, 2) if t.ok else None,
+                    "95% CI low": round(t.ci_low, 2) if t.ok else None,
+                    "95% CI high": round(t.ci_high, 2) if t.ok else None,
+                    "Holds with the pooled trend": (
+                        "yes" if check.holds else "no" if check.pooled.clear else "-"
+                    ),
+                    "In words": t.headline(),
+                }
+            )
+    columns = [
+        "Group",
+        "Recorded as",
+        "Years",
+        "Change (points per decade)",
+        "95% CI low",
+        "95% CI high",
+        "Holds with the pooled trend",
+        "In words",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _years_text(t: ShareTrend) -> str:
+    return f"{t.first_year}–{t.last_year}" if t.ok else "-"
 
 
 def trend_curve(trend: ShareTrend, /, *, years: Sequence[int] | None = None) -> pd.DataFrame:

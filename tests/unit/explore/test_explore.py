@@ -7,6 +7,7 @@ saturated two-year fit) and against statsmodels' row-level Logit on expanded rec
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import re
@@ -689,10 +690,13 @@ class TestShareTrend:
         rose = shifts.ShareTrend(
             "majorityStatusAtExploit", "Minor", True, change=10.7, ci_low=9.9, ci_high=11.5, **base
         )
+        # wording changed (issue 14): fitted ends said to be fitted, observed ones observed
         assert rose.sentence() == (
-            "The share of minors rose from 20% in 2005 to 35% in 2019 "
-            "(+10.7 points per decade, 95% CI +9.9 to +11.5)."
+            "The share of minors rose: fitted 20.0% in 2005 to 35.0% in 2019, "
+            "+10.7 points per decade (95% CI +9.9 to +11.5)."
         )
+        seen = dataclasses.replace(rose, observed_start=0.048, observed_end=0.432)
+        assert seen.sentence().endswith("; observed 4.8% in 2005 and 43.2% in 2019.")
         flat = shifts.ShareTrend(
             "gender", "Female", True, change=1.0, ci_low=-2.0, ci_high=4.0, **base
         )
@@ -700,7 +704,18 @@ class TestShareTrend:
         fell = shifts.ShareTrend(
             "ageBroad", "09--17", True, change=-3.0, ci_low=-4.0, ci_high=-2.0, **base
         )
-        assert fell.sentence().startswith("The share of victims aged 9–17 fell from 20%")
+        assert fell.sentence().startswith("The share of victims aged 9–17 fell: fitted 20.0%")
+        # a clear change below MIN_CHANGE (2 points per decade) is not called a rise
+        small = shifts.ShareTrend(
+            "gender", "Male", True, change=0.3, ci_low=0.1, ci_high=0.5, **base
+        )
+        assert small.clear and not small.is_shift
+        assert small.sentence().startswith(
+            "The share of men and boys changed little (less than 2 points per decade): "
+        )
+        assert small.headline().startswith("Men and boys: little change, +0.3")
+        edge = dataclasses.replace(small, change=2.0, ci_low=0.5, ci_high=3.5)
+        assert edge.is_shift and edge.sentence().startswith("The share of men and boys rose")
 
     def test_share_trends_and_table(self) -> None:
         shares = pd.concat(
@@ -721,10 +736,13 @@ class TestShareTrend:
         # the headline quotes the fitted ends (a logit line through 10%, 20%, 30%)
         minor = trends[0]
         assert 0.09 < minor.start_share < 0.12 and 0.28 < minor.end_share < 0.32
+        # wording changed (issue 14): the change per decade, and the ends said to be fitted
         assert headlines.shares_headline(trends) == (
-            f"Largest clear shift: minors rose from {minor.start_share:.0%} in 2010 to "
-            f"{minor.end_share:.0%} in 2014"
+            f"Largest clear shift: minors rose, {minor.change:+.1f} points per decade (fitted "
+            f"{100 * minor.start_share:.1f}% in 2010 to {100 * minor.end_share:.1f}% in 2014)"
         )
+        assert table["Observed at start (%)"].tolist() == [10.0, 90.0]
+        assert table["Fitted at start (%)"].iloc[0] == round(100 * minor.start_share, 1)
 
     def test_curve_passes_through_fitted_ends(self) -> None:
         t = shifts.share_trend(
@@ -1073,5 +1091,10 @@ class TestShareWording:
             ci_low=0.1,
             ci_high=0.2,
         )
-        assert "rose from 0.0% in 2002 to 0.3% in 2019" in t.sentence()
-        assert headlines.shares_headline([t]).endswith("from 0.0% in 2002 to 0.3% in 2019")
+        # wording changed (issue 14): a tiny share reads "<0.1%", and a 0.2-point change
+        # is below MIN_CHANGE, so the headline says nothing moved much
+        assert "fitted <0.1% in 2002 to 0.3% in 2019" in t.sentence()
+        assert headlines.shares_headline([t]) == (
+            "Nothing moved much: no group's share changed by 2 points per decade or more "
+            "(2002–2019)"
+        )
