@@ -20,8 +20,11 @@
 # dispersion (X^2 / residual df) when above 1, else 1; it multiplies the covariance.
 # start_share and end_share are the fitted shares in the first and last year of the fit;
 # change = 10 x 100 x (end_share - start_share) / (last_year - first_year) points per
-# decade, its 95% interval change -/+ 1.96 x se by the delta method written out:
-# gradient (1000 / span) x (p1 (1 - p1) - p0 (1 - p0), p1 (1 - p1) x1 - p0 (1 - p0) x0).
+# decade, its 95% interval change -/+ q x se by the delta method written out:
+# gradient (1000 / span) x (p1 (1 - p1) - p0 (1 - p0), p1 (1 - p1) x1 - p0 (1 - p0) x0);
+# q = qt(0.975, years - 2) when the estimated dispersion is used (above 1: quasi-binomial,
+# as summary.glm does for quasi families), else qnorm(0.975). Issue 14: this was 1.96 for
+# all; every trend here has a dispersion above 1, so every interval is now the t one.
 # Output (long form): trend, field, category, quantity, value.
 
 source(file.path("tests", "reference", "common.R"))
@@ -88,11 +91,12 @@ for (t in TRENDS) {
   grad <- per_decade * c(p[2] * (1 - p[2]) - p[1] * (1 - p[1]),
                          p[2] * (1 - p[2]) * x[2] - p[1] * (1 - p[1]) * x[1])
   se <- sqrt(drop(t(grad) %*% cov %*% grad))
+  q <- if (scale > 1) qt(0.975, df.residual(fit)) else Z95
   values <- c(
     first_year = first, last_year = last, n_years = nrow(yearly), n_records = sum(yearly$known),
     centre = centre, intercept = b[[1]], slope = b[[2]], slope_se = sqrt(cov[2, 2]),
     scale = scale, start_share = p[[1]], end_share = p[[2]], change = change,
-    ci_low = change - Z95 * se, ci_high = change + Z95 * se
+    ci_low = change - q * se, ci_high = change + q * se
   )
   results[[length(results) + 1]] <- data.frame(
     trend = t$trend, field = t$field, category = t$category, quantity = names(values),
