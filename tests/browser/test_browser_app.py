@@ -160,7 +160,7 @@ def _script(fragment: str) -> Path:
 def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None:
     script = _script("Hidden")
     open_page(page, app, page_url_name(script))
-    total = page.get_by_test_id("stMetric").filter(has_text="Total estimated")
+    total = page.get_by_test_id("stMetric").filter(has_text="estimated in sexual exploitation")
     expect(total).to_be_visible()
     before = total.get_by_test_id("stMetricValue").inner_text()
     girls = page.get_by_label("Girls: survey count (thousand people)")
@@ -189,7 +189,7 @@ def test_survey_counts_give_an_estimate_and_a_link(page: Page, app: App) -> None
     wait_idle(fresh)
     expect(
         fresh.get_by_test_id("stMetric")
-        .filter(has_text="Total estimated")
+        .filter(has_text="estimated in sexual exploitation")
         .get_by_test_id("stMetricValue")
     ).to_have_text(after)
     screenshot(page, "hidden_populations_typed")
