@@ -2,7 +2,7 @@
 multiselects, extreme sliders, zero and huge numbers, odd text), with zero exceptions.
 
 Runs per page: ``FUZZ_RUNS`` (default 50). The seed is printed on failure so a run can
-be replayed: ``FUZZ_SEED=... pytest tests/test_fuzz_pages.py``.
+be replayed: ``FUZZ_SEED=... pytest tests/pages/test_fuzz_pages.py``.
 """
 
 from __future__ import annotations
