@@ -79,9 +79,11 @@ def _yearly_types(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=40)
 def _shifts(
     _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...]
-) -> tuple[pd.DataFrame, list[shifts.ShareTrend]]:
+) -> tuple[pd.DataFrame, list[shifts.ShareTrend], dict[str, shifts.SourceCheck]]:
     shares = shifts.yearly_shares(_frame, field=field)
-    return shares, shifts.share_trends(shares, field=field, exclude_years=exclude)
+    trends = shifts.share_trends(shares, field=field, exclude_years=exclude)
+    checks = shifts.source_checks(_frame, trends, field=field, exclude_years=exclude)
+    return shares, trends, checks
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -152,7 +154,7 @@ def map_headline(cells: pd.DataFrame, *, by: str) -> str:
     return (
         f"{top['name']} is the most frequent {MAP_BY[by].lower()} "
         f"({format_count(top['count'], k)} records); "
-        f"{len(shown)} countries have {k} or more records{also}"
+        f"{len(shown)} countries shown with their counts{also}"
     )
 
 
@@ -176,21 +178,12 @@ def world_map_section() -> None:
         return
     title = map_headline(cells, by=by)
     shown = int(cells.loc[cells["status"] == "shown", "count"].sum())
-    off_map = int((~cells["on_map"] & (cells["status"] == "shown")).sum())
     chart_section(
         chart=world_map.world_map(table, k=k, by=by, title=title),
         table=cells,
         caption=(
-            f"{data_note(shown)} Grey: fewer than {k} records, or withheld so that such a "
-            "count cannot be worked out; pale: no records. Records with the country "
-            "unknown are left out"
-            + (
-                f"; {off_map} of the countries shown are too small to draw at this scale "
-                "(they are in the CSV)."
-                if off_map
-                else "."
-            )
-            + f" {world_map.NOTE_BORDERS}"
+            f"{data_note(shown)} Records with the {MAP_BY[by].lower()} unknown are left "
+            "out; the CSV also lists the countries too small to draw at this scale."
         ),
         file_stem=f"explore_map_{by}",
         k=k,
@@ -454,7 +447,7 @@ with tabs[4]:
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
     with st.spinner("Fitting a trend for each group…"):
-        shares, trends = _shifts(ctx.frame, ctx.cache_key, shift_field, exclude)
+        shares, trends, checks = _shifts(ctx.frame, ctx.cache_key, shift_field, exclude)
     n_known = aggregates.records_behind(shares, by="year")
     if n_known == 0:
         st.info(
@@ -465,6 +458,7 @@ with tabs[4]:
         _too_small("The yearly shares are too small to show.")
     else:
         drawn, withheld = protect.protect_shifts(shares, k=k)
+        trends = shifts.quote_observed(trends, drawn)  # no withheld share in a sentence
         derived_note = (
             " Minor/adult is as given, or derived from the age band where missing."
             if shift_field == "majorityStatusAtExploit"
@@ -473,7 +467,7 @@ with tabs[4]:
         chart_section(
             chart=charts.shares_chart(
                 drawn,
-                title=headlines.shares_headline(trends),
+                title=headlines.shares_headline(trends, checks=checks),
                 field_label=shift_label,
                 labels=list(dict.fromkeys(shares["label"])),
                 ordered=shift_field == "ageBroad",
@@ -494,9 +488,22 @@ with tabs[4]:
         bases.append(("Shifts", f"Shares by {shift_label.lower()} per year", n_known))
         st.markdown("**Trend per group** (binomial model of the share on year)")
         st.markdown("\n".join(f"- {t.sentence()}" for t in trends))
+        recording = [c.sentence(k=k) for c in checks.values() if c.sentence(k=k)]
+        if recording:
+            st.markdown("**Within each way of recording**")
+            for text in recording:
+                if "change of recording" in text or "does not hold" in text:
+                    st.warning(text, icon="🗂️")
+                else:
+                    st.markdown(text)
         st.caption(
             "Change per decade: the average change of the fitted share, in percentage points "
-            "per ten years; the 95% interval allows for year-to-year swings beyond chance. "
+            "per ten years; the 95% interval allows for year-to-year swings beyond chance "
+            "(quasi-binomial, Student's t on the years minus 2). 'Fitted' shares are on the "
+            "trend line, 'observed' ones are the year's records. A change is called a shift "
+            f"only when it is at least {shifts.MIN_CHANGE:g} points per decade, its interval "
+            "excludes no change and, for minor/adult status, it holds both where the status "
+            "is given in the file and where it is derived from the age band. "
             + ("Likely incomplete years are left out of the fit. " if exclude else "")
             + "A shift in who is *identified* can reflect where partners work, not only who is "
             "trafficked."
@@ -515,7 +522,7 @@ with tabs[4]:
                 chart=charts.trend_chart(
                     observed,
                     shifts.trend_curve(trend),
-                    title=trend.headline(),
+                    title=checks[focus].title() if focus in checks else trend.headline(),
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
                 ),
@@ -537,6 +544,17 @@ with tabs[4]:
             count_columns=["Records"],
             caption="The trend of every group, with its 95% interval.",
         )
+        if checks:
+            show_table(
+                shifts.source_trends_table(checks),
+                name=f"explore_shift_sources_{shift_field}",
+                k=k,
+                caption=(
+                    "The same trends within each way minor/adult status is recorded. A way "
+                    "enters a year only where it holds at least "
+                    f"{shifts.MIN_SOURCE_SHARE:.0%} of that year's records with a status."
+                ),
+            )
 
 # ----------------------------------------------------------------------- 6. data quality
 with tabs[5]:
