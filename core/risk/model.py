@@ -41,6 +41,7 @@ from core.risk.records import (
 )
 from core.risk.separation import Separation, check_separation
 from core.risk.words import cell_name, outcome_phrase
+from core.words import age_band
 
 __all__ = [
     "FIRTH_INFERENCE",
@@ -75,6 +76,8 @@ RECRUITER_SUBSET: tuple[str, ...] = (
 
 
 _Z95 = float(stats.norm.ppf(0.975))
+#: Who a gender level covers: "female" is women and girls, "male" men and boys.
+_GENDER_WORDS = {"Female": "women and girls", "Male": "men and boys"}
 
 
 class FirthUnavailable(ModelError):
@@ -193,7 +196,9 @@ class Design:
         >>> d.term_label("Intercept")
         'Baseline: women (log-odds)'
         >>> d.term_label("gender[Male]")
-        'Male (vs female)'
+        'Male: men and boys (vs female: women and girls)'
+        >>> d.term_label("majority[Minor]")
+        'Minor (vs adult)'
         >>> d.term_label("gender[Male]:majority[Minor]")
         'Male × minor (extra difference for boys)'
         """
@@ -207,9 +212,13 @@ class Design:
             predictor, level = parts[0]
             base = self.levels[predictor][0]
             if predictor == "age":
-                return f"Age {level} (vs {base})"
+                return f"Age {age_band(level)} (vs {age_band(base)})"
+            if predictor == "gender":
+                return f"{level}: {_GENDER_WORDS.get(level, level.lower())} (vs {base.lower()}: {_GENDER_WORDS.get(base, base.lower())})"
             return f"{level} (vs {base.lower()})"
-        words = " × ".join(lvl.lower() if p != "age" else f"age {lvl}" for p, lvl in parts)
+        words = " × ".join(
+            lvl.lower() if p != "age" else f"age {age_band(lvl)}" for p, lvl in parts
+        )
         values = dict(parts)
         group = GROUPS.get((values.get("gender", ""), values.get("majority", "")))
         extra = (

@@ -98,6 +98,9 @@ class ProtectedModel:
         ...                    ("gender[Male]",), False, 10)
         >>> p.caption()
         '2 groups withheld, 1 of them to protect others (fewer than 10 records, events or non-events), and 1 coefficient that rests on them; withheld cells are blank.'
+        >>> ProtectedModel(None, pd.DataFrame(), pd.DataFrame(), ("Men",), (),
+        ...                ("gender[Male]", "Intercept"), False, 10).caption()
+        '1 group withheld (fewer than 10 records, events or non-events), and 2 coefficients that rest on it; withheld cells are blank.'
         """
         if not self.withheld and not self.terms_withheld:
             return ""
@@ -116,7 +119,7 @@ class ProtectedModel:
             plural = m != 1
             text += (
                 f", and {m} coefficient{'s' if plural else ''} that "
-                f"rest{'' if plural else 's'} on them"
+                f"rest{'' if plural else 's'} on {'them' if count != 1 else 'it'}"
             )
         return text + "; withheld cells are blank."
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from core.privacy import format_count
 from core.risk.words import cell_name, outcome_phrase
+from core.words import listed
 
 if TYPE_CHECKING:
     from core.risk.model import Design
@@ -49,21 +50,28 @@ class Separation:
         --------
         >>> Separation(True, edge_cells=(("boys", 4, "none"),)).sentences("isSexualExploit", k=10)
         ['None of the <10 records of boys are in sexual exploitation.']
+        >>> Separation(True, edge_cells=(("boys", 1, "all"),)).sentences("isSexualExploit")
+        ['The only record of boys is in sexual exploitation.']
         """
         if not self.detected:
             return []
         phrase = outcome_phrase(outcome)
         out = []
         for name, n, kind in self.edge_cells:
-            if kind == "none":
+            if format_count(n, k) == "1":
+                negation = "not " if kind == "none" else ""
+                out.append(f"The only record of {name} is {negation}{phrase}.")
+            elif kind == "none":
                 out.append(f"None of the {format_count(n, k)} records of {name} are {phrase}.")
             else:
                 out.append(f"All {format_count(n, k)} records of {name} are {phrase}.")
         if self.infinite_labels:
+            one = len(self.infinite_labels) == 1
             out.append(
-                "The maximum-likelihood estimates of "
-                + ", ".join(self.infinite_labels)
-                + " are infinite (separation); the numbers shown for them are meaningless."
+                f"The maximum-likelihood estimate{'' if one else 's'} of "
+                + listed(list(self.infinite_labels))
+                + f" {'is' if one else 'are'} infinite (separation); the numbers shown for "
+                + f"{'it are' if one else 'them are'} meaningless."
             )
         elif self.exploded:
             out.append(

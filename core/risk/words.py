@@ -14,14 +14,17 @@ import pandas as pd
 from core.data.schema import flag_label
 from core.privacy import format_count
 from core.risk.records import GROUPS, PREDICTORS, flag_group_of
-from core.words import share_text
+from core.words import age_band, share_text
 
 __all__ = [
+    "SINGULAR",
     "cell_name",
     "outcome_phrase",
+    "per_100_text",
     "probability_headline",
     "probability_sentences",
     "probability_text",
+    "ratio_sentence",
 ]
 
 _RECRUITERS = {
@@ -30,6 +33,8 @@ _RECRUITERS = {
     "Family": "a family member",
     "Other": "another relation",
 }
+#: One member of a group, for sentences about a single record.
+SINGULAR: dict[str, str] = {"girls": "girl", "women": "woman", "boys": "boy", "men": "man"}
 #: How a single level reads when a cell is named by it.
 _LEVEL_NAMES = {
     "Female": "women and girls",
@@ -69,7 +74,7 @@ def cell_name(row: pd.Series, predictors: Sequence[str], /) -> str:
     >>> cell_name(pd.Series({"gender": "Male", "majority": "Minor"}), ("gender", "majority"))
     'boys'
     >>> cell_name(pd.Series({"majority": "Minor", "age": "09--17"}), ("majority", "age"))
-    'minors, age 09--17'
+    'minors, age 9–17'
     >>> cell_name(pd.Series(dtype=object), ())
     'all records'
     """
@@ -78,7 +83,7 @@ def cell_name(row: pd.Series, predictors: Sequence[str], /) -> str:
     if group and set(predictors) <= {"gender", "majority"}:
         return group.lower()
     parts = [
-        f"age {values[p]}" if p == "age" else _LEVEL_NAMES.get(values[p], values[p])
+        f"age {age_band(values[p])}" if p == "age" else _LEVEL_NAMES.get(values[p], values[p])
         for p in predictors
     ]
     return ", ".join(parts) if parts else "all records"
@@ -137,6 +142,50 @@ def probability_headline(tables: Mapping[str, pd.DataFrame], /) -> str:
     return text
 
 
+def per_100_text(value: float, /) -> str:
+    """How many for every 100: one decimal below 10 (a trailing .0 dropped), whole above.
+
+    Examples
+    --------
+    >>> [per_100_text(v) for v in (1.38, 1.0, 0.96, 12.4, 0.02)]
+    ['1.4', '1', '1', '12', 'under 0.1']
+    """
+    if value < 0.05:
+        return "under 0.1"
+    text = f"{value:,.1f}" if value < 9.95 else f"{value:,.0f}"
+    return text.removesuffix(".0")
+
+
+def ratio_sentence(group: str, first: str, second: str, per_100: float, /) -> str:
+    """A ratio of two shares of one group as a ratio, not as a share of the second.
+
+    ``first`` and ``second`` are phrases after 'are' (:func:`outcome_phrase`); the two
+    may overlap, and the sentence says so.
+
+    Examples
+    --------
+    >>> ratio_sentence("men", "in sexual exploitation", "in forced labour", 1.38)
+    'About 1.4 men in sexual exploitation for every 100 men in forced labour in these records; a person can be in both.'
+    >>> ratio_sentence("men", "in sexual exploitation", "in forced labour", 1.02)
+    'About 1 man in sexual exploitation for every 100 men in forced labour in these records; a person can be in both.'
+    """
+    amount = per_100_text(per_100)
+    who = SINGULAR.get(group, group) if amount == "1" else group
+    return (
+        f"About {amount} {who} {first} for every 100 {group} {second} in these records; "
+        "a person can be in both."
+    )
+
+
+def _edge_sentence(which: str, n: int, count: str, group: str, phrase: str) -> str:
+    """None or all of a group's records have the outcome, singular when there is one."""
+    if n == 1 and count == "1":
+        who = SINGULAR.get(group, f"record of {group}")
+        negation = "not " if which == "None" else ""
+        return f"The only {who} in these records is {negation}{phrase}"
+    return f"{which} of the {count} {group} in these records are {phrase}"
+
+
 def _on_edge(row: pd.Series) -> bool:
     """Whether no record, or every record, of a group has the outcome."""
     return int(row["events"]) in (0, int(row["n"]))
@@ -152,8 +201,9 @@ def probability_sentences(
     k: int = 1,
 ) -> list[str]:
     """Plain sentences per group: the probability with its interval and, when a
-    ``reference`` table (forced labour) is given, how many are in ``outcome`` for every
-    100 in the reference outcome.
+    ``reference`` table (forced labour) is given, the ratio of the two probabilities as a
+    ratio (:func:`ratio_sentence`): how many are in ``outcome`` for every 100 in the
+    reference outcome, which is not a share of the latter (a person can be in both).
 
     A group where no record (or every record) has the outcome is described by its
     counts (shown as '<k' when 1..k-1); the model's estimate follows only when its
@@ -167,7 +217,7 @@ def probability_sentences(
     >>> s[0]
     '2% of men in these records are in sexual exploitation (model estimate; 95% CI 1% to 5%).'
     >>> s[1]
-    'For every 100 men in forced labour in these records, about 2 are in sexual exploitation.'
+    'About 2.5 men in sexual exploitation for every 100 men in forced labour in these records; a person can be in both.'
     >>> edge = t.assign(events=[0], probability=[1e-9], probability_ci_low=[0.0],
     ...                 probability_ci_high=[1.0])
     >>> probability_sentences(edge, "isSexualExploit")
@@ -186,9 +236,7 @@ def probability_sentences(
         interval = f"95% CI {probability_text(low)} to {probability_text(high)}"
         if _on_edge(row):
             which = "None" if int(row["events"]) == 0 else "All"
-            text = (
-                f"{which} of the {format_count(n, k)} {group.lower()} in these records are {phrase}"
-            )
+            text = _edge_sentence(which, n, format_count(n, k), group.lower(), phrase)
             informative = high - low < 0.98
             out.append(
                 text + (f"; the model puts it at {share} ({interval})." if informative else ".")
@@ -206,9 +254,9 @@ def probability_sentences(
                 and float(match["probability"].iloc[0]) > 0
             ):
                 per_100 = 100 * float(row["probability"]) / float(match["probability"].iloc[0])
-                amount = f"{per_100:,.0f}" if per_100 >= 1 else "fewer than 1"
                 out.append(
-                    f"For every 100 {group.lower()} {outcome_phrase(reference_outcome)} in "
-                    f"these records, about {amount} are {phrase}."
+                    ratio_sentence(
+                        group.lower(), phrase, outcome_phrase(reference_outcome), per_100
+                    )
                 )
     return out

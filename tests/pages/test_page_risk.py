@@ -240,9 +240,18 @@ class TestRealRelease:
             "Girls are the most likely to be in sexual exploitation "
             "(89%), men in forced labour (80%)"
         )
+        # a ratio of two model probabilities, written as a ratio (it was "For every 100
+        # women in forced labour in these records, about 191 are in sexual exploitation.",
+        # which reads as a share of the women in forced labour)
+        markdown = texts(at.markdown)
         assert (
-            "For every 100 women in forced labour in these records, about 191 are in "
-            "sexual exploitation." in texts(at.markdown)
+            "About 191 women in sexual exploitation for every 100 women in forced labour in "
+            "these records; a person can be in both." in markdown
+        )
+        # men: 42 of 3,799 in sexual exploitation over P(forced labour) = 1.38 per 100
+        assert (
+            "About 1.4 men in sexual exploitation for every 100 men in forced labour in "
+            "these records; a person can be in both." in markdown
         )
 
 

@@ -596,12 +596,15 @@ class TestFirth:
         readable = readable_coefficients(table)
         assert readable["p-value"].str.endswith(" (Wald)").all()
         caption = coefficient_caption(fit)
-        labels = "'Baseline: women (log-odds)', 'Male (vs female)', 'Minor (vs adult)' and "
+        labels = "'Baseline: women (log-odds)', 'Male: men and boys (vs female: women and girls)', 'Minor (vs adult)' and "
         assert f"The p-values of {labels}" in caption
         assert "are Wald p-values (marked '(Wald)'), because the penalised" in caption
         assert f"The intervals of {labels}" in caption and "are Wald intervals, because" in caption
         one = coefficient_caption(fit, shown=["gender[Male]"])
-        assert "The p-value of 'Male (vs female)' is a Wald p-value (marked '(Wald)')" in one
+        assert (
+            "The p-value of 'Male: men and boys (vs female: women and girls)' is a Wald p-value (marked '(Wald)')"
+            in one
+        )
 
     def test_the_caption_says_what_the_standard_errors_are(self):
         counts = {
