@@ -1,0 +1,160 @@
+"""Plain-language explanations of the technical terms the pages show, in one place.
+
+Every page takes its tooltips (``help=``) and its "What the terms mean" lists from
+:data:`GLOSSARY`, so a term reads the same everywhere. Pure Python: no Streamlit.
+
+Examples
+--------
+>>> explain("odds")
+'How many have the outcome for every one who does not: 3 in 4 with it is odds of 3 (3 to 1).'
+>>> print(glossary_markdown(["p-value", "z"]).splitlines()[1])
+- **z**: The estimate divided by its standard error: how many standard errors it lies from zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = ["GLOSSARY", "explain", "glossary_markdown"]
+
+#: Term -> one plain sentence. The vocabulary for people: girls, women, boys, men;
+#: "female" means women and girls, "male" men and boys, "minor" under 18.
+GLOSSARY: dict[str, str] = {
+    "Female": "Women and girls together; likewise male means men and boys together.",
+    "minor": "Someone under 18 at the time of exploitation; girls and boys are minors.",
+    "logit model": (
+        "A model of how the chance of an outcome (such as sexual exploitation) differs between "
+        "groups, fitted on the records; it works with log-odds."
+    ),
+    "odds": (
+        "How many have the outcome for every one who does not: 3 in 4 with it is odds of "
+        "3 (3 to 1)."
+    ),
+    "log-odds": (
+        "The natural logarithm of the odds: 0 means even odds (50%), positive values more "
+        "likely than not, negative values less likely."
+    ),
+    "odds ratio": (
+        "The odds of one group divided by the odds of another: 2 means twice the odds, "
+        "which is not the same as twice the chance."
+    ),
+    "change in odds": (
+        "The odds ratio as a percentage change: +100% means the odds double, -50% that they halve."
+    ),
+    "standard error": (
+        "How much an estimate would vary from sample to sample; smaller means more precise."
+    ),
+    "z": "The estimate divided by its standard error: how many standard errors it lies from zero.",
+    "p-value": (
+        "How often a difference at least this large would appear by chance if there were "
+        "truly none; small values (below 0.05, say) mean chance alone is an unlikely "
+        "explanation, not that the difference is large or important."
+    ),
+    "95% interval": (
+        "A range of values consistent with the records: made this way, it contains the "
+        "true value in about 95 of 100 samples (it says nothing about errors the data "
+        "share, such as who gets identified)."
+    ),
+    "Wald interval": ("A 95% interval taken as the estimate plus or minus 1.96 standard errors."),
+    "delta method": (
+        "A standard way to carry an estimate's uncertainty over to a number computed from "
+        "it (a probability, an estimate of people) using the slope of that computation."
+    ),
+    "log scale": (
+        "Working with logarithms, so that an interval spreads further above the estimate "
+        "than below it, as counts that cannot fall below zero do."
+    ),
+    "Firth": (
+        "Firth's penalised fit: a small correction that keeps estimates finite when a group "
+        "has no records with (or without) the outcome, where the ordinary fit breaks down."
+    ),
+    "separation": (
+        "When a group has no records with (or without) the outcome, so the ordinary "
+        "estimate of its difference is infinite."
+    ),
+    "likelihood-ratio test": (
+        "A p-value from comparing how well the model fits with and without the term; used "
+        "with Firth's fit."
+    ),
+    "profile likelihood interval": (
+        "A 95% interval found by asking which values of a coefficient the records still "
+        "fit almost as well; it may be lopsided, unlike a Wald interval."
+    ),
+    "interaction": (
+        "Lets a difference depend on another predictor: the gap between boys and "
+        "girls may differ from the gap between men and women."
+    ),
+    # Clusters page
+    "K-means": (
+        "A method that splits records into a chosen number of groups (clusters) so that "
+        "records in a group are as alike as possible in the chosen columns."
+    ),
+    "k-means++": (
+        "A way of picking K-means' starting centres far apart from each other, which "
+        "usually leads to better groups than starting at random."
+    ),
+    "restarts": (
+        "K-means is run several times from different starting centres and the grouping "
+        "with the least spread within clusters is kept."
+    ),
+    "standardised": (
+        "Each column is rescaled to average 0 and standard deviation 1, so that a column "
+        "with large numbers (such as the year) does not outweigh the others."
+    ),
+    "one-hot": (
+        "A category becomes one yes/no (1/0) column per value, so that no value counts "
+        "as nearer to one value than to another."
+    ),
+    "label codes": (
+        "A category's values are numbered 0, 1, 2, ... in alphabetical order; the "
+        "distances between these numbers mean nothing."
+    ),
+    "inertia": (
+        "The spread within clusters: the sum, over all records, of the squared distance "
+        "to their cluster's centre; lower means tighter clusters."
+    ),
+    "silhouette": (
+        "A score from -1 to 1 of how much closer each record is to its own cluster than "
+        "to the nearest other one; higher means better separated clusters."
+    ),
+    "jitter": (
+        "A small random shift of the points in the picture only, so that identical "
+        "records do not hide each other."
+    ),
+}
+
+
+def explain(term: str, /) -> str:
+    """The plain explanation of ``term``.
+
+    Raises
+    ------
+    ValueError
+        When the term is not in :data:`GLOSSARY` (naming the terms that are).
+
+    Examples
+    --------
+    >>> explain("Firth")[:30]
+    "Firth's penalised fit: a small"
+    >>> explain("kappa")
+    Traceback (most recent call last):
+    ...
+    ValueError: no glossary entry for 'kappa'; add one to core.glossary.GLOSSARY
+    """
+    try:
+        return GLOSSARY[term]
+    except KeyError:
+        raise ValueError(
+            f"no glossary entry for {term!r}; add one to core.glossary.GLOSSARY"
+        ) from None
+
+
+def glossary_markdown(terms: Sequence[str], /) -> str:
+    """A Markdown list of the terms with their explanations, in the order given.
+
+    Raises
+    ------
+    ValueError
+        When a term is not in :data:`GLOSSARY`.
+    """
+    return "\n".join(f"- **{term}**: {explain(term)}" for term in terms)
