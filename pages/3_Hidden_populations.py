@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
+from core.glossary import explain, glossary_markdown
 from core.hidden.charts import estimate_chart
 from core.hidden.estimate import (
     METHODS,
@@ -24,6 +25,8 @@ from core.hidden.words import (
     estimate_headline,
     estimate_sentences,
     readable_estimates,
+    total_caption,
+    total_label,
     withheld_caption,
 )
 from core.privacy import format_count
@@ -176,15 +179,13 @@ total, total_low, total_high = total_estimate(table, sexual=sexual, labour=labou
 
 st.subheader("Estimates")
 if table["estimate"].notna().any():
+    # one estimate, one interval: with a single group this is that group's own interval
     st.metric(
-        f"Total estimated in sexual exploitation ({UNITS[unit]})",
+        total_label(table, unit=unit),
         f"{total:,.0f}",
-        help="Sum of the groups that can be estimated.",
+        help=explain("95% interval") + " " + explain("delta method"),
     )
-    st.caption(
-        f"95% interval {total_low:,.0f} to {total_high:,.0f} {UNITS[unit]} "
-        "(model uncertainty and the survey bounds given)."
-    )
+    st.caption(total_caption(table, total_low, total_high, unit=unit))
     show_altair(
         estimate_chart(table, title=estimate_headline(table, unit=unit), unit=unit),
         table,
@@ -199,8 +200,9 @@ if table["estimate"].notna().any():
             "ci_low",
             "ci_high",
         ],
-        caption=data_note(sexual.n) + " Whiskers: 95% intervals. Identified victims are not a "
-        "random sample, so the factors carry whatever shapes who is identified.",
+        caption=data_note(sexual.n) + " Whiskers: 95% intervals (delta method on the log "
+        "scale; model and survey error only). Identified victims are not a random sample, so "
+        "the factors carry whatever shapes who is identified.",
     )
 else:
     st.info(
@@ -219,3 +221,9 @@ show_table(
     + f" Estimates in {UNITS[unit]}, like the survey counts. "
     + withheld_caption(table),
 )
+with st.expander("What the terms mean"):
+    st.markdown(
+        glossary_markdown(
+            ["odds", "95% interval", "delta method", "log scale", "logit model", "Female"]
+        )
+    )

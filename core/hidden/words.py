@@ -9,16 +9,27 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.hidden.survey import UNITS
+from core.hidden.survey import SURVEY_GROUPS, UNITS
 from core.risk.options import check_option
+from core.risk.words import SINGULAR, per_100_text
+from core.words import listed
 
 __all__ = [
+    "INTERVAL_SCOPE",
     "estimate_headline",
     "estimate_sentences",
     "readable_estimates",
+    "total_caption",
+    "total_label",
     "unit_text",
     "withheld_caption",
 ]
+
+#: What the 95% intervals of the estimates do and do not cover, said beside them.
+INTERVAL_SCOPE = (
+    "The 95% interval covers the models' and the survey's error only, not whether "
+    "identified victims represent the hidden population."
+)
 
 
 def unit_text(unit: str, /) -> str:
@@ -38,12 +49,27 @@ def unit_text(unit: str, /) -> str:
 
 
 def _amount(value: float, unit: str) -> str:
-    """An amount in the survey's unit, rounded to whole units."""
-    return f"{value:,.0f} {unit_text(unit)}"
+    """An amount in the survey's unit, rounded to whole units ('1 person', '2 people').
+
+    Examples
+    --------
+    >>> _amount(1.2, "persons"), _amount(2, "persons"), _amount(1, "thousands")
+    ('1 person', '2 people', '1 thousand people')
+    """
+    text = f"{value:,.0f}"
+    words = unit_text(unit)
+    return f"{text} {'person' if text == '1' and words == 'people' else words}"
+
+
+def _groups_named(groups: list[str]) -> str:
+    """The groups an amount covers, in display order: 'women and men'."""
+    order = list(SURVEY_GROUPS)
+    ordered = sorted(groups, key=lambda g: order.index(g) if g in order else len(order))
+    return listed([g.lower() for g in ordered])
 
 
 def estimate_headline(table: pd.DataFrame, /, *, unit: str) -> str:
-    """A chart title that states the finding (the total and the largest group).
+    """A chart title that states the finding: whom the total covers, and the largest group.
 
     Parameters
     ----------
@@ -61,28 +87,82 @@ def estimate_headline(table: pd.DataFrame, /, *, unit: str) -> str:
     --------
     >>> t = pd.DataFrame({"group": ["Women", "Men"], "estimate": [6484.0, 119.0]})
     >>> estimate_headline(t, unit="thousands")
-    'About 6,603 thousand people estimated in sexual exploitation, 98% of them women'
+    'Women and men: about 6,603 thousand people estimated in sexual exploitation, 98% of them women'
+    >>> estimate_headline(t.iloc[[1]], unit="thousands")
+    'Men: about 119 thousand people estimated in sexual exploitation'
     """
     check_option(unit, UNITS, name="unit")
     usable = table[table["estimate"].notna()]
     if usable.empty:
         return "No group can be estimated from the records in view"
     total = float(usable["estimate"].sum())
-    top = usable[usable["estimate"] == usable["estimate"].max()].iloc[0]  # the first largest
-    if len(usable) == 1:
-        return (
-            f"About {_amount(total, unit)} estimated in sexual exploitation "
-            f"({str(top['group']).lower()})"
-        )
-    share = float(top["estimate"]) / total if total > 0 else 0.0
-    return (
-        f"About {_amount(total, unit)} estimated in sexual exploitation, "
-        f"{share:.0%} of them {str(top['group']).lower()}"
+    who = _groups_named(usable["group"].astype(str).tolist())
+    text = (
+        f"{who[:1].upper()}{who[1:]}: about {_amount(total, unit)} estimated in sexual exploitation"
     )
+    if len(usable) == 1:
+        return text
+    top = usable[usable["estimate"] == usable["estimate"].max()].iloc[0]  # the first largest
+    share = float(top["estimate"]) / total if total > 0 else 0.0
+    return f"{text}, {share:.0%} of them {str(top['group']).lower()}"
+
+
+def total_label(table: pd.DataFrame, /, *, unit: str) -> str:
+    """The label of the headline number: the one group, or the total of the groups added.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["Women", "Boys", "Men"], "estimate": [6484.0, None, 119.0]})
+    >>> total_label(t, unit="thousands")
+    'Total of women and men estimated in sexual exploitation (thousand people)'
+    >>> total_label(t.iloc[[2]], unit="persons")
+    'Men estimated in sexual exploitation (people)'
+    """
+    check_option(unit, UNITS, name="unit")
+    groups = table.loc[table["estimate"].notna(), "group"].astype(str).tolist()
+    if len(groups) == 1:
+        return f"{groups[0]} estimated in sexual exploitation ({unit_text(unit)})"
+    return f"Total of {_groups_named(groups)} estimated in sexual exploitation ({unit_text(unit)})"
+
+
+def total_caption(table: pd.DataFrame, low: float, high: float, /, *, unit: str) -> str:
+    """The headline number's interval, the groups it adds and leaves out, and its scope.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"group": ["Women", "Boys", "Men"], "estimate": [6484.0, None, 119.0],
+    ...                   "note": ["", "withheld: fewer than 10 records", ""]})
+    >>> print(total_caption(t, 6328.2, 6889.6, unit="thousands"))
+    95% interval 6,328 to 6,890 thousand people. Adds up women and men; not included: boys (withheld or not estimable, see the notes below); girls (no survey count typed). The 95% interval covers the models' and the survey's error only, not whether identified victims represent the hidden population.
+    """
+    check_option(unit, UNITS, name="unit")
+    usable = table["estimate"].notna()
+    added = table.loc[usable, "group"].astype(str).tolist()
+    text = f"95% interval {low:,.0f} to {high:,.0f} {unit_text(unit)}."
+    left_out = []
+    failed = table.loc[~usable, "group"].astype(str).tolist()
+    if failed:
+        left_out.append(f"{_groups_named(failed)} (withheld or not estimable, see the notes below)")
+    untyped = [g for g in SURVEY_GROUPS if g not in set(table["group"].astype(str))]
+    if untyped:
+        left_out.append(f"{_groups_named(untyped)} (no survey count typed)")
+    if len(added) > 1 or left_out:
+        text += (
+            f" Adds up {_groups_named(added)}"
+            if len(added) > 1
+            else f" Covers {_groups_named(added)} only"
+        )
+        text += f"; not included: {'; '.join(left_out)}." if left_out else "."
+    return f"{text} {INTERVAL_SCOPE}"
 
 
 def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
     """One plain sentence per group: the arithmetic and the interval, or why not.
+
+    The factor is written as a ratio (:func:`core.risk.words.per_100_text`): for the
+    published method the records' odds (in sexual exploitation for every 100 not in it),
+    for the ratio method P(sexual exploitation) / P(forced labour), which is not a share
+    of those in forced labour (a person can be in both).
 
     Parameters
     ----------
@@ -101,8 +181,10 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
     >>> t = pd.DataFrame({"group": ["Men"], "survey_count": [10656.0], "method": ["published"],
     ...                   "factor": [0.0112], "estimate": [119.3], "ci_low": [88.0],
     ...                   "ci_high": [161.0], "note": [""]})
-    >>> estimate_sentences(t, unit="thousands")[0]
-    'Men: for every 100 not in sexual exploitation (read as forced labour), about 1.1 in sexual exploitation in these records, so 10,656 thousand people x 0.0112 = about 119 thousand people (95% interval 88 to 161).'
+    >>> print(estimate_sentences(t, unit="thousands")[0])
+    Men: in these records, about 1.1 men in sexual exploitation for every 100 men not in it (read as forced labour), so 10,656 thousand people x 0.0112 = about 119 thousand people (95% interval 88 to 161 thousand people).
+    >>> print(estimate_sentences(t.assign(method="ratio", factor=0.0138), unit="thousands")[0])
+    Men: in these records, about 1.4 men in sexual exploitation for every 100 men in forced labour (a person can be in both), so 10,656 thousand people x 0.0138 = about 119 thousand people (95% interval 88 to 161 thousand people).
     """
     check_option(unit, UNITS, name="unit")
     out = []
@@ -111,17 +193,20 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
             out.append(f"{row['group']}: {row['note']}.")
             continue
         factor = float(row["factor"])
-        per_100 = f"{100 * factor:,.1f}" if 100 * factor < 10 else f"{100 * factor:,.0f}"
+        group = str(row["group"]).lower()
+        amount = per_100_text(100 * factor)
+        who = SINGULAR.get(group, group) if amount == "1" else group
         base = (
-            "in forced labour"
+            f"{group} in forced labour (a person can be in both)"
             if row["method"] == "ratio"
-            else "not in sexual exploitation (read as forced labour)"
+            else f"{group} not in it (read as forced labour)"
         )
         out.append(
-            f"{row['group']}: for every 100 {base}, about {per_100} in sexual "
-            f"exploitation in these records, so {_amount(float(row['survey_count']), unit)} "
+            f"{row['group']}: in these records, about {amount} {who} in sexual exploitation "
+            f"for every 100 {base}, so {_amount(float(row['survey_count']), unit)} "
             f"x {factor:.3g} = about {_amount(float(row['estimate']), unit)} "
-            f"(95% interval {float(row['ci_low']):,.0f} to {float(row['ci_high']):,.0f})."
+            f"(95% interval {float(row['ci_low']):,.0f} to {float(row['ci_high']):,.0f} "
+            f"{unit_text(unit)})."
         )
     return out
 

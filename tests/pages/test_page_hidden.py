@@ -55,9 +55,16 @@ class TestDemo:
         assert table.loc["Men", ["Records", "In sexual exploitation"]].isna().all()
         assert "1 group withheld; withheld cells are blank." in texts(at.caption)
         assert at.metric[0].value == f"{women:,.0f}"
+        # the headline number says whom it covers, and what it leaves out
+        assert at.metric[0].label == "Women estimated in sexual exploitation (thousand people)"
+        assert (
+            "Covers women only; not included: men (withheld or not estimable, see the notes "
+            "below); girls and boys (no survey count typed)." in texts(at.caption)
+        )
+        assert "not whether identified victims represent the hidden population" in texts(at.caption)
         title = json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"]
         assert (
-            title == f"About {women:,.0f} thousand people estimated in sexual exploitation (women)"
+            title == f"Women: about {women:,.0f} thousand people estimated in sexual exploitation"
         )
         # the inputs are in the link
         assert url_of(at)["hid_men"] == "10,656"
@@ -66,6 +73,12 @@ class TestDemo:
         men = 10656 * odds_by_hand(demo_frame, "Male", "Adult")
         assert estimates(at).loc["Men", "Estimate"] == pytest.approx(men, rel=2e-4, abs=0.051)
         assert at.metric[0].value == f"{men + women:,.0f}"
+        assert at.metric[0].label == (
+            "Total of women and men estimated in sexual exploitation (thousand people)"
+        )
+        assert "Adds up women and men; not included: girls and boys (no survey count typed)." in (
+            texts(at.caption)
+        )
 
     def test_ratio_method_bounds_and_derived_status(self, run_page):
         at = run_page(PAGE)
@@ -206,6 +219,23 @@ def test_real_release_example(run_page):
     assert table.loc["Men", "Estimate"] == pytest.approx(10656 * 42 / 3757, rel=2e-4, abs=0.051)
     assert table.loc["Women", "Estimate"] == pytest.approx(5361 * 4608 / 3810, rel=2e-4, abs=0.051)
     assert at.metric[0].value == "6,603"
+
+
+@pytest.mark.real
+def test_real_release_men_only_show_one_interval(run_page):
+    # with only men typed the page showed 83-155 (the total) and 88-161 (the men): one now.
+    # R: tests/reference/hidden_total_log.csv, men_only: 119.12 (87.89 to 161.46)
+    at = run_page(PAGE, data="real", query={"hid_men": "10,656"})
+    assert not at.exception
+    assert at.text_input(key="hid_women").value == ""
+    assert at.metric[0].value == "119"
+    assert at.metric[0].label == "Men estimated in sexual exploitation (thousand people)"
+    caption = texts(at.caption)
+    assert "95% interval 88 to 161 thousand people. Covers men only; not included:" in caption
+    assert "83" not in caption and "155" not in caption
+    sentences = texts(at.markdown)
+    assert "about 119 thousand people (95% interval 88 to 161 thousand people)" in sentences
+    assert "about 1.1 men in sexual exploitation for every 100 men not in it" in sentences
 
 
 def test_2024_layout(run_page, layout_2024_file):

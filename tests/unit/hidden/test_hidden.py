@@ -445,7 +445,7 @@ class TestProtectionAndWords:
             {"group": ["Women", "Men", "Boys"], "estimate": [600.0, 300.0, np.nan]}
         )
         assert estimate_headline(table, unit="persons") == (
-            "About 900 people estimated in sexual exploitation, 67% of them women"
+            "Women and men: about 900 people estimated in sexual exploitation, 67% of them women"
         )
 
 
