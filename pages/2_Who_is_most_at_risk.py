@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.app import bound, data_note, setup_page, show_altair, show_table
 from core.data.schema import flag_label, is_flag_column
+from core.glossary import explain, glossary_markdown
 from core.privacy import format_count
 from core.risk.charts import probability_chart
 from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, LogitFit, ModelSpec, fit_model
@@ -21,7 +22,12 @@ from core.risk.records import (
     RiskRecords,
     prepare_records,
 )
-from core.risk.tables import readable_coefficients, readable_groups, shown_groups
+from core.risk.tables import (
+    coefficient_caption,
+    readable_coefficients,
+    readable_groups,
+    shown_groups,
+)
 from core.risk.words import probability_headline, probability_sentences
 
 PRESETS = {"published": "As published", "ctdc": "CTDC denominators", "custom": "Custom model"}
@@ -107,7 +113,10 @@ if preset == "custom":
         **bound("risk_predictors"),
     )
     interaction = right.toggle(
-        "Interaction between predictors", value=True, **bound("risk_interaction")
+        "Interaction between predictors",
+        value=True,
+        help=explain("interaction"),
+        **bound("risk_interaction"),
     )
     rule = right.radio(
         "Records with no flag in the outcome's group",
@@ -147,7 +156,8 @@ with st.expander(
     )
 if prepared.records.empty:
     st.info(
-        "No record in view has a year, a gender of female or male and a majority status. "
+        "No record in view has a year, a gender (female: women and girls; male: men and boys) "
+        "and a majority status. "
         "Widen the filters in the sidebar, or tick 'Use majority status derived from age'."
     )
     st.stop()
@@ -182,7 +192,11 @@ if separated:
         "the outcome, so some maximum-likelihood estimates are infinite and their numbers "
         "are meaningless. Firth-penalised estimates stay finite."
     )
-    if st.checkbox("Use Firth-penalised estimates for these models", **bound("risk_firth")):
+    if st.checkbox(
+        "Use Firth-penalised estimates for these models",
+        help=explain("Firth"),
+        **bound("risk_firth"),
+    ):
         try:
             with st.spinner("Fitting Firth-penalised models (profile intervals take a moment)…"):
                 results.update(fit_all("firth", set(separated)))
@@ -273,7 +287,8 @@ for tab, spec in zip(tabs, specs, strict=True):
                 "95% CI to (%)",
             ],
             caption=data_note(fit.n) + " Log-odds, odds and probabilities are model estimates; "
-            "intervals by the delta method on the log-odds.",
+            "95% intervals by the delta method on the log-odds (see 'What the terms mean' "
+            "below).",
         )
         show_table(
             blank_withheld(readable_coefficients(model.coefficients)),
@@ -281,11 +296,9 @@ for tab, spec in zip(tabs, specs, strict=True):
             k=ctx.k,
             dependent_columns=COEFFICIENT_COLUMNS,  # so that withheld cells show blank
             caption=data_note(fit.n)
-            + (
-                " Profile penalised-likelihood intervals and likelihood-ratio p-values "
-                "(as R's logistf)."
-                if fit.method == "firth"
-                else " Wald intervals."
+            + " "
+            + coefficient_caption(
+                fit, shown=[t for t in fit.terms if t not in model.terms_withheld]
             )
             + " Change in odds = (exp(estimate) − 1) × 100."
             + (
@@ -295,3 +308,29 @@ for tab, spec in zip(tabs, specs, strict=True):
                 else ""
             ),
         )
+
+with st.expander("What the terms mean"):
+    st.markdown(
+        glossary_markdown(
+            [
+                "logit model",
+                "odds",
+                "log-odds",
+                "odds ratio",
+                "change in odds",
+                "standard error",
+                "z",
+                "p-value",
+                "95% interval",
+                "Wald interval",
+                "delta method",
+                "Firth",
+                "likelihood-ratio test",
+                "profile likelihood interval",
+                "separation",
+                "interaction",
+                "Female",
+                "minor",
+            ]
+        )
+    )

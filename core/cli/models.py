@@ -1,8 +1,11 @@
 """The ``models`` command: the published logit models and survey extrapolation, headless.
 
 ``python -m core models --data FILE --out DIR [--spec published|ctdc] [--survey CSV] [--k K]``
-writes ``logit_coefficients.csv``, ``logit_cells.csv`` and, with ``--survey``,
-``extrapolation.csv`` into DIR. Every failure a user can cause prints one line
+writes ``logit_coefficients.csv`` (with ``p_value_method`` and ``ci_method`` saying how
+each p-value and interval was computed), ``logit_cells.csv`` and, with ``--survey``,
+``extrapolation.csv`` into DIR, and prints one ``estimate:`` line per method with the
+estimate of the groups added up (their names, the 95% interval on the log scale, and
+what it does not cover), as the page's headline number. Every failure a user can cause prints one line
 ``error: ...`` and exits 2; problems with single models print ``warning: ...``.
 
 The files are protected like the app's downloads (:func:`core.risk.protect.protect_model`):
@@ -23,17 +26,26 @@ import pandas as pd
 
 from core.data.load import load_cached
 from core.export import csv_bytes
-from core.hidden.estimate import extrapolate, joint_counts, protect_estimates
+from core.hidden.estimate import (
+    extrapolate,
+    joint_counts,
+    protect_estimates,
+    total_estimate,
+    total_groups,
+)
 from core.hidden.survey import SurveyInputError, survey_from_table
+from core.hidden.words import INTERVAL_SCOPE
 from core.privacy import effective_k, floor_k, format_count
-from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, ModelError, fit_model
+from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, LogitFit, ModelError, fit_model
 from core.risk.protect import (
     ProtectedModel,
     protect_model,
     safe_separation_sentences,
     withheld_groups,
 )
-from core.risk.records import prepare_records
+from core.risk.records import DenominatorRule, prepare_records
+from core.risk.tables import coefficient_caption
+from core.words import listed
 
 __all__ = ["CELL_COLUMNS", "COEFFICIENT_COLUMNS", "EXTRAPOLATION_COLUMNS", "configure", "run"]
 
@@ -46,6 +58,8 @@ COEFFICIENT_COLUMNS = [
     "p_value",
     "ci_low",
     "ci_high",
+    "p_value_method",
+    "ci_method",
 ]
 CELL_COLUMNS = [
     "model",
@@ -103,7 +117,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _fit_all(records: pd.DataFrame, spec: str, firth: bool, k: int) -> list[ProtectedModel]:
+def _fit_all(
+    records: pd.DataFrame, spec: DenominatorRule, firth: bool, k: int
+) -> list[ProtectedModel]:
     fits = []
     for model in PUBLISHED_MODELS:
         try:
@@ -123,8 +139,33 @@ def _fit_all(records: pd.DataFrame, spec: str, firth: bool, k: int) -> list[Prot
         protected = protect_model(fit, k=k)
         if protected.caption():
             print(f"note: {model.outcome}: {protected.caption()}")
+        if fit.method == "firth":
+            shown = [t for t in fit.terms if t not in protected.terms_withheld]
+            print(f"note: {model.outcome}: {coefficient_caption(fit, shown=shown)}")
         fits.append(protected)
     return fits
+
+
+def _print_total(
+    table: pd.DataFrame,
+    *,
+    sexual: LogitFit,
+    labour: LogitFit | None = None,
+    joint: pd.DataFrame | None = None,
+) -> None:
+    """One line with the estimate of the groups added (the page's headline number)."""
+    added, left_out = total_groups(table)
+    if not added:
+        return
+    total, low, high = total_estimate(table, sexual=sexual, labour=labour, joint=joint)
+    method = str(table["method"].iloc[0])
+    who = listed([g.lower() for g in added])
+    what = "total of " + who if len(added) > 1 else who
+    rest = f"; not included: {listed([g.lower() for g in left_out])}" if left_out else ""
+    print(
+        f"estimate: {method}: {what}: {total:,.1f} (95% interval {low:,.1f} to {high:,.1f}, "
+        f"in the survey's units{rest}). {INTERVAL_SCOPE}"
+    )
 
 
 def _read_survey(path: str) -> pd.DataFrame:
@@ -199,6 +240,7 @@ def run(args: argparse.Namespace) -> int:
                     withheld=withheld_groups(sexual, k=k),
                 )
             )
+            _print_total(tables[-1], sexual=sexual)
         if sexual is not None and labour is not None:
             joint = joint_counts(prepared.records, denominators=args.spec)
             tables.append(
@@ -208,6 +250,7 @@ def run(args: argparse.Namespace) -> int:
                     withheld=withheld_groups(sexual, labour, k=k),
                 )
             )
+            _print_total(tables[-1], sexual=sexual, labour=labour, joint=joint)
         table = (
             pd.concat(tables, ignore_index=True)
             if tables
