@@ -56,6 +56,24 @@ COEFFICIENT_COLUMNS = [
     "Change: 95% CI to (%)",
 ]
 
+#: Column -> glossary term, for the tables' header tooltips.
+COLUMN_TERMS = {
+    "Log-odds": "log-odds",
+    "Odds": "odds",
+    "Estimate (log-odds)": "log-odds",
+    "Std. error": "standard error",
+    "z": "z",
+    "p-value": "p-value",
+    "95% CI from": "95% interval",
+    "95% CI to": "95% interval",
+    "95% CI from (%)": "95% interval",
+    "95% CI to (%)": "95% interval",
+    "Change in odds (%)": "change in odds",
+}
+HELP = {
+    column: st.column_config.Column(help=explain(term)) for column, term in COLUMN_TERMS.items()
+}
+
 ctx = setup_page(
     "Who is most at risk",
     icon="⚖️",
@@ -286,6 +304,7 @@ for tab, spec in zip(tabs, specs, strict=True):
                 "95% CI from (%)",
                 "95% CI to (%)",
             ],
+            column_config=HELP,
             caption=data_note(fit.n) + " Log-odds, odds and probabilities are model estimates; "
             "95% intervals by the delta method on the log-odds (see 'What the terms mean' "
             "below).",
@@ -295,6 +314,7 @@ for tab, spec in zip(tabs, specs, strict=True):
             name=f"risk_coefficients_{spec.outcome}",
             k=ctx.k,
             dependent_columns=COEFFICIENT_COLUMNS,  # so that withheld cells show blank
+            column_config=HELP,
             caption=data_note(fit.n)
             + " "
             + coefficient_caption(

@@ -217,6 +217,11 @@ show_table(
     count_columns=["Records", "In sexual exploitation"]
     + (["In forced labour"] if method == "ratio" else []),
     dependent_columns=["Factor", "Estimate", "95% interval from", "95% interval to"],
+    column_config={
+        "Factor": st.column_config.Column(help=METHODS[method][0]),
+        "95% interval from": st.column_config.Column(help=explain("95% interval")),
+        "95% interval to": st.column_config.Column(help=explain("95% interval")),
+    },
     caption=data_note(sexual.n)
     + f" Estimates in {UNITS[unit]}, like the survey counts. "
     + withheld_caption(table),

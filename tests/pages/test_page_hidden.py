@@ -244,3 +244,15 @@ def test_2024_layout(run_page, layout_2024_file):
     assert "cannot run exactly as published" in texts(at.warning)
     assert "majority status given or derived from age" in texts(at.markdown)
     assert estimates(at)["Estimate"].notna().any()
+
+
+def test_terms_are_explained_on_the_page(run_page):
+    from core.glossary import explain
+
+    at = run_page(PAGE)
+    assert not at.exception
+    glossary = next(e for e in at.expander if e.label == "What the terms mean")
+    shown = texts(glossary.markdown)
+    for term in ("odds", "95% interval", "delta method", "log scale"):
+        assert f"**{term}**: {explain(term)}" in shown
+    assert at.metric[0].help.startswith(explain("95% interval"))

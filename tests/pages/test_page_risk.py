@@ -264,3 +264,27 @@ class TestOtherLayouts:
         assert "cannot run exactly as published" in texts(at.warning)
         assert "derived from the age band is used instead" in texts(at.warning)
         assert len(group_frames(at)) == 5
+
+
+def test_terms_are_explained_on_the_page(run_page):
+    from core.glossary import explain
+
+    at = run_page(PAGE)
+    assert not at.exception
+    glossary = next(e for e in at.expander if e.label == "What the terms mean")
+    shown = texts(glossary.markdown)
+    for term in (
+        "log-odds",
+        "odds ratio",
+        "p-value",
+        "z",
+        "Wald interval",
+        "delta method",
+        "Firth",
+    ):
+        assert f"**{term}**: {explain(term)}" in shown
+    assert "**Female**: Women and girls together" in shown
+    # the coefficient captions say what the standard errors are
+    assert "Standard errors: the inverse Fisher information at the maximum-likelihood" in texts(
+        at.caption
+    )
