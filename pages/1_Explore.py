@@ -92,6 +92,11 @@ def _missing(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
+def _coverage(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    return quality.coverage_by_year(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
 def _country_counts(_frame: pd.DataFrame, key: str, by: str) -> pd.DataFrame:
     return world_map.country_counts(_frame, by=by)
 
@@ -591,6 +596,25 @@ with tabs[5]:
         dependent_columns=["missing_share"],
     )
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
+    coverage = _coverage(ctx.frame, ctx.cache_key)
+    if not coverage.empty and protect.visible_row_count(coverage, k=k) > 0:
+        drawn_cov, withheld_cov = quality.protect_coverage(coverage, k=k)
+        chart_section(
+            chart=charts.coverage_chart(drawn_cov, title=quality.coverage_headline(drawn_cov)),
+            table=drawn_cov,
+            caption=(
+                f"{data_note(yearly.with_year)} Share of each year's records with the field "
+                "given (a group of flags: with any of its flags set). A field whose recording "
+                "changes over the years can make a trend out of a change of recording: read "
+                "the shifts tab beside this."
+            ),
+            withheld=withheld_cov,
+            file_stem="explore_quality_coverage",
+            k=k,
+            count_columns=["count", "known"],
+            dependent_columns=["share"],
+        )
+        bases.append(("Data quality", "Share given per year", yearly.with_year))
     st.markdown("**How many records each chart rests on**")
     show_table(
         quality.chart_bases(bases),

@@ -20,6 +20,7 @@ from core.palette import OKABE_ITO
 __all__ = [
     "OKABE_ITO",
     "AltairChart",
+    "coverage_chart",
     "flows_heatmap",
     "flows_sankey",
     "missing_chart",
@@ -503,3 +504,36 @@ def missing_chart(table: pd.DataFrame, /, *, title: str) -> AltairChart:
         text=alt.Text("missing_share:Q", format=".0%")
     )
     return alt.layer(bars, text, title=_title(title)).properties(width=_WIDTH, autosize=_AUTOSIZE)
+
+
+def coverage_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
+    """Share of each year's records with each field given (heatmap: field by year).
+
+    ``table`` is :func:`core.explore.quality.coverage_by_year`, protected; only its
+    ``"given"`` rows are drawn, and a withheld share (NaN) leaves its cell empty.
+    """
+    given = table[table["category"] == "given"]
+    fields = list(dict.fromkeys(given["field"]))
+    return (
+        alt.Chart(given)
+        .mark_rect()
+        .encode(
+            x=alt.X("year:O", title="Year of registration"),
+            y=alt.Y("field:N", sort=fields, title=None, axis=alt.Axis(labelLimit=300)),
+            color=alt.Color(
+                "share:Q",
+                title="Records with it given",
+                scale=alt.Scale(scheme="viridis", domain=[0, 1]),
+                legend=alt.Legend(format="%"),
+            ),
+            tooltip=[
+                alt.Tooltip("field:N", title="Field"),
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("count:Q", title="Records with it given", format=","),
+                alt.Tooltip("known:Q", title="Records of the year", format=","),
+                alt.Tooltip("share:Q", title="Share", format=".1%"),
+            ],
+        )
+        .properties(title=_title(title), width=_WIDTH, height=22 * max(len(fields), 1))
+        .properties(autosize=_AUTOSIZE)
+    )

@@ -1,6 +1,6 @@
-"""Data quality of the records in view: how often each field is missing.
-
-Also the table of how many records each chart of the screen rests on.
+"""Data quality of the records in view: how often each field is missing, overall and
+per year (a field whose recording changes over the years can make a trend out of a change
+of recording), and the table of how many records each chart of the screen rests on.
 """
 
 from __future__ import annotations
@@ -12,8 +12,19 @@ import pandas as pd
 
 from core.data.denominators import group_columns, known_mask
 from core.data.schema import FLAG_GROUPS
+from core.explore.protect import protect_shifts
+from core.privacy import Suppression
 
-__all__ = ["chart_bases", "missing_by_field"]
+__all__ = [
+    "chart_bases",
+    "coverage_by_year",
+    "coverage_headline",
+    "missing_by_field",
+    "protect_coverage",
+]
+
+GIVEN, NOT_GIVEN = "given", "not given"
+YEAR = "yearOfRegistration"
 
 _QUALITY_FIELDS: dict[str, str] = {
     "yearOfRegistration": "Year of registration",
@@ -77,3 +88,121 @@ def chart_bases(entries: Iterable[tuple[str, str, int]], /) -> pd.DataFrame:
     """
     rows = [(str(s), str(c), int(n)) for s, c, n in entries]
     return pd.DataFrame(rows, columns=["Section", "Chart", "Records"])
+
+
+def _given_masks(frame: pd.DataFrame) -> list[tuple[str, pd.Series]]:
+    """(field label, records with it given) for the fields and flag groups present."""
+    out: list[tuple[str, pd.Series]] = []
+    for column, label in _QUALITY_FIELDS.items():
+        if column == YEAR or column not in frame.columns:
+            continue
+        out.append((label, frame[column].notna()))
+        if column == "majorityStatusAtExploit" and "majoritySource" in frame.columns:
+            out.append(("Minor or adult, as given in the file", frame["majoritySource"] == "given"))
+    for key, spec in FLAG_GROUPS.items():
+        if group_columns(frame, key):
+            out.append((spec.label, pd.Series(known_mask(frame, key), index=frame.index)))
+    return out
+
+
+def coverage_by_year(frame: pd.DataFrame, /) -> pd.DataFrame:
+    """Per field and year of registration: the records with the field given and without.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``field, year, category, count, known, share``: ``category`` is
+        ``"given"`` or ``"not given"``, ``known`` the year's records (with a year), ``share``
+        ``count / known``. Fields as :func:`missing_by_field` (the year itself left out),
+        in that order; only years with a record.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"yearOfRegistration": pd.array([2010, 2010, 2011], dtype="Int16"),
+    ...                    "gender": ["Female", None, "Male"]})
+    >>> coverage_by_year(df)[["year", "category", "count", "known"]].values.tolist()
+    [[2010, 'given', 1, 2], [2010, 'not given', 1, 2], [2011, 'given', 1, 1], [2011, 'not given', 0, 1]]
+    """
+    columns = ["field", "year", "category", "count", "known", "share"]
+    if YEAR not in frame.columns or not frame[YEAR].notna().any():
+        return pd.DataFrame(columns=columns)
+    dated = frame[YEAR].notna()
+    years = frame.loc[dated, YEAR].astype(int)
+    parts = []
+    for label, given in _given_masks(frame):
+        flag = given[dated].astype(bool)
+        counts = pd.crosstab(years, flag).reindex(columns=[True, False], fill_value=0)
+        known = counts.sum(axis=1)
+        for value, category in ((True, GIVEN), (False, NOT_GIVEN)):
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "field": label,
+                        "year": counts.index.astype(int),
+                        "category": category,
+                        "count": counts[value].to_numpy().astype(int),
+                        "known": known.to_numpy().astype(int),
+                    }
+                )
+            )
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.concat(parts, ignore_index=True)
+    order = {label: i for i, (label, _) in enumerate(_given_masks(frame.head(0)))}
+    table["_order"] = table["field"].map(order)
+    table = table.sort_values(["_order", "year", "category"], kind="stable").drop(columns="_order")
+    table["share"] = table["count"] / table["known"]
+    return table[columns].reset_index(drop=True)
+
+
+def protect_coverage(coverage: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+    """Protect :func:`coverage_by_year` one field at a time, as the yearly shares are
+    (:func:`core.explore.protect.protect_shifts`: each year's two cells add up to its
+    records, and the years' records to the records with a year the caption shows)."""
+    if coverage.empty:
+        return coverage.copy(), Suppression(np.zeros(0, dtype=bool), 0, 0)
+    drawn, withheld, primary, secondary = [], [], 0, 0
+    for _, rows in coverage.groupby("field", sort=False):
+        out, suppression = protect_shifts(rows.reset_index(drop=True), k=k)
+        drawn.append(out)
+        withheld.append(suppression.withheld)
+        primary += suppression.primary
+        secondary += suppression.secondary
+    return (
+        pd.concat(drawn, ignore_index=True),
+        Suppression(np.concatenate(withheld), primary, secondary),
+    )
+
+
+def coverage_headline(drawn: pd.DataFrame, /) -> str:
+    """The finding of the coverage chart: the field whose share given moved most by year.
+
+    Quotes only shares ``drawn`` (protected) shows.
+
+    Examples
+    --------
+    >>> drawn = pd.DataFrame({"field": ["Gender"] * 4, "year": [2010, 2010, 2011, 2011],
+    ...     "category": ["given", "not given"] * 2, "share": [0.9, 0.1, 0.3, 0.7]})
+    >>> coverage_headline(drawn)
+    'Recording changed most for gender: recorded for 90% of the records in 2010 and 30% in 2011'
+    """
+    given = drawn[(drawn["category"] == GIVEN) & drawn["share"].notna()]
+    if given.empty:
+        return "No year of registration to show coverage by"
+    best: tuple[float, str, pd.Series, pd.Series] | None = None
+    for field, rows in given.groupby("field", sort=False):
+        ordered = rows.sort_values("share", kind="stable")
+        low, high = ordered.iloc[0], ordered.iloc[-1]
+        moved = float(high["share"] - low["share"])
+        if best is None or moved > best[0]:
+            best = (moved, str(field), low, high)
+    assert best is not None
+    moved, field, low, high = best
+    if moved < 0.05:
+        return "Each field is recorded about as often in every year"
+    first, last = sorted([low, high], key=lambda r: int(r["year"]))
+    name = field[:1].lower() + field[1:]
+    return (
+        f"Recording changed most for {name}: recorded for {first['share']:.0%} of the records in "
+        f"{int(first['year'])} and {last['share']:.0%} in {int(last['year'])}"
+    )
