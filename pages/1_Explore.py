@@ -501,6 +501,17 @@ with tabs[4]:
                     st.warning(text, icon="🗂️")
                 else:
                     st.markdown(text)
+        fitted_years = [(t.first_year, t.last_year) for t in trends if t.ok]
+        if fitted_years and not checks:  # a field recorded one way: does its coverage move?
+            drawn_cov, _ = quality.protect_coverage(_coverage(ctx.frame, ctx.cache_key), k=k)
+            note = quality.coverage_note(
+                drawn_cov,
+                column=shift_field,
+                first=min(a for a, _ in fitted_years),
+                last=max(b for _, b in fitted_years),
+            )
+            if note:
+                st.info(note, icon="🗂️")
         st.caption(
             "Change per decade: the average change of the fitted share, in percentage points "
             "per ten years; the 95% interval allows for year-to-year swings beyond chance "

@@ -19,6 +19,7 @@ __all__ = [
     "chart_bases",
     "coverage_by_year",
     "coverage_headline",
+    "coverage_note",
     "missing_by_field",
     "protect_coverage",
 ]
@@ -205,4 +206,41 @@ def coverage_headline(drawn: pd.DataFrame, /) -> str:
     return (
         f"Recording changed most for {name}: recorded for {first['share']:.0%} of the records in "
         f"{int(first['year'])} and {last['share']:.0%} in {int(last['year'])}"
+    )
+
+
+def coverage_note(
+    drawn: pd.DataFrame, /, *, column: str, first: int, last: int, min_spread: float = 0.2
+) -> str:
+    """A caution for a trend of ``column`` when its recording changed over ``first..last``.
+
+    ``drawn`` is the protected :func:`coverage_by_year`; only shares it shows are quoted.
+    Empty when the share of records with the field given moved by less than
+    ``min_spread`` across those years.
+
+    Examples
+    --------
+    >>> drawn = pd.DataFrame({"field": ["Age band"] * 4, "year": [2010, 2010, 2011, 2011],
+    ...     "category": ["given", "not given"] * 2, "share": [0.9, 0.1, 0.3, 0.7]})
+    >>> coverage_note(drawn, column="ageBroad", first=2010, last=2011)
+    'Age band is recorded for 90% of the records in 2010 but 30% in 2011: a change in its shares can come from which records carry it, not only from who was identified.'
+    """
+    label = _QUALITY_FIELDS.get(column)
+    rows = drawn[
+        (drawn["field"] == label)
+        & (drawn["category"] == GIVEN)
+        & drawn["year"].between(first, last)
+        & drawn["share"].notna()
+    ]
+    if rows.empty:
+        return ""
+    ordered = rows.sort_values("share", kind="stable")
+    low, high = ordered.iloc[0], ordered.iloc[-1]
+    if int(low["year"]) == int(high["year"]) or float(high["share"] - low["share"]) < min_spread:
+        return ""
+    a, b = sorted([low, high], key=lambda r: int(r["year"]))
+    return (
+        f"{label} is recorded for {a['share']:.0%} of the records in {int(a['year'])} but "
+        f"{b['share']:.0%} in {int(b['year'])}: a change in its shares can come from which "
+        "records carry it, not only from who was identified."
     )

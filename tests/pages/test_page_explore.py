@@ -364,6 +364,22 @@ class TestReal:
         ].iloc[0]
         assert derived_row["Holds with the pooled trend"] == "no"
 
+    def test_real_age_view_warns_of_changing_recording(
+        self, run_page: Callable[..., object], real_frame: pd.DataFrame
+    ) -> None:
+        # issue 14: age band is one way of recording, but how often it is recorded moves
+        dated = real_frame[real_frame["yearOfRegistration"].between(2002, 2019)]
+        given = dated["ageBroad"].notna().groupby(dated["yearOfRegistration"]).mean()
+        high, low = given.idxmax(), given.idxmin()
+        assert (int(high), int(low)) == (2002, 2016)
+        at = run_page(PAGE, data="real")
+        at.selectbox(key="exp_shift_field").set_value("ageBroad").run()
+        assert not at.exception
+        assert (
+            f"Age band is recorded for {given[high]:.0%} of the records in 2002 but "
+            f"{given[low]:.0%} in 2016"
+        ) in texts(at.tabs[4].info)
+
     def test_real_default_view_says_nothing_moved_much(
         self, run_page: Callable[..., object]
     ) -> None:

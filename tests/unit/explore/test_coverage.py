@@ -77,3 +77,23 @@ class TestProtectAndHeadline:
         assert spec["title"]["text"] == "T"
         assert spec["encoding"]["color"]["scale"]["scheme"] == "viridis"
         assert {r["category"] for r in spec["datasets"][next(iter(spec["datasets"]))]} == {"given"}
+
+
+class TestCoverageNote:
+    def test_moves_enough(self) -> None:
+        out = quality.coverage_by_year(frame())
+        # gender: 10 of 12 (83%) in 2010, 20 of 20 (100%) in 2011: a 17-point move
+        assert quality.coverage_note(out, column="gender", first=2010, last=2011) == ""
+        assert quality.coverage_note(
+            out, column="gender", first=2010, last=2011, min_spread=0.1
+        ) == (
+            "Gender is recorded for 83% of the records in 2010 but 100% in 2011: a change in "
+            "its shares can come from which records carry it, not only from who was identified."
+        )
+
+    def test_withheld_shares_are_not_quoted(self) -> None:
+        drawn, _ = quality.protect_coverage(quality.coverage_by_year(frame()), k=3)
+        # the 2010 gender cells are withheld: one year left, nothing to compare
+        assert (
+            quality.coverage_note(drawn, column="gender", first=2010, last=2011, min_spread=0) == ""
+        )
