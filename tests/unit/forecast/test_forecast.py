@@ -23,6 +23,7 @@ from core.forecast.backtest import (
     mase_scale,
     ratio_interval,
     rolling_backtest,
+    summarise,
 )
 from core.forecast.charts import LAYOUTS, SEGMENT_COLOURS, chart_frame, forecast_chart
 from core.forecast.models import (
@@ -637,6 +638,21 @@ class TestPool:
         assert full.chosen == "prophet"
         assert pooled.chosen in AUTO_POOL
         assert pooled.chosen == choose_model(full.scores)
+
+    def test_real_release_choice_unchanged(self, real_frame):
+        # On the 2021-08-25 release, with Prophet backtested beside the pool, the rule over
+        # all five candidates picks what the pool picks: Prophet's interval reaches 1.
+        data = prepare_segments(real_frame, segments=DEFAULT_SEGMENTS)
+        series = {
+            key: fit_series(data.series[key], data.incomplete, include_incomplete=False)
+            for key in DEFAULT_SEGMENTS
+        }
+        rows = backtest_rows(series, horizon=3, models=CANDIDATES)
+        full = summarise(rows, horizon=3, pool=CANDIDATES)
+        pooled = summarise(rows, horizon=3)
+        assert full.score("prophet", "ratio_high") >= 1
+        assert full.chosen == pooled.chosen == "drift"
+        assert pooled.score("drift", "ratio_high") < 1
 
     def test_picked_prophet_is_tested_beside_the_pool(self, small_frame):
         data = prepare_segments(small_frame, segments=["all"])
