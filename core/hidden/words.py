@@ -264,6 +264,8 @@ def withheld_caption(table: pd.DataFrame, /) -> str:
     >>> notes = ["withheld: fewer than 10 records", "withheld to protect another group", ""]
     >>> withheld_caption(pd.DataFrame({"note": notes}))
     '2 groups withheld, 1 of them to protect others; withheld cells are blank.'
+    >>> withheld_caption(pd.DataFrame({"note": notes[1:]}))
+    "1 group withheld to protect another group's small count; withheld cells are blank."
     """
     notes = table["note"].astype(str)
     protecting = int(notes.str.startswith("withheld to protect").sum())
@@ -271,6 +273,8 @@ def withheld_caption(table: pd.DataFrame, /) -> str:
     if not count:
         return ""
     text = f"{count} group{'s' if count != 1 else ''} withheld"
-    if protecting:
+    if protecting and count == 1:
+        text += " to protect another group's small count"
+    elif protecting:
         text += f", {protecting} of them to protect others"
     return text + "; withheld cells are blank."
