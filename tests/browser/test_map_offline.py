@@ -7,6 +7,7 @@ and its first trace does not ask for the base layers; the map ships its own shap
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -58,3 +59,27 @@ def test_map_renders_with_the_network_blocked(page: Page, app: App, by: str) -> 
     assert filled > 150
     assert not [url for url in aborted if "topojson" in url or "plot.ly" in url], aborted
     screenshot(page, f"explore_map_offline_{by}")
+
+
+def test_map_png_is_prepared_and_downloaded_offline(page: Page, app: App) -> None:
+    """'Prepare PNG' renders on the server (Chromium there, not this page's network)."""
+    from core import images
+
+    if not images.png_available():
+        pytest.skip(images.png_unavailable_reason())
+    aborted = _block_all_but(page, app.url)
+    page.goto(f"{app.url}/Explore")
+    wait_idle(page)
+    prepare = page.locator(".st-key-png_prepare_explore_map_citizenship button").first
+    prepare.scroll_into_view_if_needed()
+    prepare.click()
+    download = page.locator(".st-key-dl_png_explore_map_citizenship button").first
+    expect(download).to_be_visible(timeout=90_000)
+    wait_idle(page)
+    with page.expect_download(timeout=60_000) as info:
+        download.click()
+    assert info.value.suggested_filename == "explore_map_citizenship.png"
+    png = Path(info.value.path()).read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(png) > 50_000  # a drawn map, not an empty canvas
+    assert not [url for url in aborted if "topojson" in url or "plot.ly" in url], aborted
