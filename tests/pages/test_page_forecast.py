@@ -14,12 +14,9 @@ import pandas as pd
 import pytest
 
 from core.forecast.series import SEGMENTS
+from tests.helpers import each_text
 
 PAGE = "pages/4_Trends_and_forecast.py"
-
-
-def texts(elements) -> list[str]:
-    return [str(e.value) for e in elements]
 
 
 def chart_spec(at) -> dict:
@@ -40,7 +37,7 @@ def forecast_rows(at) -> pd.DataFrame:
 
 def trust_sentence(at) -> str:
     """The sentence under the chart: the backtest, the choice and the bands' coverage."""
-    found = [t for t in texts(at.markdown) if t.startswith("**How far to trust it.**")]
+    found = [t for t in each_text(at.markdown) if t.startswith("**How far to trust it.**")]
     assert len(found) == 1
     return found[0]
 
@@ -62,7 +59,7 @@ class TestDemo:
         at = run_page(PAGE)
         assert not at.exception
         assert at.title[0].value == "Trends and forecast"
-        infos = texts(at.info)
+        infos = each_text(at.info)
         assert any(
             t.startswith("2020 and 2021 hold far fewer records") and "left out of the fit" in t
             for t in infos
@@ -70,7 +67,7 @@ class TestDemo:
         assert any("nowcasting" in t and "several CTDC releases" in t for t in infos)
         # Horizons count from the last complete year, 2019 (issue 13; it was 2024).
         assert chart_title(at).startswith("By 2022 the forecast")
-        assert any(f"Based on {dated_demo:,} records" in c for c in texts(at.caption))
+        assert any(f"Based on {dated_demo:,} records" in c for c in each_text(at.caption))
         sentence = trust_sentence(at)
         assert "from every year 2009–2018" in sentence
         assert "across 5 groups" in sentence
@@ -83,7 +80,7 @@ class TestDemo:
             "Damped-trend exponential smoothing",
             "Theta",
         ]
-        rule = [t for t in texts(at.markdown) if "**The declared rule:**" in t]
+        rule = [t for t in each_text(at.markdown) if "**The declared rule:**" in t]
         assert len(rule) == 1
         assert (
             "of drift, damped-trend exponential smoothing and Theta (declared in advance; "
@@ -133,7 +130,7 @@ class TestDemo:
         assert before.loc[before["Left out as incomplete"], "Year"].tolist() == [2020, 2021]
         at.toggle(key="fc_include_incomplete").set_value(True).run()
         assert not at.exception
-        assert any("you chose to keep them in the fit" in t for t in texts(at.info))
+        assert any("you chose to keep them in the fit" in t for t in each_text(at.info))
         kept = forecast_rows(at)
         assert not kept["Left out as incomplete"].any()
         # With the low years in, the trend is dragged down: the last forecast is lower.
@@ -182,7 +179,7 @@ class TestDemo:
         at = run_page(PAGE)
         at.multiselect(key="fc_segments").set_value([]).run()
         assert not at.exception
-        assert "Pick at least one group above" in texts(at.info)[-1]
+        assert "Pick at least one group above" in each_text(at.info)[-1]
         assert not at.get("vega_lite_chart")
 
 
@@ -204,7 +201,7 @@ class TestSlices:
         at.sidebar.checkbox(key="noyear").set_value(False).run()
         at.sidebar.multiselect(key="gender").set_value(["Transgender/NonConforming"]).run()
         assert not at.exception
-        infos = texts(at.info)
+        infos = each_text(at.info)
         assert infos
         assert any(
             "No records match these filters" in t or "no records with a year" in t for t in infos
@@ -218,11 +215,11 @@ class TestSlices:
         assert not at.exception
         # One record in view; the caption withholds it as "<10" since 3d9b4cc.
         assert "<10 of " in at.caption[0].value
-        infos = texts(at.info)
+        infos = each_text(at.info)
         assert any("All records: only 1 complete year of data" in t for t in infos)
         assert any(
             t.startswith("- Too few complete years to test the forecast")
-            for t in texts(at.markdown)
+            for t in each_text(at.markdown)
         )
 
     def test_handful_of_records(self, run_page, demo_frame):
@@ -241,9 +238,9 @@ class TestSlices:
         # Too few records to see the lag by themselves: the whole file's years are used.
         assert any(
             t.startswith("Across the whole file, 2020 and 2021 hold far fewer records")
-            for t in texts(at.info)
+            for t in each_text(at.info)
         )
-        assert at.get("vega_lite_chart") or texts(at.info)
+        assert at.get("vega_lite_chart")
         # Small counts never reach the screen as numbers: the table shows "<10".
         if at.dataframe:
             observed = at.dataframe[0].value["Observed"].astype(str)
@@ -253,7 +250,7 @@ class TestSlices:
         at = run_page(PAGE)
         at.sidebar.slider(key="years").set_value((2017, 2019)).run()
         assert not at.exception
-        infos = texts(at.info)
+        infos = each_text(at.info)
         assert any(
             "All records: only 3 complete years of data (2017, 2018, 2019)" in t for t in infos
         )
@@ -264,7 +261,8 @@ class TestSlices:
         at.sidebar.multiselect(key="gender").set_value(["Male"]).run()
         assert not at.exception
         assert any(
-            t.startswith("Female (women and girls): no records with a year") for t in texts(at.info)
+            t.startswith("Female (women and girls): no records with a year")
+            for t in each_text(at.info)
         )
         assert "Male" in chart_title(at)
 
@@ -274,7 +272,7 @@ class TestRealFile:
     def test_default(self, run_page):
         at = run_page(PAGE, data="real")
         assert not at.exception
-        infos = texts(at.info)
+        infos = each_text(at.info)
         # ctdc-schema.md: 2020 and 2021 hold 4,120 and 2,060 against 27,840 in 2019.
         assert any(
             t.startswith(

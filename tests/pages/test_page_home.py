@@ -10,13 +10,7 @@ import pytest
 
 from core.app import DEMO_LABEL
 from tests.conftest import DEMO_FILE
-from tests.helpers import url_of
-
-
-def _text(at: object) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]  # type: ignore[attr-defined]
-    parts += [w.value for w in at.warning] + [i.value for i in at.info]  # type: ignore[attr-defined]
-    return "\n".join(str(p) for p in parts)
+from tests.helpers import texts, url_of
 
 
 def _metrics(at: object) -> dict[str, str]:
@@ -26,13 +20,13 @@ def _metrics(at: object) -> dict[str, str]:
 def test_demo_home(run_page: Callable[..., object]) -> None:
     at = run_page("Home.py")
     assert not at.exception
-    assert DEMO_LABEL in _text(at)
+    assert DEMO_LABEL in texts(at, "markdown", "caption", "warning", "info")
     raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
     metrics = _metrics(at)
     assert metrics["Records"] == f"{len(raw):,}"
     known = raw["gender"] != ""
     assert metrics["Female"] == f"{(raw['gender'][known] == 'Female').mean():.1%}"
-    assert "Identified cases, not prevalence" in _text(at)
+    assert "Identified cases, not prevalence" in texts(at, "markdown", "caption", "warning", "info")
     assert (
         "Counter-Trafficking Data Collaborative (CTDC). Global Synthetic Dataset"
         in at.code[0].value
@@ -80,14 +74,14 @@ def test_bad_ctdc_data_setting_falls_back_to_demo(
     at = run_page("Home.py", data=str(tmp_path / "missing.tsv"))
     assert not at.exception
     assert any("not a file" in e.value for e in at.error)
-    assert DEMO_LABEL in _text(at)
+    assert DEMO_LABEL in texts(at, "markdown", "caption", "warning", "info")
 
 
 @pytest.mark.real
 def test_real_home(run_page: Callable[..., object]) -> None:
     at = run_page("Home.py", data="real")
     assert not at.exception
-    assert DEMO_LABEL not in _text(at)
+    assert DEMO_LABEL not in texts(at, "markdown", "caption", "warning", "info")
     metrics = _metrics(at)
     assert metrics["Records"] == "193,025"
     assert metrics["Years covered"] == "2002–2021"
@@ -116,12 +110,12 @@ def test_upload_then_go_back_to_the_demo(run_page: Callable[..., object]) -> Non
     at.sidebar.file_uploader[0].set_value(("mine.tsv", data, "text/tab-separated-values")).run()
     assert not at.exception
     assert _metrics(at)["Records"] == "300"
-    assert "mine.tsv (your upload)" in _text(at)
-    assert DEMO_LABEL not in _text(at)
+    assert "mine.tsv (your upload)" in texts(at, "markdown", "caption", "warning", "info")
+    assert DEMO_LABEL not in texts(at, "markdown", "caption", "warning", "info")
     at.sidebar.button(key="ctdc_forget_upload").click().run()
     assert not at.exception
     assert _metrics(at)["Records"] == "20,000"
-    assert DEMO_LABEL in _text(at)
+    assert DEMO_LABEL in texts(at, "markdown", "caption", "warning", "info")
     # the widget was emptied: the upload does not come back on the next run
     at.run()
     assert _metrics(at)["Records"] == "20,000"

@@ -18,6 +18,7 @@ from core.data.load import DataError, load_cached
 from core.data.schema import RELEASE_2021, RELEASE_2024, RELEASE_OLDER
 from tests.conftest import DEMO_FILE, ROOT
 from tests.fileforms import to_bytes, to_layout_2024, to_layout_older
+from tests.helpers import texts
 
 RAW = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False).head(400)
 N = len(RAW)
@@ -191,7 +192,7 @@ def test_upload_widget(case: Case, run_page: Callable[..., object]) -> None:
     uploader.set_value((case.name, case.build(), "text/plain")).run()
     assert not at.exception  # type: ignore[attr-defined]
     metrics = {m.label: m.value for m in at.metric}  # type: ignore[attr-defined]
-    errors = " ".join(e.value for e in at.sidebar.error)  # type: ignore[attr-defined]
+    errors = texts(at.sidebar, "error")
     if case.rows is not None:
         assert not errors
         # a file of fewer than k records is read, and its count is shown as '<10'
