@@ -6,5 +6,5 @@
 - :mod:`core.explore.headlines`: the findings in words (the charts' titles);
 - :mod:`core.explore.protect`: the small-cell protection of each table;
 - :mod:`core.explore.charts`: the charts;
-- :mod:`core.explore.options`: the checks of the options the functions take.
+- option checks: :mod:`core.options` (shared by every topic).
 """

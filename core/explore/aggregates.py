@@ -24,7 +24,7 @@ import pandas as pd
 from core.data.denominators import flag_shares, group_columns, known_mask
 from core.data.schema import FLAG_GROUPS, flag_label
 from core.data.years import incomplete_years
-from core.explore.options import check_choice, check_column
+from core.options import check_choice, check_column
 from core.words import category_label
 
 __all__ = [

@@ -23,7 +23,7 @@ from core.explore.aggregates import (
     Flows,
     YearlyTotals,
 )
-from core.explore.options import check_choice
+from core.options import check_choice
 from core.privacy import format_count, small_mask
 from core.words import category_label, year_span
 

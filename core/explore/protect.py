@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.explore.aggregates import SPLIT_FIELDS
-from core.explore.options import check_choice, check_column
+from core.options import check_choice, check_column
 from core.privacy import Suppression, small_mask, suppress_complementary
 
 __all__ = [

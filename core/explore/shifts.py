@@ -24,7 +24,7 @@ import pandas as pd
 
 from core.explore.aggregates import SHIFT_FIELDS, YEAR, categories_in_order, long_counts
 from core.explore.headlines import subject
-from core.explore.options import check_choice
+from core.options import check_choice
 from core.privacy import small_mask
 from core.words import category_label
 

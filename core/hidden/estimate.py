@@ -28,9 +28,9 @@ from scipy.special import expit
 
 from core.data.denominators import known_mask
 from core.hidden.survey import SurveyRow
+from core.options import check_option
 from core.privacy import small_mask
 from core.risk.model import LogitFit, ModelError
-from core.risk.options import check_option
 from core.risk.records import DENOMINATOR_RULES, DenominatorRule
 
 __all__ = [

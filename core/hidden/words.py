@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.hidden.survey import SURVEY_GROUPS, UNITS
-from core.risk.options import check_option
+from core.options import check_option
 from core.risk.words import SINGULAR, per_100_text
 from core.words import listed
 

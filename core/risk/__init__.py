@@ -2,5 +2,5 @@
 
 records (the published preparation, each model's rows) -> model (ModelSpec, fit_model)
 -> separation, tables, words, charts; protect (what a model may show at threshold k);
-options (the check of option strings at the public entry points).
+option strings are checked with core.options at the public entry points.
 """

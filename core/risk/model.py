@@ -29,7 +29,7 @@ from scipy import stats
 from scipy.special import expit
 
 from core.data.schema import flag_label
-from core.risk.options import check_option
+from core.options import check_option
 from core.risk.records import (
     GROUPS,
     PREDICTORS,

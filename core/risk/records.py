@@ -17,8 +17,8 @@ import pandas as pd
 
 from core.data.denominators import known_mask
 from core.data.schema import AGE_BANDS, FLAG_GROUPS
+from core.options import check_option
 from core.privacy import small_mask
-from core.risk.options import check_option
 
 if TYPE_CHECKING:
     from core.risk.model import ModelSpec

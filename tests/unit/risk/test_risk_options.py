@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from core.options import check_option
 from core.risk.model import ModelError, ModelSpec, fit_model
-from core.risk.options import check_option
 from core.risk.records import model_records, prepare_records
 
 SPEC = ModelSpec("isSexualExploit", ("gender", "majority"), interaction=True)
