@@ -29,7 +29,14 @@ import pyarrow.ipc as pa_ipc
 
 from core.data.result import LoadResult
 
-__all__ = ["CACHE_FORMAT", "cache_dir", "entry_path", "read_entry", "write_entry"]
+__all__ = [
+    "CACHE_FORMAT",
+    "cache_dir",
+    "entry_path",
+    "owned_privately",
+    "read_entry",
+    "write_entry",
+]
 
 # Version of the on-disk entry (Arrow IPC frame + JSON meta); an entry of any other
 # version is discarded and rebuilt.
@@ -47,7 +54,7 @@ _META_FILE = "meta.json"
 _MAX_META_BYTES = 1 << 20
 
 
-def _ours(path: Path, *, kind: int) -> bool:
+def owned_privately(path: Path, *, kind: int) -> bool:
     """``path`` is of ``kind`` (``stat.S_IFDIR``/``S_IFREG``, never a link), owned by us,
     and no one else may write to it."""
     try:
@@ -76,10 +83,13 @@ def read_entry(entry: Path, digest: str, *, loader: str) -> LoadResult | None:
     """The cached result in ``entry``, or None (and the entry discarded) unless every
     check holds. The frame's bytes are read once, hashed, and parsed from that buffer."""
     frame_path, meta_path = entry / _FRAME_FILE, entry / _META_FILE
-    if not _ours(entry, kind=stat.S_IFDIR):
+    if not owned_privately(entry, kind=stat.S_IFDIR):
         return None  # absent, or a folder (or link) someone else made: not touched
     try:
-        if not (_ours(meta_path, kind=stat.S_IFREG) and _ours(frame_path, kind=stat.S_IFREG)):
+        if not (
+            owned_privately(meta_path, kind=stat.S_IFREG)
+            and owned_privately(frame_path, kind=stat.S_IFREG)
+        ):
             raise ValueError("not our files")
         if meta_path.stat().st_size > _MAX_META_BYTES:
             raise ValueError("meta too large")
@@ -128,7 +138,7 @@ def _discard(entry: Path) -> None:
 
 def _make_private_dir(path: Path) -> None:
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if _ours(path, kind=stat.S_IFDIR):
+    if owned_privately(path, kind=stat.S_IFDIR):
         path.chmod(0o700)
     else:
         raise PermissionError(f"{path} is not a private folder of ours")
@@ -190,7 +200,7 @@ def _drop_legacy_entries(root: Path) -> None:
     except OSError:
         return
     for folder in folders:
-        if _ours(folder, kind=stat.S_IFDIR):
+        if owned_privately(folder, kind=stat.S_IFDIR):
             _discard(folder)
             with contextlib.suppress(OSError):
                 folder.rmdir()

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from core.data.cache import owned_privately
 from core.data.load import DataError, cache_dir
 
 __all__ = [
@@ -76,23 +77,10 @@ class DataSource:
         return self.kind == "demo"
 
 
-def _ours(path: Path, *, kind: int) -> bool:
-    """``path`` is of ``kind`` (never a link), owned by us, and no one else may write to it."""
-    try:
-        info = path.lstat()
-    except OSError:
-        return False
-    return (
-        stat.S_IFMT(info.st_mode) == kind
-        and info.st_uid == os.getuid()
-        and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-    )
-
-
 def _private_dir(path: Path) -> Path:
     """``path`` as a folder only we can open (0700), or :class:`OSError`."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not _ours(path, kind=stat.S_IFDIR):
+    if not owned_privately(path, kind=stat.S_IFDIR):
         raise PermissionError(f"{path} is not a private folder of ours")
     path.chmod(0o700)
     return path
@@ -119,7 +107,7 @@ def _download_dir() -> Path:
 
 def _kept(target: Path) -> bool:
     """A download of an earlier run that can be used: our own non-empty regular file."""
-    if not _ours(target, kind=stat.S_IFREG):
+    if not owned_privately(target, kind=stat.S_IFREG):
         return False
     info = target.stat()
     if stat.S_IMODE(info.st_mode) != 0o600:  # kept by an earlier version (0644)
