@@ -25,6 +25,7 @@ def run(*words: str) -> int:
 
 
 class TestBriefCommand:
+    @pytest.mark.slow
     def test_writes_both_files(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
         from docx import Document
 
@@ -39,6 +40,7 @@ class TestBriefCommand:
         printed = capsys.readouterr().out.splitlines()
         assert printed == [f"wrote {docx_path}", f"wrote {pdf_path}"]
 
+    @pytest.mark.slow
     def test_one_format(self, tmp_path: Path) -> None:
         assert (
             run("--data", str(DEMO), "--country", "BLR", "--out", str(tmp_path), "--format", "pdf")
@@ -46,6 +48,7 @@ class TestBriefCommand:
         )
         assert [p.name for p in tmp_path.iterdir()] == ["ctdc_brief_BLR.pdf"]
 
+    @pytest.mark.slow
     def test_k_never_below_the_floor(
         self, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
     ) -> None:

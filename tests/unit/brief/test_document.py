@@ -86,6 +86,7 @@ class TestScan:
         assert numbers_below_k(text) == []
 
 
+@pytest.mark.slow
 class TestWord:
     def test_name_findings_caveats_citation(
         self, profile: CountryProfile, docx_text: tuple[str, int]
@@ -128,6 +129,7 @@ class TestWord:
         assert "Illustrative demo data, not real records." in first
 
 
+@pytest.mark.slow
 class TestPdf:
     def test_name_findings_caveats_citation(
         self, profile: CountryProfile, pdf_text: tuple[str, int]
@@ -149,6 +151,7 @@ class TestPdf:
 
 
 class TestImages:
+    @pytest.mark.slow
     def test_each_chart_is_a_png(self, profile: CountryProfile, images: list[bytes]) -> None:
         assert len(images) == len(profile_charts(profile))
         assert all(image.startswith(PNG) for image in images)

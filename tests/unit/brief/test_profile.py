@@ -203,6 +203,7 @@ class TestProtection:
                 assert (shown[visible] == truth[visible]).all()
         assert small > 0  # the check bites: Belarus has small cells
 
+    @pytest.mark.slow
     def test_own_country_withheld_in_both_or_neither(self, demo_frame: pd.DataFrame) -> None:
         for code in ["USA", "UKR", "PHL", "IDN", "RUS"]:
             profile = country_profile(demo_frame, country=code, k=K)

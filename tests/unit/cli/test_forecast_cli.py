@@ -182,6 +182,7 @@ class TestForecastFiles:
         backtests = pd.read_csv(tmp_path / "backtest.csv", encoding="utf-8-sig")
         assert backtests["origin"].max() == 2020  # 2021 is in the fit, the last actual
 
+    @pytest.mark.slow
     def test_model_prophet(self, tmp_path, capsys):
         # Prophet is outside the automatic pool but can still be chosen: it is then
         # backtested beside the pool, and the rule's own choice is named.
@@ -280,6 +281,7 @@ class TestRefusals:
         assert forecast.loc[forecast["segment"] == "all", "y"].isna().all()
 
 
+@pytest.mark.slow
 def test_module_entry_point(tmp_path):
     """The real command line: ``python -m core forecast`` finds the sub-command."""
     done = subprocess.run(

@@ -194,6 +194,7 @@ def test_a_folder_given_as_the_survey_is_refused(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.slow
 def test_runs_as_a_module(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "core", "models", "--data", str(DEMO), "--out", str(tmp_path)],

@@ -114,6 +114,7 @@ def watched_writes() -> Iterator[list[tuple[str, tuple[object, ...]]]]:
 
 
 class TestUploadsStayInMemory:
+    @pytest.mark.slow
     @pytest.mark.parametrize("form", ["tsv", "gz", "refused"])
     def test_no_file_anywhere(
         self,

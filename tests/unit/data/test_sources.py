@@ -206,6 +206,7 @@ class TestFaults:
         one_sentence(str(info.value))
         assert left_over(cache) == []
 
+    @pytest.mark.slow
     def test_trickling_body_hits_the_deadline(self, server: Server, cache: Path) -> None:
         # a byte every 0.1 s: never silent long enough for the timeout, never done
         def trickles(request: BaseHTTPRequestHandler) -> None:

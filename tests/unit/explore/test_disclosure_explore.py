@@ -40,6 +40,7 @@ from core.explore.protect import (
     protect_yearly,
 )
 from core.privacy import protect, suppress_complementary, suppression_caption
+from tests.helpers import texts
 
 K = 10
 MIN_RECORDS = 20
@@ -354,6 +355,7 @@ class TestSuppressComplementary:
         assert suppression_caption(3, 2) == "3 cells withheld, 2 of them to protect others."
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("data", ["demo", "real"])
 def test_no_withheld_count_is_recoverable(data, request):
     frame = request.getfixturevalue(f"{data}_frame")
@@ -362,6 +364,7 @@ def test_no_withheld_count_is_recoverable(data, request):
     assert found == [], f"{len(found)} recoveries, e.g. {found[:5]}"
 
 
+@pytest.mark.slow
 def test_page_caption_says_what_is_withheld(run_page, demo_frame):
     """On a single-country view with a lone small cell in a year, the shifts caption says
     that a second cell was withheld to protect it."""
@@ -375,5 +378,5 @@ def test_page_caption_says_what_is_withheld(run_page, demo_frame):
         pytest.skip("no demo country needs a complementary cell in its gender shifts")
     at = run_page("pages/1_Explore.py", query={"cit": str(code)})
     assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
+    captions = texts(at, "caption")
     assert suppression.caption() in captions

@@ -609,6 +609,7 @@ class TestPool:
         assert choose_model(scores) == "drift"
         assert choose_model(scores.assign(ratio_high=[1, 1.01, 0.85, 1.1])) == "naive"
 
+    @pytest.mark.slow
     @pytest.mark.parametrize(("case", "expected"), [("line", "drift"), ("random_walks", "naive")])
     def test_choice_unchanged_where_prophet_does_not_win(self, case, expected):
         # Constructed series on which Prophet, backtested in the full list, does not win
@@ -627,6 +628,7 @@ class TestPool:
         both = full.scores.set_index("model").loc[list(AUTO_POOL), ["mase", "ratio"]]
         pd.testing.assert_frame_equal(both, pooled.scores.set_index("model")[["mase", "ratio"]])
 
+    @pytest.mark.slow
     def test_where_prophet_would_win_the_pool_does_not_pick_it(self):
         # A noisy straight line is Prophet's case (as configured it is close to an OLS
         # line, which averages the noise out; drift runs from the first to the last
@@ -654,6 +656,7 @@ class TestPool:
         assert full.chosen == pooled.chosen == "drift"
         assert pooled.score("drift", "ratio_high") < 1
 
+    @pytest.mark.slow
     def test_picked_prophet_is_tested_beside_the_pool(self, small_frame):
         data = prepare_segments(small_frame, segments=["all"])
         series = {"all": line(2000, 2013)}

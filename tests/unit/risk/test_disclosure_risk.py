@@ -359,6 +359,7 @@ class TestTheCheckBites:
 
 # --------------------------------------------------------------------------- demo and real
 class TestProtectedOutputs:
+    @pytest.mark.slow
     def test_demo_views_leak_nothing(self, demo_frame):
         views, found = attack_frame(demo_frame, countries=6)
         assert views >= 100
@@ -462,6 +463,7 @@ def _page_views(at, frame: pd.DataFrame) -> tuple[int, list]:
     return views, found
 
 
+@pytest.mark.slow
 class TestThePage:
     def test_demo_page_leaks_nothing(self, run_page, demo_frame):
         at = run_page("pages/2_Who_is_most_at_risk.py")
@@ -531,6 +533,7 @@ class TestHiddenPopulations:
         truth = pd.DataFrame({"group": ["Girls"], "n": [12], "events": [11], "non_events": [1]})
         assert recoveries(View(rows=rows), truth) == [("Girls", "non_events", 1.0)]
 
+    @pytest.mark.slow
     def test_demo_leaks_nothing(self, demo_frame):
         views, found = _hidden_views(demo_frame, countries=30)
         assert views >= 10
