@@ -121,6 +121,53 @@ GLOSSARY: dict[str, str] = {
         "A small random shift of the points in the picture only, so that identical "
         "records do not hide each other."
     ),
+    "forecast": (
+        "A projection of the yearly count of identified victims from the years so far; "
+        "it says nothing about trafficking that is not identified."
+    ),
+    "backtest": (
+        "A test on the past: the method forecasts years that are already known, from "
+        "the years before them only, and its errors are counted."
+    ),
+    "naive forecast": (
+        "Repeating the last complete year's count for every year ahead; the yardstick "
+        "every other method must beat."
+    ),
+    "random walk with drift": (
+        "The last complete year plus the average yearly change so far, for each year ahead."
+    ),
+    "exponential smoothing": (
+        "A forecast from a weighted average of past years, recent years weighing most; "
+        "'damped trend' lets the trend fade out over the years ahead."
+    ),
+    "Theta": (
+        "A forecast that combines a straight-line trend with exponential smoothing; "
+        "often hard to beat on short yearly series."
+    ),
+    "Prophet": (
+        "A forecasting library from Meta that fits a trend with a few bends; here set up "
+        "for one point a year."
+    ),
+    "MASE": (
+        "Mean absolute scaled error: the average forecast error divided by the average "
+        "year-on-year change of the past years; below 1 beats a one-year-old guess."
+    ),
+    "ratio to naive": (
+        "A method's MASE divided by that of repeating the last year: below 1 means it "
+        "did better than repeating the last year."
+    ),
+    "80% and 95% bands": (
+        "The ranges the forecast expects to hold the count 80 and 95 times in 100; the "
+        "backtest counts how often they actually did."
+    ),
+    "coverage": (
+        "How often, in the backtest, the registered count fell inside a band: close to "
+        "80% for the 80% band means the band is honest."
+    ),
+    "incomplete year": (
+        "A recent year whose records are not yet all registered (reporting lag); left "
+        "out of the fit and marked on the chart."
+    ),
 }
 
 

@@ -27,6 +27,7 @@ from core.forecast.words import (
     rolling_sentence,
     score_table,
 )
+from core.glossary import glossary_markdown
 
 ctx = setup_page(
     "Trends and forecast",
@@ -340,4 +341,24 @@ with st.expander("How the forecast works, and its limits"):
 - At least {MIN_FIT_YEARS} complete years are needed to forecast and {MIN_TRAIN_YEARS + 1}
   to run the backtest.
 """
+    )
+
+with st.expander("What the terms mean"):
+    st.markdown(
+        glossary_markdown(
+            [
+                "forecast",
+                "backtest",
+                "naive forecast",
+                "random walk with drift",
+                "exponential smoothing",
+                "Theta",
+                "Prophet",
+                "MASE",
+                "ratio to naive",
+                "80% and 95% bands",
+                "coverage",
+                "incomplete year",
+            ]
+        )
     )

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from core.forecast.series import SEGMENTS
+from core.glossary import explain
 from tests.helpers import each_text
 
 PAGE = "pages/4_Trends_and_forecast.py"
@@ -108,6 +109,14 @@ class TestDemo:
         assert label in chart_title(at)
         assert "layer" in chart_spec(at)  # one segment: a single panel
         assert "across 1 group)" in trust_sentence(at)
+
+    def test_terms_explained(self, run_page):
+        # every technical term the page uses is explained in its "What the terms mean" list
+        at = run_page(PAGE)
+        expander = next(e for e in at.expander if e.label == "What the terms mean")
+        text = "\n".join(m.value for m in expander.markdown)
+        for term in ("MASE", "backtest", "Theta", "coverage", "random walk with drift"):
+            assert f"**{term}**: {explain(term)}" in text, term
 
     @pytest.mark.parametrize("horizon", [1, 10])
     def test_horizon(self, run_page, horizon):
