@@ -12,7 +12,16 @@ import streamlit as st
 from core.app import bound, data_note, setup_page, show_table
 from core.app.outputs import chart_section
 from core.data.schema import FLAG_GROUPS
-from core.explore import aggregates, charts, headlines, protect, quality, shifts, world_map
+from core.explore import (
+    aggregates,
+    charts,
+    headlines,
+    protect,
+    quality,
+    recording,
+    shifts,
+    world_map,
+)
 from core.privacy import format_count, safe_share
 from core.words import category_label, year_span
 
@@ -79,10 +88,10 @@ def _yearly_types(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=40)
 def _shifts(
     _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...]
-) -> tuple[pd.DataFrame, list[shifts.ShareTrend], dict[str, shifts.SourceCheck]]:
+) -> tuple[pd.DataFrame, list[shifts.ShareTrend], dict[str, recording.SourceCheck]]:
     shares = shifts.yearly_shares(_frame, field=field)
     trends = shifts.share_trends(shares, field=field, exclude_years=exclude)
-    checks = shifts.source_checks(_frame, trends, field=field, exclude_years=exclude)
+    checks = recording.source_checks(_frame, trends, field=field, exclude_years=exclude)
     return shares, trends, checks
 
 
@@ -493,10 +502,10 @@ with tabs[4]:
         bases.append(("Shifts", f"Shares by {shift_label.lower()} per year", n_known))
         st.markdown("**Trend per group** (binomial model of the share on year)")
         st.markdown("\n".join(f"- {t.sentence()}" for t in trends))
-        recording = [c.sentence(k=k) for c in checks.values() if c.sentence(k=k)]
-        if recording:
+        within_sources = [c.sentence(k=k) for c in checks.values() if c.sentence(k=k)]
+        if within_sources:
             st.markdown("**Within each way of recording**")
-            for text in recording:
+            for text in within_sources:
                 if "change of recording" in text or "does not hold" in text:
                     st.warning(text, icon="🗂️")
                 else:
@@ -562,13 +571,13 @@ with tabs[4]:
         )
         if checks:
             show_table(
-                shifts.source_trends_table(checks),
+                recording.source_trends_table(checks),
                 name=f"explore_shift_sources_{shift_field}",
                 k=k,
                 caption=(
                     "The same trends within each way minor/adult status is recorded. A way "
                     "enters a year only where it holds at least "
-                    f"{shifts.MIN_SOURCE_SHARE:.0%} of that year's records with a status."
+                    f"{recording.MIN_SOURCE_SHARE:.0%} of that year's records with a status."
                 ),
             )
 

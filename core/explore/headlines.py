@@ -27,8 +27,9 @@ from core.options import check_choice
 from core.privacy import format_count, small_mask
 from core.words import category_label, year_span
 
-if TYPE_CHECKING:  # only for the annotations: shifts imports this module's subject()
-    from core.explore.shifts import ShareTrend, SourceCheck
+if TYPE_CHECKING:  # only for the annotations: shifts and recording import subject()
+    from core.explore.recording import SourceCheck
+    from core.explore.shifts import ShareTrend
 
 __all__ = [
     "flows_headline",
@@ -270,7 +271,7 @@ def shares_headline(
     Only a shift counts: a change of at least :data:`~core.explore.shifts.MIN_CHANGE`
     points per decade whose 95% interval excludes no change and, where ``checks`` holds
     the group's trend within each way of recording
-    (:func:`~core.explore.shifts.source_checks`), one that holds within them. A pooled
+    (:func:`~core.explore.recording.source_checks`), one that holds within them. A pooled
     shift that does not hold is named a change of recording; when nothing moved that
     much, the title says so. The ends quoted are the fitted ones, said so.
 

@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 from scipy.stats import t as student_t
 
-from core.explore import headlines, shifts
+from core.explore import headlines, recording, shifts
 
 Z95 = 1.959963984540054
 FIELD = "majorityStatusAtExploit"
@@ -180,7 +180,7 @@ RECORDING = [
 def checked(frame: pd.DataFrame):
     shares = shifts.yearly_shares(frame, field=FIELD)
     trends = shifts.share_trends(shares, field=FIELD)
-    return trends, shifts.source_checks(frame, trends, field=FIELD)
+    return trends, recording.source_checks(frame, trends, field=FIELD)
 
 
 class TestSourceChecks:
@@ -210,7 +210,7 @@ class TestSourceChecks:
         )
         assert check.title().startswith("Minors: +")
         assert "a change of recording: no clear trend where the status is" in check.title()
-        table = shifts.source_trends_table(checks)
+        table = recording.source_trends_table(checks)
         assert table["Holds with the pooled trend"].unique().tolist() == ["no"]
         assert "Records" not in table.columns
 

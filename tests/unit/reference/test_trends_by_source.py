@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from core.explore import headlines, shifts
+from core.explore import headlines, recording, shifts
 
 REFERENCE = Path(__file__).resolve().parents[2] / "reference" / "explore_trends_by_source.csv"
 RTOL = 1e-6
@@ -66,8 +66,8 @@ def pooled(real_frame: pd.DataFrame) -> list[shifts.ShareTrend]:
 
 
 @pytest.fixture(scope="module")
-def checks(real_frame: pd.DataFrame, pooled) -> dict[str, shifts.SourceCheck]:
-    return shifts.source_checks(real_frame, pooled, field=FIELD, exclude_years=INCOMPLETE)
+def checks(real_frame: pd.DataFrame, pooled) -> dict[str, recording.SourceCheck]:
+    return recording.source_checks(real_frame, pooled, field=FIELD, exclude_years=INCOMPLETE)
 
 
 class TestTheCsv:
