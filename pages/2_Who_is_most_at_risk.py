@@ -8,7 +8,8 @@ from core.data.schema import flag_label, is_flag_column
 from core.glossary import explain, glossary_markdown
 from core.privacy import format_count
 from core.risk.charts import probability_chart
-from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, LogitFit, ModelSpec, fit_model
+from core.risk.firth import FirthUnavailable
+from core.risk.model import PUBLISHED_MODELS, LogitFit, ModelSpec, fit_model
 from core.risk.protect import (
     blank_withheld,
     protect_model,

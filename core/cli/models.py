@@ -36,7 +36,8 @@ from core.hidden.estimate import (
 from core.hidden.survey import SurveyInputError, survey_from_table
 from core.hidden.words import INTERVAL_SCOPE
 from core.privacy import effective_k, floor_k, format_count
-from core.risk.model import PUBLISHED_MODELS, FirthUnavailable, LogitFit, ModelError, fit_model
+from core.risk.firth import FirthUnavailable
+from core.risk.model import PUBLISHED_MODELS, LogitFit, ModelError, fit_model
 from core.risk.protect import (
     ProtectedModel,
     protect_model,

@@ -44,7 +44,7 @@ def coefficient_table(fit: LogitFit, /) -> pd.DataFrame:
     estimate. Firth fits carry profile-likelihood intervals and likelihood-ratio p-values;
     ``p_value_method`` and ``ci_method`` say, per term, how each was computed
     (``"Wald (maximum likelihood)"``; for Firth a key of
-    :data:`core.risk.model.FIRTH_INFERENCE`, ``"Wald"`` where the likelihood-ratio
+    :data:`core.risk.firth.FIRTH_INFERENCE`, ``"Wald"`` where the likelihood-ratio
     computation failed).
 
     Examples
@@ -91,7 +91,7 @@ def coefficient_caption(fit: LogitFit, /, *, shown: Sequence[str] | None = None)
 
     For a Firth fit it names the terms whose p-value or interval was recomputed with a
     looser tolerance, or is a Wald value, because the penalised likelihood-ratio
-    computation did not converge (see :func:`core.risk.model.firth_logit`). ``shown``
+    computation did not converge (see :func:`core.risk.firth.firth_logit`). ``shown``
     limits those names to the terms on screen (the others are withheld).
 
     Examples

@@ -16,7 +16,8 @@ from scipy import stats
 from scipy.special import expit
 
 from core.privacy import format_count
-from core.risk.model import PUBLISHED_MODELS, ModelSpec, firth_logit, fit_model
+from core.risk.firth import firth_logit
+from core.risk.model import PUBLISHED_MODELS, ModelSpec, fit_model
 from core.risk.records import (
     ModelError,
     RiskRecords,
