@@ -15,7 +15,8 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from core.brief.profile import CountryProfile, Section
+from core.brief.profile import CountryProfile
+from core.brief.sections import Section
 from core.explore.charts import AltairChart, tactics_chart, yearly_chart
 from core.palette import OKABE_ITO
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from core.brief import CITATION, CountryProfile, Section, country_choices, country_profile
-from core.brief.profile import NOT_RECORDED
+from core.brief.sections import NOT_RECORDED
 
 K = 10
 SECTION_KEYS = [
