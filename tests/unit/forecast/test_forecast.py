@@ -441,6 +441,7 @@ class TestTitle:
         unfitted = forecast_segment(series([1, 2]))
         assert forecast_title([unfitted], k=10)[0] == "Too few years to forecast in this slice"
 
+    @pytest.mark.slow
     def test_chart(self):
         results = [
             handmade("all", last=100, end=120, low=110, high=130),
