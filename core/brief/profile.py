@@ -9,7 +9,11 @@ sentence, the protected table its chart is drawn from, and a caption.
 
 How nothing withheld can be recovered (the rules of :mod:`core.privacy`):
 
-- A perspective with fewer than k records shows only that ("fewer than k").
+- A perspective with fewer than k records shows only that ("fewer than k"). So does one
+  whose country the world map withholds to protect a smaller one (the rule of
+  :func:`core.explore.world_map.map_cells`): the map's grey countries add up to a public
+  sum, so a total shown here would give the small one back by subtraction. The two say
+  the same sentence, so that which is which cannot be told.
 - Every table of counts has a "not recorded" cell, so its cells add up to the records
   of the perspective, which are shown; a count from 1 to k - 1 is withheld, and
   complementary suppression (:func:`core.privacy.suppress_complementary`) withholds the
@@ -57,6 +61,7 @@ from core.brief.sections import (
     years_section,
 )
 from core.explore.aggregates import yearly_totals
+from core.explore.world_map import country_counts, map_cells
 from core.privacy import check_k, format_count, is_small
 from core.words import listed
 
@@ -197,6 +202,7 @@ def _perspective(
     k: int,
     incomplete: Sequence[int],
     partners: Section | None,
+    withheld: bool = False,
 ) -> Perspective:
     column = ROLES[role]
     sub = _naming(frame, column, code)
@@ -207,9 +213,11 @@ def _perspective(
     if n == 0:
         summary = f"No record in view names {name} as the country of {where}."
         return Perspective(role, heading, summary, None)
-    if is_small(n, k):
+    if is_small(n, k) or withheld:
+        # one sentence for a small count and for a count withheld to protect one
         summary = (
-            f"Fewer than {k} records in view name {name} as the country of {where}: nothing "
+            f"Fewer than {k} records in view name {name} as the country of {where}, or "
+            "their count is withheld so that such a count cannot be worked out: nothing "
             "more is shown, to protect the people in them."
         )
         return Perspective(role, heading, summary, None)
@@ -243,6 +251,14 @@ def _perspective(
     completeness = completeness_section(missing, n, k, subject)
     sections = (years, sex_age, age, *flags, partners, completeness)
     return Perspective(role, heading, summary, n, sections)
+
+
+def _withheld_on_map(frame: pd.DataFrame, role: Role, code: str, k: int) -> bool:
+    """Whether the world map withholds ``code`` as a country of ``role`` (too small, or
+    withheld to protect a smaller one): then the brief shows no total for it either."""
+    cells = map_cells(country_counts(frame, by=role), k=k)
+    status = cells.loc[cells["code"] == code, "status"]
+    return bool(len(status)) and bool((status != "shown").any())
 
 
 def _own_country_withheld(section: Section, code: str) -> bool:
@@ -292,10 +308,13 @@ def country_profile(frame: pd.DataFrame, /, *, country: str, k: int) -> CountryP
     # The own-country cell is in both partner tables: withheld in one, withheld in both.
     subs = {role: _naming(frame, column, code) for role, column in ROLES.items()}
     cells = {role: partner_cells(subs[role], names, role, code, k) for role in ROLES}
+    # A country's total is shown only where the world map shows it (same rule, same set).
+    withheld = {role: _withheld_on_map(frame, role, code, k) for role in ROLES}
     partners: dict[Role, Section | None] = {}
     for role in ROLES:
         n = len(subs[role])
-        partners[role] = partners_section(cells[role], n, k, role, name, code) if n >= k else None
+        shown = n >= k and not withheld[role]
+        partners[role] = partners_section(cells[role], n, k, role, name, code) if shown else None
     for _ in range(2):
         hidden = any(s is not None and _own_country_withheld(s, code) for s in partners.values())
         if not hidden:
@@ -308,7 +327,8 @@ def country_profile(frame: pd.DataFrame, /, *, country: str, k: int) -> CountryP
                 cells[role], len(subs[role]), k, role, name, code, also_primary=own
             )
     cit, exp = (
-        _perspective(frame, role, code, name, k, incomplete, partners[role]) for role in ROLES
+        _perspective(frame, role, code, name, k, incomplete, partners[role], withheld[role])
+        for role in ROLES
     )
     return CountryProfile(
         code=code,

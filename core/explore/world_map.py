@@ -4,10 +4,12 @@ The country shapes ship with the project (``data/world_110m.geojson``: Natural E
 1:110m via the world-atlas package, keyed by ISO 3166-1 alpha-3; see
 ``data/README_geometry.md``), so the map needs no network when it is viewed or exported.
 
-Small-cell protection: a country with 1..k-1 records is drawn grey as "fewer than k",
+Small-cell protection: a country with 1..k-1 records is drawn grey and "withheld",
 never with its count; because the map's total is known elsewhere on a page, a lone
 small count would follow by subtraction, so the smallest other country is withheld too
-(:func:`core.privacy.suppress_complementary`) and drawn the same grey, said so on hover.
+(:func:`core.privacy.suppress_complementary`). Both get the same grey, the same status
+and the same hover sentence: telling the protector from the small one would give the
+small count back as the grey countries' sum (known by subtraction) less k or more.
 Countries with no records are left pale, not coloured.
 
 Examples
@@ -16,7 +18,7 @@ Examples
 >>> country_counts(frame, by="citizenship").values.tolist()
 [['UKR', 'Ukraine', 30], ['MDA', 'Moldova', 12], ['PHL', 'Philippines', 3]]
 >>> map_cells(country_counts(frame, by="citizenship"), k=10)["status"].tolist()
-['shown', 'withheld', 'fewer than k']
+['shown', 'withheld', 'withheld']
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ __all__ = [
     "BY_OPTIONS",
     "GEOMETRY_PATH",
     "NOTE_BORDERS",
+    "WITHHELD_HOVER",
     "country_counts",
     "map_cells",
     "world_geometry",
@@ -54,6 +57,11 @@ GEOMETRY_PATH = Path(__file__).resolve().parents[2] / "data" / "world_110m.geojs
 NOTE_BORDERS = (
     "Borders: Natural Earth 1:110m. They imply no position on the status of any territory "
     "or on disputed borders."
+)
+#: The hover sentence of every grey country ("{k}" is the threshold): one sentence for a
+#: small count and for its protector, so that the hover cannot tell them apart.
+WITHHELD_HOVER = (
+    "withheld: fewer than {k} records, or withheld so that such a count cannot be worked out"
 )
 
 # Sequential single-hue blues (ColorBrewer "Blues" without its three palest steps):
@@ -171,10 +179,12 @@ def map_cells(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``code``, ``name``, ``count`` (NaN where withheld), ``status`` ("shown",
-        "fewer than k" or "withheld": a count of k or more withheld so that a smaller
-        one cannot be worked out from the total) and ``on_map`` (whether the shipped
-        geometry has the country; tiny states and territories are not drawn at 1:110m).
+        ``code``, ``name``, ``count`` (NaN where withheld), ``status`` ("shown" or
+        "withheld": fewer than k records, or k or more withheld so that such a count
+        cannot be worked out from the total; one status for both, so that which is
+        which cannot be told) and ``on_map`` (whether the shipped geometry has the
+        country; tiny states and territories are not drawn at 1:110m). Shown countries
+        come first, largest first; the withheld follow by name, whatever their counts.
         Safe to export as it is.
 
     Examples
@@ -193,12 +203,19 @@ def map_cells(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
     suppression = suppress_complementary(
         cells.assign(_all=0), count_column="count", groups=[["_all"]], k=k
     )
-    small = (cells["count"] < k).to_numpy()
-    status = np.where(small, "fewer than k", np.where(suppression.withheld, "withheld", "shown"))
+    # one status for a small count and its protector alike: telling them apart would
+    # give the small count back as the grey countries' (public) sum less the protector's
+    withheld = (cells["count"] < k).to_numpy() | np.asarray(suppression.withheld, dtype=bool)
+    status = np.where(withheld, "withheld", "shown")
     cells["count"] = cells["count"].astype(float).where(status == "shown")
     cells["status"] = status
     cells["on_map"] = cells["code"].isin(_geometry_names())
-    return cells
+    # shown largest first, then the withheld by name: their order must not follow their
+    # counts either (it would tell the protector from the small one, or place a withheld
+    # count between two shown ones of the same count)
+    shown = cells[cells["status"] == "shown"]
+    hidden = cells[cells["status"] != "shown"].sort_values(["name", "code"], kind="stable")
+    return pd.concat([shown, hidden]).reset_index(drop=True)
 
 
 def _collection(features: list[dict[str, Any]]) -> dict[str, Any]:
@@ -240,8 +257,8 @@ def world_map(
         From :func:`country_counts` (one row per country with its count).
     k
         The small-cell threshold: countries with 1..k-1 records (and any withheld to
-        protect them, see :func:`map_cells`) are grey, their hover says "fewer than k
-        records" (or "withheld"), and their count appears nowhere in the figure.
+        protect them, see :func:`map_cells`) are grey, all with the same hover sentence
+        (:data:`WITHHELD_HOVER`), and their count appears nowhere in the figure.
     by
         "citizenship" or "exploitation": what the counts place a record by (the hover
         and colour-bar words).
@@ -275,7 +292,6 @@ def world_map(
     cells = map_cells(table, k=k)
     drawn = cells[cells["on_map"]]
     name_of = dict(zip(drawn["code"].astype(str), drawn["name"].astype(str), strict=True))
-    status_of = dict(zip(drawn["code"].astype(str), drawn["status"].astype(str), strict=True))
     count_of = dict(zip(drawn["code"].astype(str), drawn["count"].to_numpy(), strict=True))
     features = _geometry()["features"]
     shown = drawn[drawn["status"] == "shown"]
@@ -313,10 +329,7 @@ def world_map(
             hovertemplate="%{hovertext}<extra></extra>",
         )
     )
-    protected_words = {
-        "fewer than k": f"fewer than {k} records",
-        "withheld": f"withheld, so that a count below {k} cannot be worked out",
-    }
+    protected_words = WITHHELD_HOVER.format(k=k)
     protected_features = [f for f in features if f["id"] in protected_codes]
     figure.add_trace(
         go.Choropleth(
@@ -331,8 +344,7 @@ def world_map(
             showscale=False,
             marker={"line": {"color": _BORDER, "width": 0.5}},
             hovertext=[
-                f"{_escape(name_of[f['id']])}<br>{protected_words[status_of[f['id']]]}"
-                for f in protected_features
+                f"{_escape(name_of[f['id']])}<br>{protected_words}" for f in protected_features
             ],
             hovertemplate="%{hovertext}<extra></extra>",
         )

@@ -20,6 +20,7 @@ import pytest
 from core.explore.world_map import (
     GEOMETRY_PATH,
     NOTE_BORDERS,
+    WITHHELD_HOVER,
     country_counts,
     map_cells,
     world_geometry,
@@ -131,7 +132,7 @@ class TestCountryCounts:
 class TestMapCells:
     def test_small_counts_withheld(self) -> None:
         cells = map_cells(country_counts(hand_frame(), by="citizenship"), k=10)
-        assert cells["status"].tolist() == ["shown"] * 3 + ["fewer than k"] * 2
+        assert cells["status"].tolist() == ["shown"] * 3 + ["withheld"] * 2
         assert cells["count"].tolist()[:3] == [250.0, 120.0, 40.0]
         assert cells["count"].iloc[3:].isna().all()
 
@@ -142,8 +143,14 @@ class TestMapCells:
             {"code": ["UKR", "MDA", "BLR"], "name": ["U", "M", "B"], "count": [250, 40, 3]}
         )
         cells = map_cells(table, k=10)
-        assert cells["status"].tolist() == ["shown", "withheld", "fewer than k"]
+        # one status for both: telling the protector (>= k) from the small one would
+        # give BLR back as (grey sum 43) less a count of k or more
+        assert cells["status"].tolist() == ["shown", "withheld", "withheld"]
         assert cells["count"].tolist()[0] == 250.0 and cells["count"].iloc[1:].isna().all()
+        assert (
+            cells.iloc[1][["status", "on_map"]].tolist()
+            == cells.iloc[2][["status", "on_map"]].tolist()
+        )
 
     def test_zero_dropped_and_off_map_flagged(self) -> None:
         table = pd.DataFrame(
@@ -191,9 +198,13 @@ class TestWorldMap:
             "Philippines<br>120 records",
             "Moldova<br>40 records",
         ]
+        withheld = WITHHELD_HOVER.format(k=10)
+        assert withheld == (
+            "withheld: fewer than 10 records, or withheld so that such a count cannot be worked out"
+        )
         assert list(protected.hovertext) == [
-            "Belarus<br>fewer than 10 records",
-            "United States<br>fewer than 10 records",
+            f"Belarus<br>{withheld}",
+            f"United States<br>{withheld}",
         ]
         assert "France<br>No records" in empty.hovertext
 
@@ -248,12 +259,88 @@ class TestWorldMap:
         table = pd.DataFrame({"code": ["UKR"], "name": ["Ukraine"], "count": [4]})
         figure = world_map(table, k=10, by="citizenship", title="T")
         assert list(figure.data[3].locations) == []
-        assert list(figure.data[2].hovertext) == ["Ukraine<br>fewer than 10 records"]
+        assert list(figure.data[2].hovertext) == [f"Ukraine<br>{WITHHELD_HOVER.format(k=10)}"]
 
     def test_option_validated(self) -> None:
         table = country_counts(hand_frame(), by="citizenship")
         with pytest.raises(ValueError, match="by must be one of"):
             world_map(table, k=10, by="origin", title="T")
+
+
+class TestProtectorIndistinguishable:
+    """A small count and its protector look the same everywhere: the grey countries' sum
+    is public (records in view less missing less shown), so knowing which grey one holds
+    k or more would pin the small one (30, 10, 1 at k = 10: grey sum 11, so 11 - 10 = 1)."""
+
+    @staticmethod
+    def table(counts: tuple[int, int, int]) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "code": ["UKR", "MDA", "BLR"],
+                "name": ["Ukraine", "Moldova", "Belarus"],
+                "count": list(counts),
+            }
+        )
+
+    @pytest.mark.parametrize("counts", [(30, 10, 1), (40, 17, 3)])
+    def test_same_status_and_hover(self, counts: tuple[int, int, int]) -> None:
+        cells = map_cells(self.table(counts), k=10)
+        assert cells["status"].tolist() == ["shown", "withheld", "withheld"]
+        protector, small = cells.iloc[1], cells.iloc[2]
+        assert protector.drop(["code", "name"]).isna().tolist() == [True, False, False]
+        assert (
+            protector.drop(["code", "name"]).fillna(-1).tolist()
+            == small.drop(["code", "name"]).fillna(-1).tolist()
+        )
+        figure = world_map(self.table(counts), k=10, by="citizenship", title="T")
+        protected = figure.data[2]
+        assert list(protected.locations) == ["BLR", "MDA"]
+        assert list(protected.hovertext) == [
+            f"Belarus<br>{WITHHELD_HOVER.format(k=10)}",
+            f"Moldova<br>{WITHHELD_HOVER.format(k=10)}",
+        ]
+        assert list(protected.z) == [0, 0]
+
+    def test_swapping_the_protector_and_the_small_one_changes_nothing(self) -> None:
+        # MDA 10 protects BLR 1, or BLR 10 protects MDA 1: the outputs are the same
+        one, other = self.table((30, 10, 1)), self.table((30, 1, 10))
+        cells_one, cells_other = map_cells(one, k=10), map_cells(other, k=10)
+        assert cells_one.to_csv(index=False) == cells_other.to_csv(index=False)
+        assert cells_one["name"].tolist() == ["Ukraine", "Belarus", "Moldova"]  # by name
+        figure_one = world_map(one, k=10, by="citizenship", title="T")
+        figure_other = world_map(other, k=10, by="citizenship", title="T")
+        assert figure_one.to_json() == figure_other.to_json()
+
+    def test_withheld_order_does_not_follow_counts(self) -> None:
+        # a tie with a shown count must not place a withheld row between shown ones
+        table = pd.DataFrame(
+            {
+                "code": ["UKR", "AUT", "BLR", "CZE", "DEU"],
+                "name": ["Ukraine", "Austria", "Belarus", "Czechia", "Germany"],
+                "count": [30, 12, 12, 12, 2],
+            }
+        )
+        cells = map_cells(table, k=10)
+        statuses = cells["status"].tolist()
+        assert statuses == sorted(statuses, key=lambda status: status != "shown")
+        withheld = cells[cells["status"] == "withheld"]
+        assert withheld["name"].tolist() == sorted(withheld["name"])
+
+    def test_neither_count_in_the_figure_or_csv(self) -> None:
+        # counts that are none of the figure's own numbers (k = 10, z of 0 and 1, ...)
+        protector, small = 17, 3
+        cells = map_cells(self.table((40, protector, small)), k=10)
+        csv = cells.to_csv(index=False)
+        figure = world_map(self.table((40, protector, small)), k=10, by="citizenship", title="T")
+        text = figure_json_without_geometry(figure)
+        for where in (standalone_numbers(csv.replace(",", " ")), standalone_numbers(text)):
+            assert 40.0 in where  # the check can fail: the shown count is found this way
+            for hidden in (protector, small, protector + small):
+                assert float(hidden) not in where
+        for hidden in (protector, small):
+            numbers = standalone_numbers(text)
+            assert not any(math.isclose(n, math.log10(hidden), abs_tol=1e-3) for n in numbers)
+        assert "fewer than k" not in csv and "records<" not in text.replace("40 records<", "")
 
 
 @pytest.mark.slow
