@@ -176,6 +176,10 @@ if isinstance(outcome, str):
 prepared, clustering, profiles, records = outcome
 view_protection = protect_view(prepared, profiles["Records"], k=ctx.k)
 cover, sizes = view_protection.coverage, view_protection.sizes
+# The number clustered as the page may print it: None when the coverage withholds it
+# (with the sizes shown it would give back the number left out, or a withheld size).
+clustered_n = None if cover.kept is None else prepared.kept
+clustered_what = "records" if clustered_n is not None else "clustered records"
 lead = coverage_lead(cover)
 listable = listable_records(records, sizes, k=ctx.k)
 hidden = [int(c) for c in profiles.loc[sizes.withheld, "Cluster"]]
@@ -188,7 +192,7 @@ hidden_note = (
 )
 
 st.info(coverage_sentence(cover))
-st.caption(method_note(prepared, clustering, k=ctx.k))
+st.caption(method_note(prepared, clustering, k=ctx.k, cover=cover))
 with st.expander("What the terms on this page mean"):
     st.markdown(glossary_markdown(TERMS))
 
@@ -202,21 +206,28 @@ if lead:
     st.markdown(f"**{lead.strip()}**")
 st.markdown("\n".join(f"- {text}" for text in profiles["Description"]))
 st.dataframe(
-    protect_profiles(profiles, sizes, k=ctx.k).astype({"Records": str, "Share (%)": str}),
+    protect_profiles(profiles, sizes, k=ctx.k, clustered_withheld=clustered_n is None).astype(
+        {"Records": str, "Share (%)": str}
+    ),
     hide_index=True,
 )
 withheld_sentence = sizes.caption()
 st.caption(
-    f"{records_note(prepared.kept, k=ctx.k)} Mean of numbers, most common value of "
-    "categories (with its share in the cluster), share of records with each flag; a share "
-    f"that would reveal fewer than {ctx.k} records is left out. '{WITHHELD}' marks the "
-    f"size of a cluster with fewer than {ctx.k} records, and of the fewest others that "
-    "keep it from being worked out from the total."
+    f"{records_note(clustered_n, k=ctx.k, what=clustered_what)} Mean of numbers, most "
+    "common value of categories (with its share in the cluster), share of records with "
+    f"each flag; a share that would reveal fewer than {ctx.k} records is left out. "
+    f"'{WITHHELD}' marks the size of a cluster with fewer than {ctx.k} records, and of "
+    "the fewest others that keep it from being worked out from the total; the other "
+    "statistics of such a cluster are left out too."
     + (f" {withheld_sentence}" if withheld_sentence else "")
 )
 st.download_button(
     "Data (CSV)",
-    data=lambda: csv_bytes(protect_profiles(profiles, sizes, k=ctx.k, for_export=True)),
+    data=lambda: csv_bytes(
+        protect_profiles(
+            profiles, sizes, k=ctx.k, for_export=True, clustered_withheld=clustered_n is None
+        )
+    ),
     file_name="cluster_profiles.csv",
     mime="text/csv",
     key="dl_csv_cluster_profiles",
@@ -255,7 +266,8 @@ if stored is not None and stored[0] == diag_key:
             diagnostics,
             name="cluster_elbow",
             k=ctx.k,
-            caption=records_note(prepared.kept, k=ctx.k) + " Look for the bend: beyond "
+            caption=records_note(clustered_n, k=ctx.k, what=clustered_what)
+            + " Look for the bend: beyond "
             "it, more clusters explain little more. " + explain("inertia"),
         )
     with right:
@@ -264,8 +276,10 @@ if stored is not None and stored[0] == diag_key:
             diagnostics,
             name="cluster_silhouette",
             k=ctx.k,
-            caption=records_note(
-                min(prepared.kept, SILHOUETTE_SAMPLE), k=ctx.k, what="sampled records"
+            caption=(
+                records_note(min(prepared.kept, SILHOUETTE_SAMPLE), k=ctx.k, what="sampled records")
+                if clustered_n is not None or prepared.kept > SILHOUETTE_SAMPLE
+                else records_note(None, k=ctx.k, what="clustered records, all of them")
             )
             + " Higher is better; above 0.5 means well separated groups. "
             + explain("silhouette"),
@@ -323,8 +337,9 @@ else:
     st.dataframe(display_records(filtered), hide_index=True, height=380)
 st.caption(
     (
-        f"{format_count(len(filtered), ctx.k)} of the {format_count(len(records), ctx.k)} "
-        "clustered records match. "
+        f"{format_count(len(filtered), ctx.k)} of the "
+        + ("" if clustered_n is None else f"{format_count(clustered_n, ctx.k)} ")
+        + "clustered records match. "
         if len(filtered)
         else ""
     )
@@ -365,7 +380,8 @@ with view:
             profiles,
             subset=shown if follow else None,
             k=ctx.k,
-            withheld=sizes.withheld,
+            # No share of the clustered records beside the sizes when their number is withheld.
+            withheld=sizes.withheld if clustered_n is not None else [True] * len(profiles),
             lead=lead,
         )
         figure = scatter_3d(plotted, x=x, y=y, z=z, title=title, jitter=JITTER if jitter else 0.0)

@@ -189,9 +189,23 @@ def listable_records(records: pd.DataFrame, suppression: Suppression, /, *, k: i
 
 
 def protect_profiles(
-    profiles: pd.DataFrame, suppression: Suppression, /, *, k: int, for_export: bool = False
+    profiles: pd.DataFrame,
+    suppression: Suppression,
+    /,
+    *,
+    k: int,
+    for_export: bool = False,
+    clustered_withheld: bool = False,
 ) -> pd.DataFrame:
     """The profile table with its withheld sizes (``Records``) and shares (``Share (%)``).
+
+    ``clustered_withheld``: the number clustered is withheld (``Coverage.kept`` None);
+    then every row's share is withheld too, as a shown size over its share gives the
+    number clustered back.
+
+    Every other statistic of a withheld cluster (its means, most common values with their
+    shares, flag shares) is left out too (NaN, on screen and in the export): a few shares
+    of 3 decimals can give its size back. ``Cluster`` and ``Description`` stay.
 
     On screen every withheld size reads ``"withheld"``, whether it is small or protects a
     small one: a different mark ("<k" for the small ones) would tell that the others are
@@ -207,14 +221,26 @@ def protect_profiles(
     [500, 'withheld', 'withheld']
     >>> protect_profiles(prof, s, k=10, for_export=True)["Share (%)"].tolist()
     [91.9, nan, nan]
+    >>> protect_profiles(prof, s, k=10, clustered_withheld=True)["Share (%)"].tolist()
+    ['withheld', 'withheld', 'withheld']
+    >>> prof["Flag: share with flag"] = [0.5, 0.25, 0.75]
+    >>> protect_profiles(prof, s, k=10)["Flag: share with flag"].tolist()
+    [0.5, nan, nan]
     """
     del k  # the suppression already applies it; kept for the call to read like the others
     out = profiles.copy()
     withheld = np.asarray(suppression.withheld, dtype=bool)
     for column in ("Records", "Share (%)"):
         values = out[column].astype(object)
-        values[withheld] = np.nan if for_export else WITHHELD
+        rows = (
+            np.ones(len(out), dtype=bool)
+            if clustered_withheld and column != "Records"
+            else withheld
+        )
+        values[rows] = np.nan if for_export else WITHHELD
         out[column] = values
+    for column in out.columns.difference(["Cluster", "Records", "Share (%)", "Description"]):
+        out.loc[withheld, column] = np.nan
     if for_export:
         out["Records"] = pd.to_numeric(out["Records"]).astype("Int64")
         out["Share (%)"] = pd.to_numeric(out["Share (%)"])

@@ -24,6 +24,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -34,6 +35,9 @@ from threadpoolctl import threadpool_limits
 
 from core.clusters.prepare import ClusterError, ClusterInput
 from core.privacy import format_count, is_small
+
+if TYPE_CHECKING:
+    from core.clusters.disclosure import Coverage
 
 __all__ = [
     "FIT_LIMIT",
@@ -184,9 +188,15 @@ def fit_kmeans(
     )
 
 
-def method_note(prepared: ClusterInput, clustering: Clustering, /, *, k: int) -> str:
+def method_note(
+    prepared: ClusterInput, clustering: Clustering, /, *, k: int, cover: Coverage | None = None
+) -> str:
     """One paragraph saying how the clusters were made (for the page); counts of records
     are shown through :func:`core.privacy.format_count` with threshold ``k``.
+
+    ``cover``: the view's protected coverage (:func:`core.clusters.disclosure.protect_view`);
+    when it withholds the number clustered (``cover.kept`` None), the note names no number
+    of records clustered (it would give the withheld numbers back by subtraction).
 
     Examples
     --------
@@ -196,7 +206,12 @@ def method_note(prepared: ClusterInput, clustering: Clustering, /, *, k: int) ->
     >>> note = method_note(p, fit_kmeans(p, n_clusters=2), k=10)
     >>> "All 20 records were used: they hold 3 distinct value combinations" in note
     True
+    >>> from core.clusters.disclosure import coverage
+    >>> note = method_note(p, fit_kmeans(p, n_clusters=2), k=30, cover=coverage(p, k=30))
+    >>> "All the records with every chosen column were used" in note, "20 records" in note
+    (True, False)
     """
+    withheld = cover is not None and cover.kept is None
     scaled = "standardised (mean 0, standard deviation 1)" if prepared.scaled else "not scaled"
     coding = "one-hot columns" if prepared.encoding == "onehot" else "label codes"
     text = (
@@ -205,16 +220,22 @@ def method_note(prepared: ClusterInput, clustering: Clustering, /, *, k: int) ->
         f"features {scaled}. "
     )
     if clustering.sampled:
+        these = "The records" if withheld else f"The {format_count(prepared.kept, k)} records"
         text += (
-            f"The {format_count(prepared.kept, k)} records hold {prepared.n_distinct:,} "
+            f"{these} hold {prepared.n_distinct:,} "
             f"distinct value combinations (more than {FIT_LIMIT:,}), so the clusters were "
             f"fitted on a random sample of {FIT_SAMPLE:,} records and every record was then "
             "assigned to its nearest cluster centre."
         )
     else:
-        used = "All the" if is_small(prepared.kept, k) else f"All {format_count(prepared.kept, k)}"
+        if withheld:
+            used = "All the records with every chosen column"
+        elif is_small(prepared.kept, k):
+            used = "All the records"
+        else:
+            used = f"All {format_count(prepared.kept, k)} records"
         text += (
-            f"{used} records were used: they hold {prepared.n_distinct:,} distinct value "
+            f"{used} were used: they hold {prepared.n_distinct:,} distinct value "
             "combinations, each fitted once with its number of records as weight. This "
             "minimises the same spread within clusters as fitting every record one by one, "
             "but K-means settles on a good grouping, not always the best one: with more "

@@ -56,14 +56,21 @@ def glossary_help(*terms: str) -> str:
     return "\n\n".join(f"**{term}**: {explain(term)}" for term in terms)
 
 
-def records_note(n: int, /, *, k: int, what: str = "records") -> str:
+def records_note(n: int | None, /, *, k: int, what: str = "records") -> str:
     """The caption fragment saying how many records an output rests on (count protected).
+
+    ``n`` None: the number is withheld (the coverage withholds the number clustered, see
+    :class:`core.clusters.disclosure.Coverage`), and the note names no number at all.
 
     Examples
     --------
     >>> records_note(1234, k=10), records_note(4, k=10)
     ('Based on 1,234 records. Identified cases, not prevalence.', 'Based on <10 records. Identified cases, not prevalence.')
+    >>> records_note(None, k=10, what="clustered records")
+    'Based on the clustered records (their number is withheld). Identified cases, not prevalence.'
     """
+    if n is None:
+        return f"Based on the {what} (their number is withheld). Identified cases, not prevalence."
     return f"Based on {format_count(n, k)} {what}. Identified cases, not prevalence."
 
 

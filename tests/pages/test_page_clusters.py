@@ -310,6 +310,11 @@ class TestBadSettings:
         # and their sum leaves freedom (not all of them 1).
         assert len(hidden) >= 2 and sum(hidden) > len(hidden)
         assert "cells withheld" in texts(at.caption)
+        # Nor any other statistic of a withheld cluster (its shares would narrow its size).
+        stats = [c for c in profiles.columns if ":" in c]
+        assert stats and profiles.loc[
+            profiles["Records"].astype(str) == "withheld", stats
+        ].isna().all(axis=None)
         # The record table lists exactly the clusters whose size is shown, all of them.
         listed = records_table(at)["Cluster"].value_counts().to_dict()
         assert listed == {
@@ -505,6 +510,41 @@ def scan(at, downloads: dict[str, object], k: int) -> list[str]:
     return disclosures(screen_of(at), built(downloads), k)
 
 
+def clustered_count_leaks(screen: Screen, downloads: dict[str, bytes], n: int) -> list[str]:
+    """Where the withheld number clustered ``n`` is printed: texts, table cells (text and
+    counts), CSV cells of text, and the CSVs' counts and shares (a shown size over its
+    share gives ``n`` back)."""
+    number = re.compile(rf"(?<![\d,.]){n:,}(?![\d,]|\.\d)")
+    found = [f"{text[:90]!r}" for text in screen.texts if number.search(text)]
+    for name, data in downloads.items():
+        if not name.endswith(".csv"):
+            continue
+        table_ = pd.read_csv(io.BytesIO(data))
+        for column in table_.columns:
+            values = table_[column]
+            if values.dtype == object:
+                found += [f"{name}: {v[:90]!r}" for v in values.dropna() if number.search(v)]
+        if name == "cluster_profiles.csv":
+            if int(pd.to_numeric(table_["Records"]).sum()) == n:
+                found.append(f"{name}: the sizes add up to {n}")
+            both = table_[["Records", "Share (%)"]].dropna()
+            found += [
+                f"{name}: {r} records are {p}%"
+                for r, p in both.itertuples(index=False)
+                if p and round(100 * r / p) == n
+            ]
+    profiles = next((f for f in screen.tables if "Description" in f.columns), None)
+    if profiles is not None:
+        shown = profiles[["Records", "Share (%)"]].astype(str)
+        shown = shown[(shown["Records"] != "withheld") & (shown["Share (%)"] != "withheld")]
+        found += [
+            f"{r} records are {p}% on screen"
+            for r, p in shown.itertuples(index=False)
+            if float(p) and round(100 * float(r) / float(p)) == n
+        ]
+    return found
+
+
 class TestDisclosure:
     @pytest.mark.parametrize(
         ("slice_", "k"),
@@ -573,6 +613,34 @@ class TestDisclosure:
             "cluster_profiles.csv: one withheld size beside the clustered total",
         ):
             assert any(leak in f for f in found), (leak, found)
+
+    @pytest.mark.parametrize("n_clusters", [2, 4])
+    def test_withheld_clustered_count_printed_nowhere(
+        self, run_page: Callable, demo_frame: pd.DataFrame, downloads: dict, n_clusters: int
+    ) -> None:
+        # A slice where the number clustered N is at least k but the number left out
+        # (records in view - N) is 1..k-1: the coverage withholds N, so no sentence,
+        # caption, table cell or CSV may print it (N and the records in view give the
+        # number left out back, and N minus the shown sizes a withheld one).
+        k = 10
+        sizes = sizes_by_country(demo_frame, DEFAULT)
+        left_out = sizes["n"] - sizes["complete"]
+        candidates = sizes[(sizes["complete"] >= k) & (left_out > 0) & (left_out < k)]
+        assert len(candidates), "the demo should have such a slice"
+        country = str(candidates.index[0])
+        n = int(candidates.loc[country, "complete"])
+        at = run_page(PAGE)
+        at.sidebar.multiselect(key="cit").set_value([country])
+        at.slider(key="cl_k").set_value(n_clusters)
+        at.run()
+        at.button(key="cl_diag_go").click()
+        downloads.clear()  # only this run's files
+        at.run()
+        assert not at.exception
+        assert "the numbers clustered and left out are withheld" in texts(at.info)
+        assert at.get("vega_lite_chart"), "the diagnostics should be on the page"
+        assert scan(at, downloads, k) == []
+        assert clustered_count_leaks(screen_of(at), built(downloads), n) == []
 
     @pytest.mark.real
     @pytest.mark.parametrize("slice_", ["all", "PHL", "small"])

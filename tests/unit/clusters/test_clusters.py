@@ -45,7 +45,7 @@ from core.clusters.profiles import (
     scatter_title,
 )
 from core.clusters.table import display_records, filter_records, table_filters
-from core.clusters.words import coverage_sentence
+from core.clusters.words import coverage_sentence, records_note
 from core.data.clean import canonical_frame
 from core.palette import OKABE_ITO, OKABE_ITO_DISTINCT
 
@@ -267,6 +267,21 @@ class TestFitKmeans:
         # At k = 10 the 6 records are a small count: withheld.
         protected = method_note(p, fit_kmeans(p, n_clusters=2), k=10)
         assert "All the records were used" in protected and " 6 " not in protected
+
+    def test_method_note_names_no_number_when_coverage_withholds_it(self) -> None:
+        # 30 of 35 records have an age: at k = 10 the 5 left out are withheld, and so is
+        # the number clustered (35 - 30 = 5); the note must not print 30.
+        df = pd.DataFrame({"ageMid": [19.0, 34.0, 50.0] * 10 + [None] * 5, "gender": ["Male"] * 35})
+        p = prepare(df, columns=["ageMid", "gender"])
+        cover = coverage(p, k=10)
+        assert cover.kept is None
+        note = method_note(p, fit_kmeans(p, n_clusters=2), k=10, cover=cover)
+        assert "All the records with every chosen column were used" in note
+        assert not re.search(r"(?<![\d,])30(?![\d,])", note)
+        assert "All 30 records were used" in method_note(p, fit_kmeans(p, n_clusters=2), k=10)
+        assert records_note(None, k=10, what="clustered records").startswith(
+            "Based on the clustered records (their number is withheld)."
+        )
 
 
 # ----------------------------------------------------------------------------- choosing k

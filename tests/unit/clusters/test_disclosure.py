@@ -108,6 +108,42 @@ class TestSizes:
         assert export["Records"].isna().tolist() == [False, True, True]
         assert int(export["Records"].iloc[0]) == 500
 
+    def test_shares_withheld_with_the_number_clustered(self) -> None:
+        # A shown size over its share gives the number clustered back: when that number
+        # is withheld, so is every share (screen and export).
+        prof = pd.DataFrame({"Cluster": [1, 2], "Records": [20, 10], "Share (%)": [66.7, 33.3]})
+        s = size_suppression(prof["Records"], k=10)
+        shown = protect_profiles(prof, s, k=10, clustered_withheld=True)
+        assert shown["Share (%)"].tolist() == [WITHHELD, WITHHELD]
+        assert shown["Records"].tolist() == [20, 10]
+        export = protect_profiles(prof, s, k=10, for_export=True, clustered_withheld=True)
+        assert export["Share (%)"].isna().all() and export["Records"].tolist() == [20, 10]
+
+    def test_withheld_cluster_statistics_left_out(self) -> None:
+        # Cluster 2 (4 records) is withheld: its mean, most common value (with share) and
+        # flag share would narrow its size down, so none is shown or exported.
+        df = pd.DataFrame(
+            {
+                "ageMid": [19.0] * 30 + [60.0] * 4,
+                "gender": ["Male"] * 30 + ["Female", "Female", "Female", "Male"],
+                "isSexualExploit": [1] * 10 + [0] * 20 + [1, 1, 0, 0],
+            }
+        )
+        p = prepare(df, columns=["ageMid", "gender", "isSexualExploit"], scale=False)
+        fit = fit_kmeans(p, n_clusters=2)
+        prof = cluster_profiles(p, fit, k=2)
+        assert prof["Records"].tolist() == [30, 4]
+        stats = [
+            c for c in prof.columns if c not in ("Cluster", "Records", "Share (%)", "Description")
+        ]
+        assert len(stats) == 3 and prof.loc[1, stats].notna().all()
+        s = size_suppression(prof["Records"], k=10)
+        for for_export in (False, True):
+            out = protect_profiles(prof, s, k=10, for_export=for_export)
+            assert out.loc[s.withheld, stats].isna().all(axis=None)
+            assert out.loc[~s.withheld, stats].equals(prof.loc[~s.withheld, stats])
+            assert out["Cluster"].tolist() == [1, 2]
+
     def test_listing_hides_withheld_clusters_and_short_lists(self) -> None:
         records = pd.DataFrame({"cluster": [1] * 30 + [2] * 12 + [3] * 4})
         s = size_suppression(np.array([30, 12, 4]), k=10)
