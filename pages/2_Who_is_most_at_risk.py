@@ -86,7 +86,9 @@ ctx = setup_page(
 )
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+# One shared copy for every session that asks for the same slice (st.cache_data would hand
+# each rerun its own unpickled copy, several MB a session); nothing downstream mutates it.
+@st.cache_resource(show_spinner=False, max_entries=20)
 def _prepare(_frame: pd.DataFrame, key: str, majority: str) -> RiskRecords:
     return prepare_records(_frame, majority=majority)
 

@@ -66,7 +66,9 @@ ENCODING_LABELS = {
 JITTER = 0.6
 
 
-@st.cache_data(show_spinner=False, max_entries=20)
+# One shared copy per setting for all sessions (st.cache_data would unpickle a fresh copy of
+# the prepared records on every rerun); the page and core only read these objects.
+@st.cache_resource(show_spinner=False, max_entries=20)
 def _cluster(
     _frame: pd.DataFrame,
     key: str,
