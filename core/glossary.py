@@ -84,6 +84,139 @@ GLOSSARY: dict[str, str] = {
         "Lets a difference depend on another predictor: the gap between boys and "
         "girls may differ from the gap between men and women."
     ),
+    # Home and Explore
+    "record": (
+        "One victim identified or assisted by a CTDC partner; counts on these pages are "
+        "counts of records."
+    ),
+    "identified cases, not prevalence": (
+        "The records show who partners found and recorded, not how many people are "
+        "trafficked: a country or group with few records is not one with little trafficking."
+    ),
+    "synthetic records": (
+        "Made-up records that keep the statistical patterns of the real ones while "
+        "protecting the people in them, so counts come in multiples of 10."
+    ),
+    "release layout": (
+        "How a CTDC release writes its file (its columns and codes); the app reads every "
+        "release onto the columns of the 2021-08-25 release and says what a file lacks."
+    ),
+    "differential privacy": (
+        "Random noise the CTDC adds to its newer releases to protect people, so a small "
+        "or suppressed count there is not an exact count (and suppressed is not zero)."
+    ),
+    "hidden counts": (
+        "A count from 1 to just below the threshold set in 'Hide counts below' shows as "
+        "'<' and the threshold (such as '<10'), and another cell may be hidden too so that "
+        "the hidden one cannot be worked out from a total."
+    ),
+    "unknown is not zero": (
+        "The CTDC rule: within a group of flags (such as means of control) a record with "
+        "no flag set gave no information, so it is left out of that group's percentages."
+    ),
+    "flow": (
+        "Victims who are citizens of one country and were exploited in another (or the "
+        "same) country, counted among the records with both countries known."
+    ),
+    "country of citizenship": "The country the victim is a citizen of.",
+    "country of exploitation": "The country where the victim was exploited.",
+    "Sankey diagram": (
+        "A picture of flows: each band joins a country of citizenship (left) to a country "
+        "of exploitation (right), and its width is the number of records."
+    ),
+    "log colour scale": (
+        "Colours step by multiples (10, 100, 1,000) rather than by equal amounts, so "
+        "small flows stay visible beside very large ones."
+    ),
+    "world map": (
+        "Each country coloured by its records in view (by citizenship or by exploitation); "
+        "a country with a hidden count is grey and named in the list under the map."
+    ),
+    "highest- and lowest-volume countries": (
+        "The countries with the most records in view and those with the fewest (among "
+        "countries with at least the minimum number of records chosen)."
+    ),
+    "pooled": (
+        "All the records of a group of countries (or of years) counted together, as if "
+        "they were one."
+    ),
+    "share of known": (
+        "A percentage among the records where the field is recorded; records where it is "
+        "missing are left out of both parts of the fraction."
+    ),
+    "means of control": (
+        "How traffickers kept the victim under their control, such as threats, debt "
+        "bondage or taking their documents; one victim can have several."
+    ),
+    "recruiter relation": (
+        "Who recruited the victim, as they relate to them: an intimate partner, a friend, "
+        "a family member or someone else."
+    ),
+    "type of exploitation": (
+        "What the victim was trafficked for: forced labour, sexual exploitation or another "
+        "form; one victim can have several."
+    ),
+    "year of registration": (
+        "The year the case entered the partner's records, which can be years after the "
+        "exploitation began."
+    ),
+    "shift": (
+        "A change in a group's share of the records over the years that is large (at "
+        "least 2 percentage points per decade), clear (its 95% interval excludes no "
+        "change) and, where recording changed, holds within each way of recording."
+    ),
+    "percentage points": (
+        "The difference between two percentages: from 10% to 12% is 2 percentage points "
+        "(but a 20% increase)."
+    ),
+    "points per decade": (
+        "How many percentage points a share moves on average in ten years along its "
+        "fitted trend line."
+    ),
+    "fitted share": (
+        "The share the trend line gives for a year: it smooths over the year-to-year "
+        "swings of the records."
+    ),
+    "observed share": (
+        "The share actually seen in a year's records, before any smoothing by a trend line."
+    ),
+    "trend line": (
+        "A smooth curve of a group's share over the years, fitted to every year's records "
+        "at once (a binomial model of the share on the year)."
+    ),
+    "quasi-binomial": (
+        "A trend model that lets years vary more than chance alone would make them, as "
+        "records arriving in batches from partners do; it widens the 95% interval."
+    ),
+    "Student's t": (
+        "The spread used for the 95% interval when the year-to-year variation is "
+        "estimated from few years; it gives a wider interval than the normal curve."
+    ),
+    "majority status": ("Whether the victim was a minor (under 18) or an adult when exploited."),
+    "given majority status": (
+        "Minor or adult as written in the file by the partner who recorded the case."
+    ),
+    "derived majority status": (
+        "Minor or adult worked out from the age band where the file gives no status "
+        "(ages 0–8 and 9–17 are minors)."
+    ),
+    "change of recording": (
+        "A trend that comes from how the records were written, not from who was "
+        "identified: for example a share that rises only because later years give minor "
+        "status in the file where earlier years derived it from age."
+    ),
+    "missing": (
+        "A field left empty in a record; a group of flags counts as missing when none of "
+        "its flags is set."
+    ),
+    "share given per year": (
+        "For each year, the share of its records with a field filled in; a field whose "
+        "share given changes over the years can make a trend out of a change of recording."
+    ),
+    "records a chart rests on": (
+        "How many records each chart uses: only those where what the chart shows is "
+        "known, so different charts rest on different numbers of records."
+    ),
     # Clusters page
     "K-means": (
         "A method that splits records into a chosen number of groups (clusters) so that "

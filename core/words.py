@@ -1,9 +1,10 @@
 """Shared wording: how a share, a list, a span of years and a category read on screen.
 
 One home for the words every screen uses, so "9–17" is written the same way on Explore
-and on Clusters, and a share reads the same in a headline and in a brief. Counts are not
-here: how a count is shown depends on the small-cell rule, whose one home is
-:func:`core.privacy.format_count`.
+and on Clusters, and a share reads the same in a headline and in a brief. How a count is
+shown depends on the small-cell rule, whose one home is :func:`core.privacy.format_count`;
+:func:`counted` puts the noun beside it that agrees with it ("1 record", "2,345 records",
+"<10 records"), and :func:`plural` is the one place a word agrees with a number.
 """
 
 from __future__ import annotations
@@ -11,7 +12,49 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["age_band", "category_label", "listed", "months_band", "share_text", "year_span"]
+from core.privacy import format_count, is_small
+
+__all__ = [
+    "age_band",
+    "category_label",
+    "counted",
+    "listed",
+    "months_band",
+    "plural",
+    "release_sentence",
+    "share_text",
+    "year_span",
+]
+
+
+def plural(n: float, one: str, many: str | None = None, /) -> str:
+    """The word that agrees with ``n``: ``one`` for exactly 1, else ``many`` (default
+    ``one + "s"``). Works for verbs too: ``plural(n, "has", "have")``.
+
+    Examples
+    --------
+    >>> plural(1, "record"), plural(0, "record"), plural(2, "country", "countries")
+    ('record', 'records', 'countries')
+    >>> plural(1, "looks", "look"), plural(3, "looks", "look")
+    ('looks', 'look')
+    """
+    return one if n == 1 else (many if many is not None else one + "s")
+
+
+def counted(n: float, one: str, many: str | None = None, /, *, k: int = 1) -> str:
+    """A count with its noun: thousands separated, ``"<k"`` (and the plural) when the
+    count is withheld (1 to k - 1), so a withheld 1 never reads "<10 record".
+
+    Examples
+    --------
+    >>> counted(1, "record"), counted(2345, "record"), counted(0, "country", "countries")
+    ('1 record', '2,345 records', '0 countries')
+    >>> counted(1, "record", k=10), counted(1, "year", k=1)
+    ('<10 records', '1 year')
+    """
+    if is_small(n, k):
+        return f"{format_count(n, k)} {many if many is not None else one + 's'}"
+    return f"{format_count(n, k)} {plural(n, one, many)}"
 
 
 def share_text(share: float, /) -> str:
@@ -112,3 +155,26 @@ def category_label(field: str, value: object, /) -> str:
     if field == "gender" and text == "Transgender/NonConforming":
         return "Transgender / non-conforming"
     return text
+
+
+def release_sentence(release: str, lacks: Sequence[str], /, *, base: str) -> str:
+    """What Home says of the file in view: the release detected and what its layout lacks
+    compared with ``base`` (the release every page is built on).
+
+    Examples
+    --------
+    >>> release_sentence("2021-08-25 release", [], base="2021-08-25 release")
+    'This file is read as the 2021-08-25 release, the layout every page is built on.'
+    >>> print(release_sentence("2024/2025 layout", ["no majority status (derived from the "
+    ...     "age band)", "one duration band for 25 months and more (25+)"],
+    ...     base="2021-08-25 release"))  # doctest: +NORMALIZE_WHITESPACE
+    This file is read as the 2024/2025 layout. Compared with the 2021-08-25 release, it has
+    no majority status (derived from the age band) and one duration band for 25 months and
+    more (25+).
+    """
+    if release == base or not lacks:
+        return f"This file is read as the {release}, the layout every page is built on."
+    return (
+        f"This file is read as the {release}. Compared with the {base}, it has "
+        f"{listed(list(lacks))}."
+    )
