@@ -3,7 +3,27 @@
 import streamlit as st
 
 from core.app import CITATION, page_links, setup_page
+from core.data.layouts import LAYOUT_2021, LAYOUTS
 from core.data.summary import headline, headline_text
+from core.glossary import explain, glossary_markdown
+from core.privacy import is_small
+from core.words import counted, plural, release_sentence
+
+#: The terms Home shows, explained in "What the terms on this page mean".
+TERMS = [
+    "record",
+    "identified cases, not prevalence",
+    "synthetic records",
+    "Female",
+    "minor",
+    "majority status",
+    "derived majority status",
+    "year of registration",
+    "unknown is not zero",
+    "hidden counts",
+    "release layout",
+    "differential privacy",
+]
 
 ctx = setup_page(
     "CTDC Explorer",
@@ -16,18 +36,22 @@ ctx = setup_page(
     ),
 )
 
-shown = headline_text(headline(ctx.frame), k=ctx.k)
+summary = headline(ctx.frame)
+shown = headline_text(summary, k=ctx.k)
 st.subheader("The records in view")
 c1, c2, c3, c4, c5 = st.columns(5)
-c1.metric("Records", shown.records)
-c2.metric("Years covered", shown.years)
+c1.metric("Records", shown.records, help=explain("record"))
+c2.metric("Years covered", shown.years, help=explain("year of registration"))
 c3.metric("Countries", shown.countries, help=shown.countries_help)
-c4.metric("Female", shown.female, help=shown.female_help)
-c5.metric("Minors", shown.minors, help=shown.minors_help)
-st.caption(
-    f"{shown.no_year} of these records have no year of registration. "
-    "Shares use the records where the field is known."
-)
+c4.metric("Female", shown.female, help=f"{shown.female_help} {explain('Female')}")
+c5.metric("Minors", shown.minors, help=f"{shown.minors_help} {explain('minor')}")
+no_year = summary.records - summary.records_with_year
+if no_year == 0:
+    dated = "Every record in view has a year of registration."
+else:
+    has = "have" if is_small(no_year, ctx.k) else plural(no_year, "has", "have")
+    dated = f"{counted(no_year, 'record', k=ctx.k)} in view {has} no year of registration."
+st.caption(f"{dated} Shares use the records where the field is known.")
 
 st.subheader("What you can do here")
 page_links()
@@ -53,12 +77,18 @@ st.subheader("How to cite")
 st.code(CITATION, language=None)
 
 st.subheader("The data in use")
+layout = next((x for x in LAYOUTS if x.release == ctx.result.release), None)
 st.markdown(
-    f"**{ctx.source.label}**, read as: {ctx.result.release}. To analyse your own CTDC file, "
-    "open **Use your own CTDC file** in the sidebar; it stays in your session only."
+    f"**{ctx.source.label}**. "
+    + release_sentence(ctx.result.release, layout.lacks if layout else (), base=LAYOUT_2021.release)
+    + " To analyse your own CTDC file, open **Use your own CTDC file** in the sidebar; it "
+    "stays in your session only."
 )
 with st.expander("About the active data file"):
     st.write(f"Release detected: {ctx.result.release}")
     st.write(f"Columns recognised: {len(ctx.result.columns_recognised)}")
     for warning in ctx.result.warnings:
         st.write(f"- {warning}")
+
+with st.expander("What the terms on this page mean"):
+    st.markdown(glossary_markdown(TERMS))

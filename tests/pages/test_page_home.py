@@ -119,3 +119,99 @@ def test_upload_then_go_back_to_the_demo(run_page: Callable[..., object]) -> Non
     # the widget was emptied: the upload does not come back on the next run
     at.run()
     assert _metrics(at)["Records"] == "20,000"
+
+
+# ------------------------------------------------------------ what the page says in words
+HOME = "pages/0_Home_page.py"
+
+
+def test_demo_names_its_release(run_page: Callable[..., object]) -> None:
+    at = run_page(HOME)
+    assert not at.exception
+    assert (
+        "This file is read as the 2021-08-25 release, the layout every page is built on."
+        in texts(at, "markdown")
+    )
+
+
+@pytest.mark.parametrize(
+    ("layout", "sep", "start"),
+    [
+        (
+            "2024",
+            ",",
+            "This file is read as the 2024/2025 layout. Compared with the 2021-08-25 "
+            "release, it has no majority status (derived from the age band), merged means "
+            "of control (8 columns that cannot be split back into the 15 of 2021), ",
+        ),
+        (
+            "2026",
+            ",",
+            "This file is read as the 2024/2025 layout with 2026 naming (sectorOf*). "
+            "Compared with the 2021-08-25 release, it has no majority status (derived from "
+            "the age band), ",
+        ),
+        (
+            "older",
+            ";",
+            "This file is read as the older Global / k-anonymised layout (2017-2020). "
+            "Compared with the 2021-08-25 release, it has no differential privacy; ",
+        ),
+    ],
+)
+def test_another_layout_says_what_it_lacks(
+    run_page: Callable[..., object], tmp_path: Path, layout: str, sep: str, start: str
+) -> None:
+    from tests import fileforms
+
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    path = tmp_path / f"ctdc_{layout}.csv"
+    path.write_bytes(fileforms.to_bytes(getattr(fileforms, f"to_layout_{layout}")(raw), sep=sep))
+    at = run_page(HOME, data=str(path))
+    assert not at.exception
+    shown = texts(at, "markdown")
+    assert start in shown
+    assert "2021-08-25 release, the layout every page is built on" not in shown
+
+
+def _undated(raw: pd.DataFrame) -> pd.Series:
+    return pd.to_numeric(raw["yearOfRegistration"], errors="coerce").isna()
+
+
+def test_records_without_a_year_many_and_none(run_page: Callable[..., object]) -> None:
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    n = int(_undated(raw).sum())
+    assert n >= 10
+    at = run_page(HOME)
+    assert f"{n:,} records in view have no year of registration." in texts(at, "caption")
+    at = run_page(HOME, query={"noyear": "false"})
+    assert not at.exception
+    assert "Every record in view has a year of registration." in texts(at, "caption")
+
+
+def test_one_record_without_a_year_reads_singular(
+    run_page: Callable[..., object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a citizenship with exactly one undated record, shown once the threshold is 1
+    monkeypatch.setenv("CTDC_MIN_K", "1")
+    raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+    per_country = raw[_undated(raw) & (raw["citizenship"] != "")]["citizenship"].value_counts()
+    code = str(per_country[per_country == 1].index[0])
+    at = run_page(HOME, query={"cit": code})
+    assert "<10 records in view have no year of registration." in texts(at, "caption")
+    at.sidebar.number_input(key="k").set_value(1).run()
+    assert not at.exception
+    assert "1 record in view has no year of registration." in texts(at, "caption")
+
+
+def test_terms_are_explained_on_the_page(run_page: Callable[..., object]) -> None:
+    from core.glossary import explain
+
+    at = run_page(HOME)
+    expander = next(e for e in at.expander if e.label == "What the terms on this page mean")
+    shown = texts(expander, "markdown")
+    for term in ("record", "identified cases, not prevalence", "Female", "minor", "release layout"):
+        assert f"**{term}**: {explain(term)}" in shown, term
+    # the metrics carry the explanation of what they count
+    helps = {m.label: m.proto.help for m in at.metric}
+    assert explain("Female") in helps["Female"] and explain("minor") in helps["Minors"]
