@@ -29,7 +29,7 @@ import streamlit as st
 from core import images
 from core.app.sidebar import filters_in_words
 from core.export import csv_bytes, plotly_html
-from core.privacy import Suppression, protect
+from core.privacy import Suppression, format_count, is_small, protect
 
 __all__ = [
     "chart_section",
@@ -42,9 +42,15 @@ __all__ = [
 ]
 
 
-def data_note(n: int, *, what: str = "records") -> str:
-    """The standard caption fragment saying how many records a chart rests on."""
-    return f"Based on {n:,} {what}. Identified cases, not prevalence."
+def data_note(n: int, *, what: str = "records", k: int = 1, one: str | None = None) -> str:
+    """The standard caption fragment saying how many records a chart rests on.
+
+    The count reads as :func:`core.privacy.format_count` writes it at threshold ``k``
+    ("<10" for 1..9 at k = 10); ``one`` is the singular of ``what``, used when the count
+    shown is exactly 1.
+    """
+    noun = one if one is not None and n == 1 and not is_small(n, k) else what
+    return f"Based on {format_count(n, k)} {noun}. Identified cases, not prevalence."
 
 
 # --------------------------------------------------------------------------- PNG labels
