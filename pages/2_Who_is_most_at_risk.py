@@ -225,7 +225,7 @@ if separated:
             st.warning(str(exc))
 
 fits = [fit for fit, _ in results.values() if fit is not None]
-st.subheader("Probabilities by group")
+st.header("Probabilities by group")
 if not fits:
     st.info(
         "None of the models can be fitted on the records in view (see the reasons "
@@ -253,7 +253,7 @@ else:
         dependent_columns=PROB_COLUMNS,
     )
 
-st.subheader("The models")
+st.header("The models")
 tabs = st.tabs([spec.label for spec in specs])
 labour = protected.get("isForcedLabour") if fits else None
 for tab, spec in zip(tabs, specs, strict=True):

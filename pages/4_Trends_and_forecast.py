@@ -283,7 +283,7 @@ if drawable:
         )
 
 # --------------------------------------------------------------------------- backtest
-st.subheader("Would this forecast have worked before?")
+st.header("Would this forecast have worked before?")
 st.markdown(
     f"From every year with at least {MIN_TRAIN_YEARS} complete years before it, each method "
     f"forecast the next 1 to {horizon} years, which were then compared with what was "

@@ -132,7 +132,7 @@ for tab, perspective in zip(tabs, profile.perspectives, strict=True):
     with tab:
         st.markdown(f"**{perspective.summary}**")
         for section in perspective.sections:
-            st.subheader(section.title)
+            st.header(section.title)
             chart = section_chart(section)
             if chart is None:
                 st.info(section.finding)

@@ -18,6 +18,7 @@ import streamlit as st
 from core.app.data import active_data, upload_lost_note, upload_widget
 from core.app.sidebar import reset_filters, sidebar_filters
 from core.app.state import keep_choices
+from core.app.style import apply_style
 from core.data.filters import Filters, apply_filters, filter_options, to_query
 from core.data.load import LoadResult
 from core.data.sources import DataSource
@@ -114,6 +115,7 @@ class PageContext:
 
 def shared_run() -> PageContext:
     """Load the data and draw the shared sidebar: once per run, before any page."""
+    apply_style()
     note = upload_lost_note()
     source, result = active_data()
     upload_widget()

@@ -44,7 +44,7 @@ class TestCountryPage:
         top = demo_frame["citizenship"].astype(object).value_counts().index[0]
         assert country(at) == top  # the country most often named as citizenship
         assert {"brief_docx", "brief_pdf"} <= download_keys(at)
-        headings = [h.value for h in at.subheader]
+        headings = [h.value for h in at.header]
         for title in SECTIONS:
             assert headings.count(title) == 2  # once per perspective
         citizens = (demo_frame["citizenship"].astype(object) == top).sum()
