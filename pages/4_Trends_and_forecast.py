@@ -105,210 +105,221 @@ def _picked_rows(
     return rows[rows["model"] == model]
 
 
-# --------------------------------------------------------------------------- choices
-offered = available_segments(ctx.frame)
-left, middle, right = st.columns([4, 2, 2])
-chosen = left.multiselect(
-    "Groups to forecast",
-    offered,
-    default=[s for s in DEFAULT_SEGMENTS if s in offered],
-    format_func=lambda key: SEGMENTS[key].label,
-    **bound("fc_segments", options=offered),
-    help="Each group gets its own forecast. Gender, majority status and type of "
-    "exploitation count only the records where that field is known.",
-)
-horizon = middle.slider(
-    "Years to forecast", min_value=1, max_value=10, value=3, **bound("fc_horizon")
-)
-layout = right.radio(
-    "Show groups", ["Side by side", "On one chart"], **bound("fc_layout"), horizontal=True
-)
-include_incomplete = st.toggle(
-    "Use the incomplete recent years in the fit",
-    value=False,
-    **bound("fc_include_incomplete"),
-    help="The last years hold fewer records because registration lags. Left out by "
-    "default, since they would pull the trend down.",
-)
-with st.expander("Advanced"):
-    picked = st.selectbox(
-        "Forecasting method",
-        list(MODEL_CHOICES),
-        format_func=MODEL_CHOICES.get,
-        **bound("fc_model"),
-        help="By default the method the backtest below picks from naive, drift, damped "
-        "exponential smoothing and Theta. Another one is drawn with the same kind of bands, "
-        "and its backtest is shown beside repeating the last year (Prophet's takes a few "
-        "seconds: it is fitted again from every past year).",
+# --------------------------------------------------------------------------- the forecast
+# Every choice below (groups, years, layout, the incomplete years, the method) changes
+# only this section: the chart, its table and downloads, the backtest. So it runs as a
+# fragment: a change reruns it alone, not the sidebar or the rest of the page. Each
+# widget stays bound to its URL parameter, so a reload or a link reproduces the view.
+@st.fragment
+def forecast_section() -> None:
+    """The choices, the fit, the chart and the backtest; reruns alone on a change."""
+    # ----------------------------------------------------------------------- choices
+    offered = available_segments(ctx.frame)
+    left, middle, right = st.columns([4, 2, 2])
+    chosen = left.multiselect(
+        "Groups to forecast",
+        offered,
+        default=[s for s in DEFAULT_SEGMENTS if s in offered],
+        format_func=lambda key: SEGMENTS[key].label,
+        **bound("fc_segments", options=offered),
+        help="Each group gets its own forecast. Gender, majority status and type of "
+        "exploitation count only the records where that field is known.",
     )
-
-if not chosen:
-    st.info("Pick at least one group above to see its trend and forecast.")
-    st.stop()
-
-# --------------------------------------------------------------------------- fitting
-yearly = _yearly(ctx.frame, ctx.full, ctx.cache_key, tuple(chosen))
-total, incomplete, series = yearly.total, yearly.incomplete, yearly.series
-if total.empty:
-    st.info(
-        "None of the records in view has a year of registration, so there is no trend "
-        "to show. Tick 'Include records with no year' off and widen the year range, or "
-        "reset the filters in the sidebar."
+    horizon = middle.slider(
+        "Years to forecast", min_value=1, max_value=10, value=3, **bound("fc_horizon")
     )
-    st.stop()
-if incomplete:
-    whole_file = len(ctx.frame) < len(ctx.full)
-    st.info(
-        incomplete_sentence(
-            yearly.reference,
-            incomplete,
-            used=include_incomplete,
-            k=ctx.k,
-            where="Across the whole file" if whole_file else "",
+    layout = right.radio(
+        "Show groups", ["Side by side", "On one chart"], **bound("fc_layout"), horizontal=True
+    )
+    include_incomplete = st.toggle(
+        "Use the incomplete recent years in the fit",
+        value=False,
+        **bound("fc_include_incomplete"),
+        help="The last years hold fewer records because registration lags. Left out by "
+        "default, since they would pull the trend down.",
+    )
+    with st.expander("Advanced"):
+        picked = st.selectbox(
+            "Forecasting method",
+            list(MODEL_CHOICES),
+            format_func=MODEL_CHOICES.get,
+            **bound("fc_model"),
+            help="By default the method the backtest below picks from naive, drift, damped "
+            "exponential smoothing and Theta. Another one is drawn with the same kind of bands, "
+            "and its backtest is shown beside repeating the last year (Prophet's takes a few "
+            "seconds: it is fitted again from every past year).",
         )
-        + " Completing them (nowcasting) would need the counts of several CTDC releases, "
-        "which a single file cannot give.",
-        icon=":material/schedule:",
-    )
 
-progress = st.progress(0.0, text="Testing the methods on past years…")
-parts = []
-for i, key in enumerate(chosen):
-    progress.progress(
-        i / len(chosen),
-        text=f"Testing the methods on {SEGMENTS[key].label} "
-        f"({i + 1} of {len(chosen)}): each one is fitted again from every past "
-        "year…",
-    )
-    parts.append(
-        _backtest_rows(
-            series[key], ctx.cache_key, key, tuple(incomplete), horizon, include_incomplete
+    if not chosen:
+        st.info("Pick at least one group above to see its trend and forecast.")
+        return
+
+    # ----------------------------------------------------------------------- fitting
+    yearly = _yearly(ctx.frame, ctx.full, ctx.cache_key, tuple(chosen))
+    total, incomplete, series = yearly.total, yearly.incomplete, yearly.series
+    if total.empty:
+        st.info(
+            "None of the records in view has a year of registration, so there is no trend "
+            "to show. Tick 'Include records with no year' off and widen the year range, or "
+            "reset the filters in the sidebar."
         )
-    )
-if picked != AUTO and picked not in AUTO_POOL:
-    with st.spinner(
-        f"Testing {MODEL_LABELS[picked]} on every past year: it is fitted again from each "
-        "year, for every group, which takes a few seconds…"
-    ):
-        for i, key in enumerate(chosen):
-            progress.progress(
-                i / len(chosen),
-                text=f"Testing {MODEL_LABELS[picked]} on {SEGMENTS[key].label} "
-                f"({i + 1} of {len(chosen)})…",
+        return
+    if incomplete:
+        whole_file = len(ctx.frame) < len(ctx.full)
+        st.info(
+            incomplete_sentence(
+                yearly.reference,
+                incomplete,
+                used=include_incomplete,
+                k=ctx.k,
+                where="Across the whole file" if whole_file else "",
             )
-            parts.append(
-                _picked_rows(
-                    series[key],
-                    ctx.cache_key,
-                    key,
-                    tuple(incomplete),
-                    horizon,
-                    include_incomplete,
-                    picked,
+            + " Completing them (nowcasting) would need the counts of several CTDC releases, "
+            "which a single file cannot give.",
+            icon=":material/schedule:",
+        )
+
+    progress = st.progress(0.0, text="Testing the methods on past years…")
+    parts = []
+    for i, key in enumerate(chosen):
+        progress.progress(
+            i / len(chosen),
+            text=f"Testing the methods on {SEGMENTS[key].label} "
+            f"({i + 1} of {len(chosen)}): each one is fitted again from every past "
+            "year…",
+        )
+        parts.append(
+            _backtest_rows(
+                series[key], ctx.cache_key, key, tuple(incomplete), horizon, include_incomplete
+            )
+        )
+    if picked != AUTO and picked not in AUTO_POOL:
+        with st.spinner(
+            f"Testing {MODEL_LABELS[picked]} on every past year: it is fitted again from each "
+            "year, for every group, which takes a few seconds…"
+        ):
+            for i, key in enumerate(chosen):
+                progress.progress(
+                    i / len(chosen),
+                    text=f"Testing {MODEL_LABELS[picked]} on {SEGMENTS[key].label} "
+                    f"({i + 1} of {len(chosen)})…",
                 )
+                parts.append(
+                    _picked_rows(
+                        series[key],
+                        ctx.cache_key,
+                        key,
+                        tuple(incomplete),
+                        horizon,
+                        include_incomplete,
+                        picked,
+                    )
+                )
+    tested = summarise(pd.concat(parts, ignore_index=True), horizon=horizon, pool=AUTO_POOL)
+    model = tested.chosen if picked == AUTO else picked
+    progress.progress(1.0, text="Forecasting…")
+    results: list[SegmentForecast] = hide_small_bases(
+        [
+            _forecast(
+                series[key],
+                ctx.cache_key,
+                key,
+                tuple(incomplete),
+                horizon,
+                include_incomplete,
+                model,
+                tested.prior,
             )
-tested = summarise(pd.concat(parts, ignore_index=True), horizon=horizon, pool=AUTO_POOL)
-model = tested.chosen if picked == AUTO else picked
-progress.progress(1.0, text="Forecasting…")
-results: list[SegmentForecast] = hide_small_bases(
-    [
-        _forecast(
-            series[key],
-            ctx.cache_key,
-            key,
-            tuple(incomplete),
-            horizon,
-            include_incomplete,
-            model,
-            tested.prior,
-        )
-        for key in chosen
-    ],
-    k=ctx.k,
-)
-progress.empty()
-
-for result in results:
-    if result.message:
-        st.info(result.message)
-
-# --------------------------------------------------------------------------- chart
-drawable = [r for r in results if r.fitted or r.table["y"].notna().any()]
-n_dated = int(total.sum())
-n_undated = len(ctx.frame) - n_dated
-if drawable:
-    chart = forecast_chart(
-        drawable,
+            for key in chosen
+        ],
         k=ctx.k,
-        layout="facet" if layout == "Side by side" else "overlay",
-        title=forecast_title(drawable, k=ctx.k),
     )
-    key_text = (
-        "Solid line and dots: records registered each year; dashed line: the forecast from "
-        f"the last complete year, by {tested.label(model)}; shaded: 80% (darker) and 95% "
-        "(lighter) bands"
-        + (
-            "; grey diamonds: incomplete years left out of the fit"
-            if incomplete and not include_incomplete
-            else ""
+    progress.empty()
+
+    for result in results:
+        if result.message:
+            st.info(result.message)
+
+    # ----------------------------------------------------------------------- chart
+    drawable = [r for r in results if r.fitted or r.table["y"].notna().any()]
+    n_dated = int(total.sum())
+    n_undated = len(ctx.frame) - n_dated
+    if drawable:
+        chart = forecast_chart(
+            drawable,
+            k=ctx.k,
+            layout="facet" if layout == "Side by side" else "overlay",
+            title=forecast_title(drawable, k=ctx.k),
         )
-        + f". Counts below {ctx.k} are not drawn. "
-    )
-    undated = (
-        f" {n_undated:,} records in view have no year and are not counted." if n_undated else ""
-    )
-    table = forecast_table(drawable)
-    show_altair(
-        chart,
-        table,
-        name="fc_chart",
-        caption=key_text + data_note(n_dated) + undated,
-        k=ctx.k,
-        count_columns=["Observed"],
-        dependent_columns=[],
-    )
-    st.markdown(
-        f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "
-        f"{coverage_sentence(tested, model=model)}"
-    )
-    with st.expander("The numbers behind the chart"):
-        show_table(
+        key_text = (
+            "Solid line and dots: records registered each year; dashed line: the forecast from "
+            f"the last complete year, by {tested.label(model)}; shaded: 80% (darker) and 95% "
+            "(lighter) bands"
+            + (
+                "; grey diamonds: incomplete years left out of the fit"
+                if incomplete and not include_incomplete
+                else ""
+            )
+            + f". Counts below {ctx.k} are not drawn. "
+        )
+        undated = (
+            f" {n_undated:,} records in view have no year and are not counted." if n_undated else ""
+        )
+        table = forecast_table(drawable)
+        show_altair(
+            chart,
             table,
-            name="fc_table",
+            name="fc_chart",
+            caption=key_text + data_note(n_dated) + undated,
             k=ctx.k,
             count_columns=["Observed"],
             dependent_columns=[],
-            caption="Forecast: the method's value for a year after the last complete "
-            "year, with its 80% and 95% bands. " + data_note(n_dated),
         )
+        st.markdown(
+            f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "
+            f"{coverage_sentence(tested, model=model)}"
+        )
+        with st.expander("The numbers behind the chart"):
+            show_table(
+                table,
+                name="fc_table",
+                k=ctx.k,
+                count_columns=["Observed"],
+                dependent_columns=[],
+                caption="Forecast: the method's value for a year after the last complete "
+                "year, with its 80% and 95% bands. " + data_note(n_dated),
+            )
 
-# --------------------------------------------------------------------------- backtest
-st.header("Would this forecast have worked before?")
-st.markdown(
-    f"From every year with at least {MIN_TRAIN_YEARS} complete years before it, each method "
-    f"forecast the next 1 to {horizon} years, which were then compared with what was "
-    "registered. Errors are scaled by each group's usual year-on-year change (MASE), so "
-    f"the groups pool. **The declared rule:** of {pool_words(AUTO_POOL)} "
-    "(declared in advance; Prophet is not among them), the methods whose scaled "
-    "error is below that of repeating the last year with 95% confidence (a bootstrap over "
-    "the years forecast from) qualify, and the one with the lowest pooled error makes the "
-    "forecast; if none qualifies, the forecast repeats the last complete year. Prophet "
-    "is tested only when picked under Advanced."
-)
-shown_models = list(dict.fromkeys([model, "naive"])) if picked != AUTO else None
-scores = score_table(tested, models=shown_models, shown=model)
-if not scores.empty:
-    show_table(
-        scores,
-        name="fc_backtest",
-        k=ctx.k,
-        caption="Ratio to naive: the method's pooled scaled error divided by that of "
-        "repeating the last year (below 1 is better), with its 95% interval. Mean "
-        "error: the average gap between forecast and registered count, as a share "
-        "of the count. " + data_note(n_dated),
+    # ----------------------------------------------------------------------- backtest
+    st.header("Would this forecast have worked before?")
+    st.markdown(
+        f"From every year with at least {MIN_TRAIN_YEARS} complete years before it, each method "
+        f"forecast the next 1 to {horizon} years, which were then compared with what was "
+        "registered. Errors are scaled by each group's usual year-on-year change (MASE), so "
+        f"the groups pool. **The declared rule:** of {pool_words(AUTO_POOL)} "
+        "(declared in advance; Prophet is not among them), the methods whose scaled "
+        "error is below that of repeating the last year with 95% confidence (a bootstrap over "
+        "the years forecast from) qualify, and the one with the lowest pooled error makes the "
+        "forecast; if none qualifies, the forecast repeats the last complete year. Prophet "
+        "is tested only when picked under Advanced."
     )
-else:
-    st.markdown(f"- {rolling_sentence(tested)}")
+    shown_models = list(dict.fromkeys([model, "naive"])) if picked != AUTO else None
+    scores = score_table(tested, models=shown_models, shown=model)
+    if not scores.empty:
+        show_table(
+            scores,
+            name="fc_backtest",
+            k=ctx.k,
+            caption="Ratio to naive: the method's pooled scaled error divided by that of "
+            "repeating the last year (below 1 is better), with its 95% interval. Mean "
+            "error: the average gap between forecast and registered count, as a share "
+            "of the count. " + data_note(n_dated),
+        )
+    else:
+        st.markdown(f"- {rolling_sentence(tested)}")
+
+
+forecast_section()
 
 with st.expander("How the forecast works, and its limits"):
     st.markdown(
