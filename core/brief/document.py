@@ -1,11 +1,15 @@
-"""A country brief as a Word document (python-docx) and as a PDF (fpdf2).
+"""A brief as a Word document (python-docx) and as a PDF (fpdf2).
 
-Both carry the same things, in the same order: the title, the date, the data and the
-filters in force, a link that reproduces the view, the CTDC's caveats, then for each
-perspective its summary and, section by section, the finding sentence, the chart as an
-image (with its source line and filters, :func:`core.images.altair_png`) and its caption,
-and at the end the citation. Every number in them comes from the protected profile
-(:func:`core.brief.profile.country_profile`), so no count below k is written.
+A brief is a list of :data:`Block` values, written once and rendered twice
+(:func:`render_docx`, :func:`render_pdf`), so the Word file and the PDF always carry the
+same things in the same order. The country brief (:func:`country_docx`,
+:func:`country_pdf`) holds the title, the date, the data and the filters in force, a
+link that reproduces the view, the CTDC's caveats, then for each perspective its summary
+and, section by section, the finding sentence, the chart as an image (with its source
+line and filters, :func:`core.images.altair_png`) and its caption, and at the end the
+citation. Every number in it comes from the protected profile
+(:func:`core.brief.profile.country_profile`), so no count below k is written. The
+hidden-population brief (:mod:`core.brief.hidden`) is made of the same blocks.
 
 Charts are rendered once per brief (:func:`brief_images`); pass the images to both
 builders to make the two files from one rendering.
@@ -16,14 +20,23 @@ from __future__ import annotations
 import datetime as dt
 import io
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Literal
 
 from core.brief.charts import profile_charts
 from core.brief.profile import CITATION, CountryProfile
 from core.images import CAVEAT, altair_png, source_line
 
-__all__ = ["CAVEATS", "brief_images", "country_docx", "country_pdf"]
+__all__ = [
+    "CAVEATS",
+    "Block",
+    "brief_images",
+    "country_docx",
+    "country_pdf",
+    "render_docx",
+    "render_pdf",
+]
 
 #: The CTDC's caveats every brief states.
 CAVEATS: tuple[str, ...] = (
@@ -38,6 +51,35 @@ _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _LATIN1 = str.maketrans(
     {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-"}
 )
+
+Kind = Literal[
+    "title",  # the document's title
+    "line",  # a line of the front matter (date, source, filters)
+    "link",  # the link that reproduces the view
+    "part",  # a part heading: "Read this first", "Citation"
+    "heading1",  # a heading of the body
+    "heading2",  # a section's heading
+    "bullet",  # an item of a list
+    "finding",  # a finding sentence (bold)
+    "chart",  # the next image
+    "caption",  # small italic print under a chart or table
+    "table",  # rows of cells, the first the header (``Block.rows``)
+    "text",  # a paragraph
+]
+
+
+class Block:
+    """One block of a brief: its kind and text (a table's rows for ``"table"``)."""
+
+    __slots__ = ("kind", "rows", "text")
+
+    def __init__(self, kind: Kind, text: str = "", rows: Sequence[Sequence[str]] = ()) -> None:
+        self.kind = kind
+        self.text = text
+        self.rows = [list(row) for row in rows]
+
+    def __repr__(self) -> str:
+        return f"Block({self.kind!r}, {self.text!r})"
 
 
 def _today() -> str:
@@ -58,36 +100,82 @@ def brief_images(
     ]
 
 
-def _blocks(profile: CountryProfile) -> list[tuple[str, str]]:
-    """The brief's body as (kind, text): heading1, heading2, finding, chart, caption, text."""
-    charted = {id(section) for _h, section, _c in profile_charts(profile)}
-    out: list[tuple[str, str]] = []
-    for perspective in profile.perspectives:
-        out.append(("heading1", perspective.heading))
-        out.append(("text", perspective.summary))
-        for section in perspective.sections:
-            out.append(("heading2", section.title))
-            out.append(("finding", section.finding))
-            if id(section) in charted:
-                out.append(("chart", ""))
-            if section.caption:
-                out.append(("caption", section.caption))
-    return out
-
-
-def _front(
-    profile: CountryProfile, filters_text: str, release: str, notes: Sequence[str]
-) -> list[str]:
-    return [
+def front_blocks(
+    title: str, *, k: int, filters_text: str, link: str, release: str, notes: Sequence[str]
+) -> list[Block]:
+    """What every brief starts with: title, notes, date, source line, filters, the
+    threshold, the link back to the view, and the CTDC's caveats."""
+    lines = [
         *notes,
         f"Date: {_today()}",
         source_line(release),
         f"Filters: {filters_text.strip() or 'all records'}",
-        f"Counts below {profile.k} are withheld, with the cells that would give them back.",
+        f"Counts below {k} are withheld, with the cells that would give them back.",
+    ]
+    return [
+        Block("title", title),
+        *(Block("line", line) for line in lines),
+        Block("link", f"Reproduce this view: {link}"),
+        Block("part", "Read this first"),
+        *(Block("bullet", caveat) for caveat in CAVEATS),
     ]
 
 
-# --------------------------------------------------------------------------- Word
+def citation_blocks() -> list[Block]:
+    """What every brief ends with: the citation."""
+    return [Block("part", "Citation"), Block("text", CITATION)]
+
+
+def _country_blocks(
+    profile: CountryProfile, filters_text: str, link: str, release: str, notes: Sequence[str]
+) -> list[Block]:
+    """The country brief, block by block."""
+    charted = {id(section) for _h, section, _c in profile_charts(profile)}
+    out = front_blocks(
+        profile.title,
+        k=profile.k,
+        filters_text=filters_text,
+        link=link,
+        release=release,
+        notes=notes,
+    )
+    for perspective in profile.perspectives:
+        out.append(Block("heading1", perspective.heading))
+        out.append(Block("text", perspective.summary))
+        for section in perspective.sections:
+            out.append(Block("heading2", section.title))
+            out.append(Block("finding", section.finding))
+            if id(section) in charted:
+                out.append(Block("chart"))
+            if section.caption:
+                out.append(Block("caption", section.caption))
+    return [*out, *citation_blocks()]
+
+
+def _country_document(
+    render: Callable[..., bytes],
+    profile: CountryProfile,
+    filters_text: str,
+    link: str,
+    release: str,
+    images: Sequence[bytes] | None,
+    notes: Sequence[str],
+) -> bytes:
+    """The country brief through ``render`` (:func:`render_docx` or :func:`render_pdf`),
+    the charts rendered here when ``images`` is None."""
+    pictures = list(
+        images
+        if images is not None
+        else brief_images(profile, filters_text=filters_text, release=release)
+    )
+    return render(
+        _country_blocks(profile, filters_text, link, release, notes),
+        title=profile.title,
+        subject="CTDC Explorer country brief",
+        images=pictures,
+    )
+
+
 def country_docx(
     profile: CountryProfile,
     /,
@@ -103,68 +191,7 @@ def country_docx(
     ``images`` are the charts from :func:`brief_images` (rendered here when None);
     ``notes`` are lines put first under the title (e.g. that the data are a demo).
     """
-    from docx import Document
-    from docx.shared import Inches, Pt
-
-    pictures = list(
-        images
-        if images is not None
-        else brief_images(profile, filters_text=filters_text, release=release)
-    )
-    document = Document()
-    document.core_properties.title = profile.title
-    document.core_properties.subject = "CTDC Explorer country brief"
-    page = document.sections[0]
-    text_width = (
-        page.page_width - page.left_margin - page.right_margin
-        if page.page_width is not None
-        and page.left_margin is not None
-        and page.right_margin is not None
-        else Inches(6)
-    )
-    document.add_heading(profile.title, level=0)
-    for line in _front(profile, filters_text, release, notes):
-        document.add_paragraph(line)
-    paragraph = document.add_paragraph("Reproduce this view: ")
-    paragraph.add_run(link)
-    document.add_heading("Read this first", level=1)
-    for caveat in CAVEATS:
-        document.add_paragraph(caveat, style="List Bullet")
-    figures = iter(pictures)
-    for kind, text in _blocks(profile):
-        if kind == "heading1":
-            document.add_heading(text, level=1)
-        elif kind == "heading2":
-            document.add_heading(text, level=2)
-        elif kind == "finding":
-            document.add_paragraph().add_run(text).bold = True
-        elif kind == "chart":
-            picture = next(figures, None)
-            if picture is not None:
-                document.add_picture(io.BytesIO(picture), width=text_width)
-        elif kind == "caption":
-            run = document.add_paragraph().add_run(text)
-            run.italic = True
-            run.font.size = Pt(9)
-        else:
-            document.add_paragraph(text)
-    document.add_heading("Citation", level=1)
-    document.add_paragraph(CITATION)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
-# --------------------------------------------------------------------------- PDF
-def _latin1(text: str) -> str:
-    """Text the PDF's built-in font can write (used only where DejaVu is absent)."""
-    text = text.translate(_LATIN1)
-    return "".join(
-        ch
-        if ord(ch) < 256
-        else (unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode() or "?")
-        for ch in text
-    )
+    return _country_document(render_docx, profile, filters_text, link, release, images, notes)
 
 
 def country_pdf(
@@ -182,16 +209,106 @@ def country_pdf(
     Written in DejaVu Sans where the system has it (every country name prints as is),
     else in the PDF's built-in Helvetica with dashes and quotes made plain.
     """
+    return _country_document(render_pdf, profile, filters_text, link, release, images, notes)
+
+
+# --------------------------------------------------------------------------- Word
+def render_docx(
+    blocks: Sequence[Block], /, *, title: str, subject: str, images: Sequence[bytes] = ()
+) -> bytes:
+    """Blocks as a Word document (.docx bytes); each ``"chart"`` block takes the next of
+    ``images`` (none left: it is skipped)."""
+    from docx import Document
+    from docx.shared import Inches, Pt
+
+    document = Document()
+    document.core_properties.title = title
+    document.core_properties.subject = subject
+    page = document.sections[0]
+    text_width = (
+        page.page_width - page.left_margin - page.right_margin
+        if page.page_width is not None
+        and page.left_margin is not None
+        and page.right_margin is not None
+        else Inches(6)
+    )
+    figures = iter(images)
+    for block in blocks:
+        kind, text = block.kind, block.text
+        if kind == "title":
+            document.add_heading(text, level=0)
+        elif kind in ("part", "heading1"):
+            document.add_heading(text, level=1)
+        elif kind == "heading2":
+            document.add_heading(text, level=2)
+        elif kind == "bullet":
+            document.add_paragraph(text, style="List Bullet")
+        elif kind == "finding":
+            document.add_paragraph().add_run(text).bold = True
+        elif kind == "link":
+            label, _, address = text.partition(": ")
+            paragraph = document.add_paragraph(f"{label}: ")
+            paragraph.add_run(address)
+        elif kind == "chart":
+            picture = next(figures, None)
+            if picture is not None:
+                document.add_picture(io.BytesIO(picture), width=text_width)
+        elif kind == "caption":
+            run = document.add_paragraph().add_run(text)
+            run.italic = True
+            run.font.size = Pt(9)
+        elif kind == "table":
+            _docx_table(document, block.rows)
+        else:
+            document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_table(document: object, rows: Sequence[Sequence[str]]) -> None:
+    """A table with a bold header row."""
+    if not rows:
+        return
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))  # type: ignore[attr-defined]
+    table.style = "Table Grid"
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            cell = table.cell(r, c)
+            cell.text = str(value)
+            if r == 0:
+                for run in cell.paragraphs[0].runs:
+                    run.bold = True
+    document.add_paragraph()  # type: ignore[attr-defined]
+
+
+# --------------------------------------------------------------------------- PDF
+def _latin1(text: str) -> str:
+    """Text the PDF's built-in font can write (used only where DejaVu is absent)."""
+    text = text.translate(_LATIN1)
+    return "".join(
+        ch
+        if ord(ch) < 256
+        else (unicodedata.normalize("NFKD", ch).encode("latin-1", "ignore").decode() or "?")
+        for ch in text
+    )
+
+
+def render_pdf(
+    blocks: Sequence[Block], /, *, title: str, subject: str = "", images: Sequence[bytes] = ()
+) -> bytes:
+    """Blocks as a PDF (bytes); the same content as :func:`render_docx`.
+
+    Written in DejaVu Sans where the system has it (every country name prints as is),
+    else in the PDF's built-in Helvetica with dashes and quotes made plain.
+    """
     from fpdf import FPDF
     from fpdf.enums import XPos, YPos
 
-    pictures = list(
-        images
-        if images is not None
-        else brief_images(profile, filters_text=filters_text, release=release)
-    )
     pdf = FPDF(format="A4")
-    pdf.set_title(profile.title)
+    pdf.set_title(title)
+    if subject:
+        pdf.set_subject(subject)
     pdf.set_creator("CTDC Explorer")
     pdf.set_auto_page_break(auto=True, margin=15)
     regular, bold = _FONT_DIR / "DejaVuSans.ttf", _FONT_DIR / "DejaVuSans-Bold.ttf"
@@ -216,27 +333,33 @@ def country_pdf(
         pdf.multi_cell(width, size * 0.5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.ln(gap)
 
-    write(profile.title, size=18, style="B", gap=3)
-    for line in _front(profile, filters_text, release, notes):
-        write(line, gap=0.5)
-    pdf.set_font(family, size=10)
-    pdf.multi_cell(
-        width, 5, clean(f"Reproduce this view: {link}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT
-    )
-    pdf.ln(3)
-    write("Read this first", size=13, style="B")
-    for caveat in CAVEATS:
-        write(f"- {caveat}", gap=0.5)
-    pdf.ln(2)
-    figures = iter(pictures)
-    for kind, text in _blocks(profile):
-        if kind == "heading1":
+    figures = iter(images)
+    previous = ""
+    for block in blocks:
+        kind, text = block.kind, block.text
+        if previous == "bullet" and kind != "bullet":
+            pdf.ln(2)
+        if kind == "title":
+            write(text, size=18, style="B", gap=3)
+        elif kind == "line":
+            write(text, gap=0.5)
+        elif kind == "link":
+            pdf.set_font(family, size=10)
+            pdf.multi_cell(width, 5, clean(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.ln(3)
+        elif kind == "part":
+            if previous not in ("", "link"):
+                pdf.ln(3)  # the citation stands apart from the body
+            write(text, size=13, style="B")
+        elif kind == "heading1":
             pdf.ln(3)
             write(text, size=14, style="B", gap=2)
         elif kind == "heading2":
             if pdf.get_y() > pdf.h - 80:  # keep a section's heading with its chart
                 pdf.add_page()
             write(text, size=12, style="B", gap=1)
+        elif kind == "bullet":
+            write(f"- {text}", gap=0.5)
         elif kind == "finding":
             write(text, size=10, style="B")
         elif kind == "chart":
@@ -246,9 +369,26 @@ def country_pdf(
                 pdf.ln(1)
         elif kind == "caption":
             write(text, size=8, style="I", gap=3)
+        elif kind == "table":
+            _pdf_table(pdf, block.rows, family, clean)
         else:
             write(text)
-    pdf.ln(3)
-    write("Citation", size=13, style="B")
-    write(CITATION)
+        previous = kind
     return bytes(pdf.output())
+
+
+def _pdf_table(
+    pdf: object, rows: Sequence[Sequence[str]], family: str, clean: Callable[[str], str]
+) -> None:
+    """A table with a bold header row, in small print."""
+    if not rows:
+        return
+    pdf.set_font(family, size=8)  # type: ignore[attr-defined]
+    with pdf.table(  # type: ignore[attr-defined]
+        first_row_as_headings=True, text_align="LEFT", line_height=4.5
+    ) as table:
+        for row in rows:
+            line = table.row()
+            for value in row:
+                line.cell(clean(str(value)))
+    pdf.ln(3)  # type: ignore[attr-defined]

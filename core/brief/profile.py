@@ -40,7 +40,7 @@ of :mod:`core.brief.protect`; this module puts them together.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,10 +67,13 @@ from core.words import listed
 
 __all__ = [
     "CITATION",
+    "MAX_LINK_ROUNDS",
     "CountryProfile",
+    "LinkingError",
     "Perspective",
     "country_choices",
     "country_profile",
+    "linked_sex_age",
     "most_named",
 ]
 
@@ -194,6 +197,57 @@ def _check_country(choices: dict[str, str], country: object) -> tuple[str, str]:
 
 
 # --------------------------------------------------------------------------- profile
+#: The most rounds :func:`linked_sex_age` runs: the tables settle in two or three rounds
+#: on real data; the cap guards against a defect that would never settle.
+MAX_LINK_ROUNDS = 50
+
+
+class LinkingError(RuntimeError):
+    """The age bands and girls / women / boys / men did not settle (a defect, not data)."""
+
+
+def linked_sex_age(
+    frame: pd.DataFrame,
+    sub: pd.DataFrame,
+    n: int,
+    k: int,
+    subject: str,
+    *,
+    max_rounds: int = MAX_LINK_ROUNDS,
+    sex_age_builder: Callable[..., Section] = sex_age_section,
+    age_builder: Callable[..., Section] = age_section,
+) -> tuple[Section, Section]:
+    """The sections of girls / women / boys / men and of age bands, protected together.
+
+    Each may withhold a cell of the other (a withheld minor band withholds girls or boys,
+    a withheld girls or boys cell a minor band, and so on), so the two are rebuilt in
+    turn until a round changes neither: a fixed point, where each table withholds what
+    the other requires. ``max_rounds`` is a safety cap whose breach raises
+    :class:`LinkingError` rather than returning tables that might not protect each
+    other. (The builders are parameters for tests.)
+    """
+    sex_age = sex_age_builder(sub, n, k, subject)
+    age = age_builder(frame, sub, n, k, subject, sex_age)
+    for _ in range(max_rounds):
+        sex_again = sex_age_builder(sub, n, k, subject, age)
+        age_again = age_builder(frame, sub, n, k, subject, sex_again)
+        settled = _same_withheld(sex_again, sex_age) and _same_withheld(age_again, age)
+        sex_age, age = sex_again, age_again
+        if settled:
+            return sex_age, age
+    raise LinkingError(
+        f"the age bands and girls / women / boys / men of {subject} did not settle in "
+        f"{max_rounds} rounds; please report this."
+    )
+
+
+def _same_withheld(a: Section, b: Section) -> bool:
+    """Whether two versions of a section withhold the same cells."""
+    return bool(
+        a.table["count"].isna().to_numpy().tolist() == b.table["count"].isna().to_numpy().tolist()
+    )
+
+
 def _perspective(
     frame: pd.DataFrame,
     role: Role,
@@ -223,15 +277,7 @@ def _perspective(
         return Perspective(role, heading, summary, None)
     summary = f"{format_count(n, k)} records in view name {name} as the country of {where}."
     years = years_section(sub, n, k, incomplete, subject)
-    # Each may withhold a cell of the other (minor bands vs girls and boys): until stable.
-    sex_age = sex_age_section(sub, n, k, subject)
-    age = age_section(frame, sub, n, k, subject, sex_age)
-    for _ in range(4):
-        again = sex_age_section(sub, n, k, subject, age)
-        if again.table["count"].isna().equals(sex_age.table["count"].isna()):
-            break
-        sex_age = again
-        age = age_section(frame, sub, n, k, subject, sex_age)
+    sex_age, age = linked_sex_age(frame, sub, n, k, subject)
     flags: list[Section] = []
     missing: dict[str, float] = {
         "Year of registration": missing_count(years.table),

@@ -113,6 +113,30 @@ class Section:
         return bool((values.fillna(0) > 0).any())
 
 
+def _protected_counts(
+    labels: Sequence[str], cells: Sequence[int], n: int, k: int, primary: np.ndarray
+) -> tuple[pd.DataFrame, Suppression, float, pd.Series | None]:
+    """The cells of ``labels`` and a last "not recorded" cell (``cells``, adding up to
+    the ``n`` records), protected: the table, what was withheld, the records with the
+    field recorded (NaN when withheld) and the largest cell shown (None when none is)."""
+    table, suppression = protect_cells(
+        [*labels, NOT_RECORDED],
+        [KNOWN] * len(labels) + [MISSING],
+        cells,
+        k=k,
+        also_primary=primary,
+    )
+    return table, suppression, n - missing_count(table), largest_cell(table)
+
+
+def _too_few(subject: str, what: str) -> str:
+    """The finding of a table too thin to show: 'Too few records of X have Y recorded ...'."""
+    return (
+        f"Too few records of {subject} have {what} recorded to show them without singling "
+        "people out."
+    )
+
+
 def years_section(
     sub: pd.DataFrame, n: int, k: int, incomplete: Sequence[int], subject: str
 ) -> Section:
@@ -195,20 +219,9 @@ def sex_age_section(
             primary |= smallest_shield(
                 cells, [label in ("Women", "Men") for label in labels] + [False]
             )
-    table, suppression = protect_cells(
-        [*labels, NOT_RECORDED],
-        [KNOWN] * len(labels) + [MISSING],
-        cells,
-        k=k,
-        also_primary=primary,
-    )
-    recorded = n - missing_count(table)
-    top = largest_cell(table)
+    table, suppression, recorded, top = _protected_counts(labels, cells, n, k, primary)
     if top is None:
-        finding = (
-            f"Too few records of {subject} have sex and age recorded to show them without "
-            "singling people out."
-        )
+        finding = _too_few(subject, "sex and age")
     else:
         who = (
             "transgender or non-conforming victims"
@@ -254,20 +267,10 @@ def age_section(
         primary |= smallest_shield(cells, minor)
     if hidden & {"Women", "Men"}:
         primary |= smallest_shield(cells, adult)
-    table, suppression = protect_cells(
-        [*(category_label("ageBroad", b) for b in bands), NOT_RECORDED],
-        [KNOWN] * len(bands) + [MISSING],
-        cells,
-        k=k,
-        also_primary=primary,
-    )
-    recorded = n - missing_count(table)
-    top = largest_cell(table)
+    labels = [category_label("ageBroad", b) for b in bands]
+    table, suppression, recorded, top = _protected_counts(labels, cells, n, k, primary)
     if top is None:
-        finding = (
-            f"Too few records of {subject} have an age recorded to show them without "
-            "singling people out."
-        )
+        finding = _too_few(subject, "an age")
     else:
         clause = share_clause(top["count"], recorded, k, "with an age recorded")
         finding = (
@@ -385,6 +388,27 @@ def partner_cells(
     return labels, kinds, cells, codes
 
 
+_MAYBE_MORE = "; a country whose count is withheld may have more."
+
+
+def _surely_largest(table: pd.DataFrame, top: pd.Series, n: int) -> bool:
+    """Whether the largest cell shown is the largest of all, withheld cells included,
+    judged from what the table shows (so the judgement gives nothing away).
+
+    The withheld cells together hold the ``n`` records minus those shown; when that sum
+    is below the largest cell shown, no withheld country can be larger. Nor can one
+    counted in "Other countries": it falls there only when it is smaller than every
+    country named, bar the own country (see :func:`partner_cells`), which can be the
+    largest shown only when every larger one is withheld, and then the withheld sum
+    is at least as large.
+    """
+    hidden = table["count"].isna()
+    if not (hidden & (table["kind"] == KNOWN)).any():
+        return True
+    withheld_total = n - float(table.loc[~hidden, "count"].sum())
+    return withheld_total < float(top["count"])
+
+
 def partners_section(
     cells: tuple[list[str], list[str], list[int], list[str]],
     n: int,
@@ -414,6 +438,10 @@ def partners_section(
             where = f"in {name} itself" if top["code"] == code else f"in {top['category']}"
             clause = share_clause(top["count"], recorded, k, what)
             finding = f"Citizens of {name} were most often exploited {where}{clause}."
+            if not _surely_largest(table, top, n):
+                finding = (
+                    f"Of the countries shown, {finding[0].lower()}{finding[1:-1]}{_MAYBE_MORE}"
+                )
     else:
         title = "Where its victims come from"
         what = "with a citizenship recorded"
@@ -426,6 +454,10 @@ def partners_section(
             whose = "its own citizens" if top["code"] == code else f"citizens of {top['category']}"
             clause = share_clause(top["count"], recorded, k, what)
             finding = f"Victims exploited in {name} were most often {whose}{clause}."
+            if not _surely_largest(table, top, n):
+                finding = (
+                    f"Of the countries shown, {finding[0].lower()}{finding[1:-1]}{_MAYBE_MORE}"
+                )
     base = (
         f"Based on {format_count(n, k)} records; the largest partner countries (up to "
         f"{_TOP_PARTNERS_WORDS}) with at least {k} records each, the others together."

@@ -339,3 +339,76 @@ class TestAcrossSections:
         assert sexes["Girls"] == 30
         ages = section(profile, "citizenship", "age").table.set_index("category")["count"]
         assert pd.isna(ages["9–17"])
+
+
+class TestLinking:
+    """Girls / women / boys / men and the age bands are rebuilt in turn until neither
+    withholds anything new, however many rounds that takes (no fixed count of rounds)."""
+
+    @staticmethod
+    def builders(cells: int):
+        """Two toy builders of 12-cell tables: each withholds one cell more than the
+        other does (the first cells), so they settle only when both withhold all 12.
+        From 1 and 2 withheld, each round adds two to each: seven rounds."""
+        from core.brief.sections import Section
+
+        def section(hidden: int) -> Section:
+            counts = [np.nan] * hidden + [50.0] * (cells - hidden)
+            table = pd.DataFrame({"category": [f"c{i}" for i in range(cells)], "count": counts})
+            return Section("toy", "Toy", "", table, "", "counts")
+
+        def withheld(s: Section | None) -> int:
+            return 0 if s is None else int(s.table["count"].isna().sum())
+
+        calls = {"rounds": 0}
+
+        def sex_age(sub, n, k, subject, age=None):
+            calls["rounds"] += age is not None
+            return section(min(withheld(age) + 1, cells))
+
+        def age(frame, sub, n, k, subject, sex_age):
+            return section(min(withheld(sex_age) + 1, cells))
+
+        return sex_age, age, calls
+
+    def test_settles_after_more_than_four_rounds(self) -> None:
+        from core.brief.profile import linked_sex_age
+
+        sex_builder, age_builder, calls = self.builders(12)
+        frame = pd.DataFrame()
+        sex_age, age = linked_sex_age(
+            frame, frame, 100, K, "x", sex_age_builder=sex_builder, age_builder=age_builder
+        )
+        # the fixed point: both tables withhold all 12 cells (a stop after 4 rounds
+        # would leave 9 and 10 withheld, each table short of what the other requires)
+        assert sex_age.table["count"].isna().all() and age.table["count"].isna().all()
+        assert calls["rounds"] > 4
+
+    def test_the_cap_raises_rather_than_returning_unsettled_tables(self) -> None:
+        from core.brief.profile import LinkingError, linked_sex_age
+
+        sex_builder, age_builder, _ = self.builders(12)
+        frame = pd.DataFrame()
+        with pytest.raises(LinkingError, match="did not settle in 4 rounds"):
+            linked_sex_age(
+                frame,
+                frame,
+                100,
+                K,
+                "x",
+                max_rounds=4,
+                sex_age_builder=sex_builder,
+                age_builder=age_builder,
+            )
+
+    def test_real_sections_settle(self, demo_frame: pd.DataFrame) -> None:
+        from core.brief.profile import linked_sex_age
+        from core.brief.sections import age_section, sex_age_section
+
+        sub = records(demo_frame, "citizenship", "BLR")
+        sex_age, age = linked_sex_age(demo_frame, sub, len(sub), K, "citizens of Belarus")
+        # a fixed point: one more round changes neither table
+        again = sex_age_section(sub, len(sub), K, "citizens of Belarus", age)
+        assert again.table["count"].isna().tolist() == sex_age.table["count"].isna().tolist()
+        age_again = age_section(demo_frame, sub, len(sub), K, "citizens of Belarus", again)
+        assert age_again.table["count"].isna().tolist() == age.table["count"].isna().tolist()
