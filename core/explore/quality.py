@@ -14,6 +14,7 @@ from core.data.denominators import group_columns, known_mask
 from core.data.schema import FLAG_GROUPS
 from core.explore.protect import protect_shifts
 from core.privacy import Suppression
+from core.words import share_text
 
 __all__ = [
     "chart_bases",
@@ -204,8 +205,8 @@ def coverage_headline(drawn: pd.DataFrame, /) -> str:
     first, last = sorted([low, high], key=lambda r: int(r["year"]))
     name = field[:1].lower() + field[1:]
     return (
-        f"Recording changed most for {name}: recorded for {first['share']:.0%} of the records in "
-        f"{int(first['year'])} and {last['share']:.0%} in {int(last['year'])}"
+        f"Recording changed most for {name}: recorded for {share_text(first['share'])} of the "
+        f"records in {int(first['year'])} and {share_text(last['share'])} in {int(last['year'])}"
     )
 
 
@@ -240,7 +241,7 @@ def coverage_note(
         return ""
     a, b = sorted([low, high], key=lambda r: int(r["year"]))
     return (
-        f"{label} is recorded for {a['share']:.0%} of the records in {int(a['year'])} but "
-        f"{b['share']:.0%} in {int(b['year'])}: a change in its shares can come from which "
-        "records carry it, not only from who was identified."
+        f"{label} is recorded for {share_text(a['share'])} of the records in {int(a['year'])} "
+        f"but {share_text(b['share'])} in {int(b['year'])}: a change in its shares can come "
+        "from which records carry it, not only from who was identified."
     )
