@@ -29,6 +29,7 @@ import streamlit as st
 from core import images
 from core.app.sidebar import filters_in_words
 from core.export import csv_bytes, plotly_html
+from core.palette import for_screen
 from core.privacy import Suppression, format_count, is_small, protect
 
 __all__ = [
@@ -144,7 +145,7 @@ def show_altair(
     the CSV is protected here again with ``count_columns`` and ``k``. The PNG carries
     ``title`` (default: the chart's own), the source line, the filters and the caveat.
     """
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(for_screen(chart), width="stretch")
     st.caption(caption)
     heading, source, filters = export_labels(chart, name=name, title=title)
     left, right, _ = st.columns([1, 1, 4])
@@ -228,7 +229,7 @@ def show_plotly(
     in the browser.
     """
     st.plotly_chart(
-        figure,
+        for_screen(figure),
         width="stretch",
         config={
             "displaylogo": False,
