@@ -14,7 +14,16 @@ import pandas as pd
 import streamlit as st
 
 from core.app.state import bound
-from core.data.filters import QUERY_KEYS, FilterOptions, Filters, from_query
+from core.countries import by_name, country_label
+from core.data.filters import (
+    FILTER_LABELS,
+    MAJORITY_HELP,
+    MAJORITY_LABELS,
+    QUERY_KEYS,
+    FilterOptions,
+    Filters,
+    from_query,
+)
 from core.privacy import DEFAULT_K, MAX_K, effective_k, floor_k
 
 __all__ = ["filters_in_words", "operator_floor", "reset_filters", "sidebar_filters"]
@@ -37,12 +46,13 @@ def operator_floor() -> int:
 
 
 def _country_label(frame: pd.DataFrame, column: str) -> Callable[[str], str]:
+    """The picker label of a country code: its name, then other names people type
+    (official name, short forms such as "USA" or "UK") and the code, so that typing any
+    of them finds it (:func:`core.countries.country_label`)."""
     codes = frame[column].cat.categories
     names = frame[f"{column}Name"].cat.categories
     mapping = dict(zip(codes, names, strict=False))
-    return lambda code: (
-        f"{mapping.get(code, code)} ({code})" if mapping.get(code, code) != code else code
-    )
+    return lambda code: country_label(code, mapping.get(code, code))
 
 
 def _threshold(floor: int) -> int:
@@ -61,7 +71,7 @@ def _threshold(floor: int) -> int:
     elif state[key] < floor:
         state[key] = floor
     value = st.sidebar.number_input(
-        "Hide counts below",
+        FILTER_LABELS["small_cell"],
         min_value=floor,
         max_value=MAX_K,
         value=max(DEFAULT_K, floor),
@@ -129,7 +139,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
             lo, hi = max(lo, options.year_min), min(hi, options.year_max)
             state[key] = (lo, hi) if lo <= hi else (options.year_min, options.year_max)
         chosen = sb.slider(
-            "Year of registration",
+            FILTER_LABELS["years"],
             min_value=options.year_min,
             max_value=options.year_max,
             value=(options.year_min, options.year_max),
@@ -141,7 +151,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
     elif options.year_min is not None:
         sb.caption(f"All records with a year are from {options.year_min}.")
     include_unknown = sb.checkbox(
-        "Include records with no year",
+        FILTER_LABELS["include_unknown_year"],
         value=True,
         help="About one record in five has no year of registration.",
         **bound(QUERY_KEYS["include_unknown_year"]),
@@ -164,22 +174,29 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         )
         return tuple(picked)
 
-    genders = multiselect("Gender", "genders", options.genders)
+    genders = multiselect(FILTER_LABELS["genders"], "genders", options.genders)
     majority = multiselect(
-        "Majority status at exploitation",
+        FILTER_LABELS["majority"],
         "majority",
         options.majority,
-        help_text="Given in the data or, where missing, derived from the age band.",
+        lambda value: MAJORITY_LABELS.get(value, value),
+        help_text=MAJORITY_HELP,
     )
-    ages = multiselect("Age band", "age_bands", options.age_bands)
+    ages = multiselect(FILTER_LABELS["age_bands"], "age_bands", options.age_bands)
+    # Countries are listed by name (the URL keeps their codes), searchable by every name.
     citizenship = multiselect(
-        "Citizenship", "citizenship", options.citizenship, country["citizenship"]
+        FILTER_LABELS["citizenship"],
+        "citizenship",
+        by_name(options.citizenship, country["citizenship"]),
+        country["citizenship"],
+        help_text="Type any name of the country: common, official or short (USA, UK).",
     )
     exploited = multiselect(
-        "Country of exploitation",
+        FILTER_LABELS["exploitation_country"],
         "exploitation_country",
-        options.exploitation_country,
+        by_name(options.exploitation_country, country["exploitation_country"]),
         country["exploitation_country"],
+        help_text="Type any name of the country: common, official or short (USA, UK).",
     )
     k = _threshold(operator_floor())
     filters = Filters(

@@ -20,6 +20,9 @@ import pandas as pd
 from core.privacy import DEFAULT_K, MAX_K, check_k
 
 __all__ = [
+    "FILTER_LABELS",
+    "MAJORITY_HELP",
+    "MAJORITY_LABELS",
     "QUERY_KEYS",
     "FilterOptions",
     "Filters",
@@ -41,6 +44,23 @@ QUERY_KEYS: dict[str, str] = {
     "exploitation_country": "exp",
     "small_cell": "k",
 }
+#: The sidebar's label of each filter (what a screen reader reads for it, too).
+FILTER_LABELS: dict[str, str] = {
+    "years": "Year of registration",
+    "include_unknown_year": "Include records with no year",
+    "genders": "Gender",
+    "majority": "Minor or adult",
+    "age_bands": "Age band",
+    "citizenship": "Citizenship",
+    "exploitation_country": "Country of exploitation",
+    "small_cell": "Hide counts below",
+}
+#: How the values of the majority-status filter read (the URL keeps the data's values).
+MAJORITY_LABELS: dict[str, str] = {"Minor": "Minor (under 18)", "Adult": "Adult"}
+MAJORITY_HELP = (
+    "Minor: under 18 when exploited; adult: 18 or over. Given in the data or, where "
+    "missing, derived from the age band."
+)
 # list filter field -> the frame column it selects on
 _LIST_COLUMNS: dict[str, str] = {
     "genders": "gender",
@@ -133,7 +153,7 @@ class Filters:
             parts.append("known year only")
         labels = {
             "genders": "gender",
-            "majority": "majority status",
+            "majority": "minor or adult",
             "age_bands": "age",
             "citizenship": "citizenship",
             "exploitation_country": "exploited in",
@@ -141,7 +161,10 @@ class Filters:
         for name, label in labels.items():
             values = getattr(self, name)
             if values:
-                parts.append(f"{label}: {', '.join(values)}")
+                shown = (
+                    [MAJORITY_LABELS.get(v, v) for v in values] if name == "majority" else values
+                )
+                parts.append(f"{label}: {', '.join(shown)}")
         return "; ".join(parts) if parts else "all records"
 
 
