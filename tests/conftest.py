@@ -2,6 +2,13 @@
 
 The real CTDC release is read from ../shared/data (never copied into the project);
 tests that need it skip with a clear reason where it is absent.
+
+The tests run on the 20,000-record demo (``tests/fixtures/demo_20k_2021layout.tsv.gz``),
+not on the app's default demo of 193,025 records: many pin values from it, and it is
+ten times lighter. ``CTDC_DEMO=small`` is set below, before anything imports ``core``,
+so that every page run (AppTest) and every process the tests start (the browser tests'
+server, the command-line runs) falls back on the same file. The tests of the default
+demo itself (``tests/unit/demo/``) name its file.
 """
 
 from __future__ import annotations
@@ -15,7 +22,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_FILE = ROOT.parent / "shared" / "data" / "CTDC_synthetic_20210825.tsv"
-DEMO_FILE = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+#: The demo of the tests: the app's ``CTDC_DEMO=small`` (core.data.sources.SMALL_DEMO_FILE).
+DEMO_FILE = ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
+#: The app's default demo (193,025 records); only tests/unit/demo reads it.
+FULL_DEMO_FILE = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+os.environ["CTDC_DEMO"] = "small"  # inherited by os.environ copies (subprocesses)
 REAL_MISSING = "real CTDC file not present at ../shared/data/CTDC_synthetic_20210825.tsv"
 # Home runs through the entry point (its page links need the navigation); the other
 # pages also run on their own, as the page tests do.
@@ -94,18 +105,18 @@ def demo_frame() -> pd.DataFrame:
     from core.data.load import load_cached
 
     if not DEMO_FILE.exists():
-        pytest.fail("the embedded demo file data/demo_ctdc_2021layout.tsv.gz is missing")
+        pytest.fail("the test demo file tests/fixtures/demo_20k_2021layout.tsv.gz is missing")
     return load_cached(DEMO_FILE).frame
 
 
 @pytest.fixture(scope="session")
 def demo_raw() -> pd.DataFrame:
-    """The embedded demo file as it is written: every column text, nothing parsed.
+    """The test demo file as it is written: every column text, nothing parsed.
 
     Shared by every test in the session: take a ``.copy()`` before changing it.
     """
     if not DEMO_FILE.exists():
-        pytest.fail("the embedded demo file data/demo_ctdc_2021layout.tsv.gz is missing")
+        pytest.fail("the test demo file tests/fixtures/demo_20k_2021layout.tsv.gz is missing")
     return pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
 
 

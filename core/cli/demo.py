@@ -1,8 +1,9 @@
 """The demo-data commands: ``python -m core demo`` and ``python -m core calibrate``.
 
-``python -m core demo [--out PATH] [--n N] [--seed S] [--calibration JSON]`` rebuilds
-the seeded demo records (``data/demo_ctdc_2021layout.tsv.gz`` by default) from the
-committed calibration; ``python -m core calibrate RAW_TSV [--out JSON] [--min-cell N]``
+``python -m core demo [--out PATH] [--n N] [--seed S] [--fill-suppressed W]
+[--calibration JSON]`` rebuilds the seeded demo records (``data/demo_ctdc_2021layout.tsv.gz``
+by default, 193,025 records) from the committed calibration; the 20,000-record test
+fixture is ``--n 20000 --fill-suppressed 0 --out tests/fixtures/demo_20k_2021layout.tsv.gz``; ``python -m core calibrate RAW_TSV [--out JSON] [--min-cell N]``
 rebuilds that calibration (``data/demo_calibration.json``) from the real release, e.g.
 ``../shared/data/CTDC_synthetic_20210825.tsv``. Every failure a user can cause prints
 one line ``error: ...`` and exits 2.
@@ -20,6 +21,7 @@ from core.demo.generate import (
     DEFAULT_DEMO_PATH,
     DEFAULT_N,
     DEFAULT_SEED,
+    SUPPRESSED_FILL,
     load_calibration,
     write_demo,
 )
@@ -38,9 +40,18 @@ def configure_demo(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out", type=Path, default=DEFAULT_DEMO_PATH, help="the .tsv.gz file to write"
     )
-    parser.add_argument("--n", type=int, default=DEFAULT_N, help=f"records (default {DEFAULT_N})")
+    parser.add_argument(
+        "--n", type=int, default=DEFAULT_N, help=f"records (default {DEFAULT_N:,}, the release's)"
+    )
     parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})"
+    )
+    parser.add_argument(
+        "--fill-suppressed",
+        type=float,
+        default=SUPPRESSED_FILL,
+        help=f"weight of a suppressed count (1 to 9, written as 0) when drawing, 0 to 9 "
+        f"(default {SUPPRESSED_FILL:g}; 0 for the 20,000-record test fixture)",
     )
     parser.add_argument(
         "--calibration",
@@ -65,12 +76,18 @@ def run_demo(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         return _fail(f"The calibration file {path} cannot be read ({_reason(exc)}).")
     try:
-        target = write_demo(args.out, calibration=calibration, n=args.n, seed=args.seed)
+        target = write_demo(
+            args.out,
+            calibration=calibration,
+            n=args.n,
+            seed=args.seed,
+            fill_suppressed=args.fill_suppressed,
+        )
     except ValueError as exc:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"Cannot write {args.out} ({_reason(exc)}).")
-    print(f"wrote {args.n} demo records to {target}")
+    print(f"wrote {args.n:,} demo records to {target}")
     return 0
 
 

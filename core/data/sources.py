@@ -4,7 +4,10 @@
    a path, or an http(s) URL downloaded once (size cap, timeouts) into the cache folder;
 2. a CTDC file placed in ``data/`` under its official name (``CTDC_*.tsv``/``.csv``,
    optionally ``.gz``);
-3. the embedded demo data (generated, not real records).
+3. the embedded demo data (generated, not real records): 193,025 records, as many as
+   the 2021-08-25 release. The operator setting ``CTDC_DEMO=small`` picks the
+   20,000-record demo instead (``tests/fixtures/demo_20k_2021layout.tsv.gz``, the test
+   suite's data), for a tiny instance; ``CTDC_DEMO=full`` or unset is the default.
 
 A user's upload (sidebar) overrides all of them for that user's session; the app glue
 handles that.
@@ -33,19 +36,29 @@ from core.data.load import DataError, cache_dir
 
 __all__ = [
     "DATA_DIR",
+    "DEMO_CHOICES",
     "DEMO_FILE",
     "DOWNLOAD_DEADLINE_S",
     "DOWNLOAD_TIMEOUT_S",
+    "FULL_DEMO_FILE",
     "MAX_DOWNLOAD_BYTES",
     "RETRY_AFTER_S",
+    "SMALL_DEMO_FILE",
     "DataSource",
+    "chosen_demo",
     "download",
     "resolve_source",
 ]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
-DEMO_FILE = DATA_DIR / "demo_ctdc_2021layout.tsv.gz"
+#: The default demo: generated from aggregate figures, as many records as the release.
+FULL_DEMO_FILE = DATA_DIR / "demo_ctdc_2021layout.tsv.gz"
+#: The 20,000-record demo (the test fixture), for ``CTDC_DEMO=small``.
+SMALL_DEMO_FILE = PROJECT_ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
+#: The values of ``CTDC_DEMO`` and the file each picks.
+DEMO_CHOICES: dict[str, Path] = {"full": FULL_DEMO_FILE, "small": SMALL_DEMO_FILE}
+_DEMO_LABEL = "Embedded demo data (generated, not real records)"
 MAX_DOWNLOAD_BYTES = 300 * 1024 * 1024
 #: Longest silence of the server (connecting, or between two pieces of the body).
 DOWNLOAD_TIMEOUT_S = 60.0
@@ -267,6 +280,42 @@ def download(
         return target
 
 
+def chosen_demo(setting: str | None = None) -> tuple[Path, str]:
+    """The demo file picked by ``CTDC_DEMO`` and its label.
+
+    ``setting`` is the value of ``CTDC_DEMO``; ``None`` reads the environment. An unknown
+    value, or ``small`` where that file is not in this copy of the app, gives the full
+    demo and a label that says so (the operator reads it in every page's data line).
+
+    >>> chosen_demo("full")[0].name
+    'demo_ctdc_2021layout.tsv.gz'
+    >>> chosen_demo(" Small ")[0].name
+    'demo_20k_2021layout.tsv.gz'
+    >>> chosen_demo("tiny")[1]
+    "Embedded demo data (generated, not real records; CTDC_DEMO='tiny' is not 'full' or 'small', so the full demo is used)"
+    """
+    raw = (setting if setting is not None else os.environ.get("CTDC_DEMO", "")).strip()
+    choice = raw.lower() or "full"
+    path = DEMO_CHOICES.get(choice)
+    if path is None:
+        return FULL_DEMO_FILE, (
+            f"{_DEMO_LABEL[:-1]}; CTDC_DEMO={raw!r} is not 'full' or 'small', so the full "
+            "demo is used)"
+        )
+    if choice == "small" and not path.is_file():
+        return FULL_DEMO_FILE, (
+            f"{_DEMO_LABEL[:-1]}; the small demo of CTDC_DEMO=small is not in this copy of "
+            "the app, so the full demo is used)"
+        )
+    if choice == "small":
+        return path, "Embedded demo data (small; generated, not real records)"
+    return path, _DEMO_LABEL
+
+
+#: The demo file this process uses (``CTDC_DEMO`` when the module was imported).
+DEMO_FILE = chosen_demo()[0]
+
+
 def _url_label(url: str) -> str:
     """The file name in a URL, without its query (a pre-signed link's token stays off
     the screen)."""
@@ -275,12 +324,13 @@ def _url_label(url: str) -> str:
 
 
 def resolve_source(
-    *, setting: str | None = None, data_dir: Path = DATA_DIR, demo_file: Path = DEMO_FILE
+    *, setting: str | None = None, data_dir: Path = DATA_DIR, demo_file: Path | None = None
 ) -> DataSource:
     """The active data source (see the module docstring for the order).
 
     ``setting`` is the value of ``CTDC_DATA`` (the app passes the secret if the
-    environment variable is unset); ``None`` reads the environment.
+    environment variable is unset); ``None`` reads the environment. ``demo_file`` is
+    the demo to fall back on; ``None`` is the one ``CTDC_DEMO`` picks (:func:`chosen_demo`).
     """
     value = (setting if setting is not None else os.environ.get("CTDC_DATA", "")).strip()
     if value:
@@ -299,4 +349,7 @@ def resolve_source(
         found = sorted(data_dir.glob(pattern))
         if found:
             return DataSource("data-dir", found[-1], f"{found[-1].name} (in data/)")
-    return DataSource("demo", demo_file, "Embedded demo data (generated, not real records)")
+    if demo_file is not None:
+        return DataSource("demo", demo_file, _DEMO_LABEL)
+    path, label = chosen_demo()
+    return DataSource("demo", path, label)

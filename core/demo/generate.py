@@ -28,8 +28,21 @@ Sampling order (each step conditional on what was drawn before):
 A conditional cell that was suppressed in the calibration (all counts zero) falls back
 to the next coarser cell: the last key component is dropped until counts are found.
 
-Run ``python -m core demo`` to rebuild ``data/demo_ctdc_2021layout.tsv.gz``. The
-columns and the keys shared with the calibration are in :mod:`core.demo.columns`.
+Suppressed counts. The calibration writes a count of 1 to 9 as 0, and lists only the
+values a cell holds, so a value listed with 0 was seen but is small. Drawn with weight 0,
+every such value would vanish from the demo, and at the size of the release the losses
+add up (adult men in sexual exploitation fall by about a quarter, men recruited by an
+intimate partner to none). So a listed 0 is drawn with the weight
+:data:`SUPPRESSED_FILL` (3): the mean of a count of 1 to 9 when a count ``c`` is ``1/c``
+as common as a count of 1 (small counts are more common than large ones: 9 / H(9) =
+3.18). A value that is not listed stays at 0. ``fill_suppressed=0`` gives the first
+demo's draws (the 20,000-record test fixture).
+
+Run ``python -m core demo`` to rebuild ``data/demo_ctdc_2021layout.tsv.gz`` (193,025
+records, the size of the 2021-08-25 release), and ``python -m core demo --n 20000
+--fill-suppressed 0 --out tests/fixtures/demo_20k_2021layout.tsv.gz`` for the test
+fixture. The columns and the keys shared with the calibration are in
+:mod:`core.demo.columns`.
 """
 
 from __future__ import annotations
@@ -70,13 +83,20 @@ __all__ = [
     "DEFAULT_DEMO_PATH",
     "DEFAULT_N",
     "DEFAULT_SEED",
+    "SMALL_N",
+    "SUPPRESSED_FILL",
     "generate_demo",
     "load_calibration",
     "write_demo",
 ]
 
-DEFAULT_N = 20_000
+#: Records of the default demo: as many as the 2021-08-25 release.
+DEFAULT_N = 193_025
+#: Records of the small demo (the test fixture; ``CTDC_DEMO=small`` in the app).
+SMALL_N = 20_000
 DEFAULT_SEED = 20210825
+#: Weight of a suppressed count (1 to 9, written as 0) when drawing; see the module notes.
+SUPPRESSED_FILL = 3.0
 _REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CALIBRATION_PATH: Path = _REPO / "data" / "demo_calibration.json"
 DEFAULT_DEMO_PATH: Path = _REPO / "data" / "demo_ctdc_2021layout.tsv.gz"
@@ -102,17 +122,22 @@ def _counts_for(
     table: Mapping[str, Mapping[str, int]],
     key: str,
     allowed: Callable[[str], bool] | None,
+    fill: float = 0.0,
 ) -> tuple[list[str], np.ndarray]:
-    """Counts for ``key``, dropping trailing key components until some are non-zero."""
+    """Counts for ``key``, dropping trailing key components until some are non-zero.
+
+    A listed count of 0 (suppressed) weighs ``fill``.
+    """
     parts = key.split(KEY_SEP)
     for keep in range(len(parts), -1, -1):
-        merged: dict[str, int] = {}
+        merged: dict[str, float] = {}
         prefix = parts[:keep]
         for cell_key, counts in table.items():
             if cell_key.split(KEY_SEP)[:keep] != prefix:
                 continue
             for value, count in counts.items():
-                merged[value] = merged.get(value, 0) + int(count)
+                weight = int(count)
+                merged[value] = merged.get(value, 0) + (weight if weight > 0 else fill)
         values = [v for v in merged if merged[v] > 0 and (allowed is None or allowed(v))]
         weights = np.array([merged[v] for v in values], dtype=float)
         if weights.sum() > 0:
@@ -125,21 +150,25 @@ def _draw_conditional(
     keys: np.ndarray,
     table: Mapping[str, Mapping[str, int]],
     allowed: Callable[[str, str], bool] | None = None,
+    fill: float = 0.0,
 ) -> np.ndarray:
-    """Draw one value per row from the counts of the row's key (with fallback)."""
+    """Draw one value per row from the counts of the row's key (with fallback); a listed
+    count of 0 (suppressed) weighs ``fill``."""
     out = np.empty(len(keys), dtype=object)
     for key in sorted(set(keys.tolist())):
         idx = np.flatnonzero(keys == key)
         check = None if allowed is None else (lambda v, k=key: allowed(k, v))
-        values, probs = _counts_for(table, key, check)
+        values, probs = _counts_for(table, key, check, fill)
         picks = rng.choice(len(values), size=idx.size, p=probs)
         out[idx] = np.array(values, dtype=object)[picks]
     return out
 
 
-def _draw(rng: np.random.Generator, counts: Mapping[str, int], n: int) -> np.ndarray:
+def _draw(
+    rng: np.random.Generator, counts: Mapping[str, int], n: int, fill: float = 0.0
+) -> np.ndarray:
     """Draw ``n`` values from one table of counts."""
-    return _draw_conditional(rng, np.full(n, "", dtype=object), {"": counts})
+    return _draw_conditional(rng, np.full(n, "", dtype=object), {"": counts}, fill=fill)
 
 
 def _expand_combo(combo: np.ndarray, columns: Sequence[str]) -> dict[str, np.ndarray]:
@@ -212,9 +241,17 @@ def _draw_means(
 
 
 def _draw_pairs(
-    rng: np.random.Generator, period: np.ndarray, group: np.ndarray, pairs: Mapping[str, Any]
+    rng: np.random.Generator,
+    period: np.ndarray,
+    group: np.ndarray,
+    pairs: Mapping[str, Any],
+    fill: float = 0.0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(citizenship, CountryOfExploitation) given period and main exploitation type."""
+    """(citizenship, CountryOfExploitation) given period and main exploitation type.
+
+    The pair table lists every top pair in every cell (0 may be a true 0), so ``fill``
+    applies only to the citizenship and country counts outside the top pairs.
+    """
     pair = _draw_conditional(rng, join_keys(period, group), pairs["given_period_exploit"])
     citizenship = np.empty(period.size, dtype=object)
     country = np.empty(period.size, dtype=object)
@@ -222,9 +259,11 @@ def _draw_pairs(
     for i in np.flatnonzero(~other):
         citizenship[i], country[i] = str(pair[i]).split(KEY_SEP)
     citizenship[other] = _draw_conditional(
-        rng, period[other], pairs["other_citizenship_given_period"]
+        rng, period[other], pairs["other_citizenship_given_period"], fill=fill
     )
-    country[other] = _draw_conditional(rng, period[other], pairs["other_country_given_period"])
+    country[other] = _draw_conditional(
+        rng, period[other], pairs["other_country_given_period"], fill=fill
+    )
     return citizenship, country
 
 
@@ -235,6 +274,17 @@ def _check_whole(name: str, value: object) -> None:
     """Refuse anything but a whole number of at least 0 (a bool is not one)."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
         raise ValueError(f"{name} must be a whole number of at least 0, not {value!r}.")
+
+
+def _check_fill(value: object) -> float:
+    """A suppressed count's weight: a number from 0 to 9 (a suppressed count is below 10)."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not 0 <= float(value) <= 9
+    ):
+        raise ValueError(f"fill_suppressed must be a number from 0 to 9, not {value!r}.")
+    return float(value)
 
 
 def load_calibration(path: str | Path | None = None) -> dict:
@@ -256,7 +306,12 @@ def load_calibration(path: str | Path | None = None) -> dict:
 
 
 def generate_demo(
-    calibration: dict, /, *, n: int = DEFAULT_N, seed: int = DEFAULT_SEED
+    calibration: dict,
+    /,
+    *,
+    n: int = DEFAULT_N,
+    seed: int = DEFAULT_SEED,
+    fill_suppressed: float = SUPPRESSED_FILL,
 ) -> pd.DataFrame:
     """Draw synthetic CTDC records in the raw layout of the 2021-08-25 release.
 
@@ -266,11 +321,14 @@ def generate_demo(
         Aggregate figures as returned by
         :func:`core.demo.calibrate.compute_calibration` (or read from
         ``data/demo_calibration.json`` with :func:`load_calibration`).
-    n : int, default 20000
-        Number of records.
+    n : int, default 193025
+        Number of records (the default: as many as the 2021-08-25 release).
     seed : int, default 20210825
         Seed of the ``numpy.random.Generator``; the same seed and calibration give an
         identical frame.
+    fill_suppressed : float, default 3
+        Weight of a suppressed count (listed as 0) when drawing, from 0 to 9; 0 gives the
+        draws of the first demo (the 20,000-record test fixture).
 
     Returns
     -------
@@ -281,11 +339,13 @@ def generate_demo(
     Raises
     ------
     ValueError
-        If ``n`` or ``seed`` is not a whole number of at least 0, or the calibration
-        lacks one of :data:`CALIBRATION_TABLES` or usable counts.
+        If ``n`` or ``seed`` is not a whole number of at least 0, ``fill_suppressed`` is
+        not a number from 0 to 9, or the calibration lacks one of
+        :data:`CALIBRATION_TABLES` or usable counts.
     """
     _check_whole("n", n)
     _check_whole("seed", seed)
+    fill = _check_fill(fill_suppressed)
     missing = [name for name in CALIBRATION_TABLES if name not in calibration]
     if missing:
         raise ValueError(
@@ -297,11 +357,11 @@ def generate_demo(
     cal = calibration
     cols: dict[str, np.ndarray] = {}
 
-    year = _draw(rng, cal["year"], n)
+    year = _draw(rng, cal["year"], n, fill)
     period = period_of(year)
     cols["yearOfRegistration"] = year
 
-    gm = _draw_conditional(rng, period, cal["gender_majority_given_period"])
+    gm = _draw_conditional(rng, period, cal["gender_majority_given_period"], fill=fill)
     gender = np.array([k.split(KEY_SEP)[0] for k in gm.tolist()], dtype=object)
     majority = np.array([k.split(KEY_SEP)[1] for k in gm.tolist()], dtype=object)
     cols["gender"], cols["majorityStatusAtExploit"] = gender, majority
@@ -311,6 +371,7 @@ def generate_demo(
         join_keys(gender, majority, period),
         cal["age_given_gender_majority_period"],
         allowed=_age_allowed,
+        fill=fill,
     )
     cols["ageBroad"] = age
     stage = life_stage(majority, age)
@@ -319,29 +380,34 @@ def generate_demo(
         rng,
         join_keys(gender, majority, age_stage(age), period),
         cal["exploit_given_gender_majority_agestage_period"],
+        fill=fill,
     )
     cols.update(_expand_combo(exploit, EXPLOIT_FLAGS))
 
     labour = np.full(n, NONE_KEY, dtype=object)
     is_fl = cols["isForcedLabour"] == "1"
-    labour[is_fl] = _draw_conditional(rng, gender[is_fl], cal["labour_subtypes_given_gender"])
+    labour[is_fl] = _draw_conditional(
+        rng, gender[is_fl], cal["labour_subtypes_given_gender"], fill=fill
+    )
     cols.update(_expand_combo(labour, LABOUR_FLAGS))
 
     sex = np.full(n, NONE_KEY, dtype=object)
     is_se = cols["isSexualExploit"] == "1"
-    sex[is_se] = _draw_conditional(rng, gender[is_se], cal["sex_subtypes_given_gender"])
+    sex[is_se] = _draw_conditional(rng, gender[is_se], cal["sex_subtypes_given_gender"], fill=fill)
     cols.update(_expand_combo(sex, SEX_FLAGS))
 
     cols.update(_draw_means(rng, exploit, cal["means_given_exploit"]))
 
     recruiter = _draw_conditional(
-        rng, join_keys(gender, stage), cal["recruiter_given_gender_stage"]
+        rng, join_keys(gender, stage), cal["recruiter_given_gender_stage"], fill=fill
     )
     cols.update(_expand_combo(recruiter, RECRUITER_FLAGS))
 
-    cols["traffickMonths"] = _draw_conditional(rng, exploit, cal["traffick_months_given_exploit"])
+    cols["traffickMonths"] = _draw_conditional(
+        rng, exploit, cal["traffick_months_given_exploit"], fill=fill
+    )
 
-    citizenship, country = _draw_pairs(rng, period, exploit_group(exploit), cal["pairs"])
+    citizenship, country = _draw_pairs(rng, period, exploit_group(exploit), cal["pairs"], fill)
     cols["citizenship"], cols["CountryOfExploitation"] = citizenship, country
 
     frame = pd.DataFrame({c: cols[c] for c in COLUMNS_2021}, columns=list(COLUMNS_2021))
@@ -363,6 +429,7 @@ def write_demo(
     calibration: dict | None = None,
     n: int = DEFAULT_N,
     seed: int = DEFAULT_SEED,
+    fill_suppressed: float = SUPPRESSED_FILL,
 ) -> Path:
     """Generate demo records and write them as a gzipped TSV.
 
@@ -373,10 +440,12 @@ def write_demo(
         records always give the same bytes.
     calibration : dict, optional
         Figures to use; by default ``data/demo_calibration.json`` is read.
-    n : int, default 20000
+    n : int, default 193025
         Number of records.
     seed : int, default 20210825
         Random seed.
+    fill_suppressed : float, default 3
+        Weight of a suppressed count when drawing (see :func:`generate_demo`).
 
     Returns
     -------
@@ -384,7 +453,7 @@ def write_demo(
         The path written.
     """
     cal = load_calibration() if calibration is None else calibration
-    frame = generate_demo(cal, n=n, seed=seed)
+    frame = generate_demo(cal, n=n, seed=seed, fill_suppressed=fill_suppressed)
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(_tsv_bytes(frame))

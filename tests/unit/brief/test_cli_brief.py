@@ -15,7 +15,7 @@ import pytest
 from core.cli import brief
 
 ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+DEMO = ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
 
 
 def run(*words: str) -> int:

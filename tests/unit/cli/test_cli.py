@@ -11,7 +11,7 @@ import pytest
 from core.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+DEMO = ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
 EXPECTED = ["validate", "summary", "models", "forecast", "brief", "demo", "calibrate"]
 
 

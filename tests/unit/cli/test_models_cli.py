@@ -14,7 +14,7 @@ from core.cli.main import main
 from core.cli.models import CELL_COLUMNS, COEFFICIENT_COLUMNS, EXTRAPOLATION_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "data" / "demo_ctdc_2021layout.tsv.gz"
+DEMO = ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
 OUTCOMES = [
     "isSexualExploit",
     "isForcedLabour",

@@ -1,4 +1,8 @@
-"""Tests of the seeded demo-data generator (core.demo.generate) and its calibration."""
+"""Tests of the seeded demo-data generator (core.demo.generate) and its calibration.
+
+Most run on the 20,000-record draws of the test fixture (fast); the app's default demo of
+193,025 records is tested in ``test_full_demo.py``.
+"""
 
 from __future__ import annotations
 
@@ -22,11 +26,13 @@ from core.demo.columns import (
 from core.demo.generate import (
     CALIBRATION_TABLES,
     DEFAULT_CALIBRATION_PATH,
-    DEFAULT_DEMO_PATH,
+    SMALL_N,
+    SUPPRESSED_FILL,
     generate_demo,
     load_calibration,
 )
 from core.privacy import DEFAULT_K
+from tests.conftest import DEMO_FILE
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -41,8 +47,8 @@ def calibration() -> dict:
 
 @pytest.fixture(scope="module")
 def demo(calibration: dict) -> pd.DataFrame:
-    """The default demo frame (20,000 records, default seed)."""
-    return generate_demo(calibration)
+    """The test fixture's frame: 20,000 records, default seed, suppressed counts at 0."""
+    return generate_demo(calibration, n=SMALL_N, fill_suppressed=0)
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +145,11 @@ class TestOptions:
             generate_demo(calibration, n=np.int64(50), seed=np.int32(3)),  # type: ignore[arg-type]  # numpy ints are whole numbers too
             generate_demo(calibration, n=50, seed=3),
         )
+
+    @pytest.mark.parametrize("fill", [-1, 9.5, "3", True, None, float("nan")])
+    def test_fill_suppressed(self, calibration: dict, fill: object) -> None:
+        with pytest.raises(ValueError, match=r"fill_suppressed must be a number from 0 to 9"):
+            generate_demo(calibration, n=10, fill_suppressed=fill)  # type: ignore[arg-type]  # on purpose
 
     def test_a_calibration_without_its_tables(self, calibration: dict) -> None:
         partial = {k: v for k, v in calibration.items() if k not in ("pairs", "year")}
@@ -241,12 +252,14 @@ def test_demo_matches_committed_summary(demo: pd.DataFrame, calibration: dict) -
 # ------------------------------------------------------------- committed files
 
 
-def test_committed_demo_file_rebuilds(demo: pd.DataFrame) -> None:
-    raw_bytes = gzip.decompress(DEFAULT_DEMO_PATH.read_bytes())
+def test_committed_fixture_rebuilds(demo: pd.DataFrame) -> None:
+    """tests/fixtures/demo_20k_2021layout.tsv.gz is the generator's 20,000 records
+    (`python -m core demo --n 20000 --fill-suppressed 0 --out ...`)."""
+    raw_bytes = gzip.decompress(DEMO_FILE.read_bytes())
     assert b"\r" not in raw_bytes
     text = raw_bytes.decode("utf-8")
     assert text.split("\n", 1)[0] == "\t".join(COLUMNS_2021)
-    committed = read_raw(DEFAULT_DEMO_PATH)
+    committed = read_raw(DEMO_FILE)
     pd.testing.assert_frame_equal(committed, demo)
 
 
@@ -408,6 +421,45 @@ def test_calibration_rejects_other_layout() -> None:
         compute_calibration(pd.DataFrame({"gender": ["Female"]}))
     with pytest.raises(ValueError, match=r"missing columns: yearOfRegistration, ageBroad"):
         compute_calibration(pd.DataFrame({"gender": ["Female"]}))
+
+
+# ------------------------------------------------------------ suppressed counts
+
+
+def _one_table_calibration(year: dict[str, int]) -> dict:
+    cal = compute_calibration(_tiny_raw(), min_cell=1)
+    cal["year"] = year
+    return cal
+
+
+def test_a_suppressed_count_is_drawn_with_the_fill_weight() -> None:
+    """Years {2016: 97, 2017: 0 (suppressed)}: with weight w, 2017 has probability
+    w / (97 + w); over 4,000 draws the share is within 5 binomial standard errors (at
+    w = 3 that is 3.0% +- 1.4 points, so weights 0 and 5 would both fail)."""
+    cal = _one_table_calibration({"2016": 97, "2017": 0})
+    n = 4_000
+    for fill in (SUPPRESSED_FILL, 5.0, 9.0):
+        frame = generate_demo(cal, n=n, seed=3, fill_suppressed=fill)
+        share = float((frame["yearOfRegistration"] == "2017").mean())
+        p = fill / (97 + fill)
+        assert abs(share - p) < 5 * (p * (1 - p) / n) ** 0.5, (fill, share, p)
+    never = generate_demo(cal, n=n, seed=3, fill_suppressed=0)
+    assert set(never["yearOfRegistration"]) == {"2016"}
+
+
+def test_a_value_not_listed_is_never_drawn() -> None:
+    """Only a listed 0 is a suppressed count; a value the cell does not list has none."""
+    cal = _one_table_calibration({"2016": 97, "2017": 0})
+    frame = generate_demo(cal, n=2_000, seed=4, fill_suppressed=9)
+    assert set(frame["yearOfRegistration"]) == {"2016", "2017"}
+
+
+def test_the_default_fill_is_the_mean_of_one_to_nine_under_one_over_c() -> None:
+    """9 / H(9) = 3.18: the mean count of 1..9 when a count c is 1/c as common as 1."""
+    weights = 1 / np.arange(1, 10)
+    mean = float((np.arange(1, 10) * weights).sum() / weights.sum())
+    assert mean == pytest.approx(9 / sum(1 / c for c in range(1, 10)))
+    assert round(mean) == SUPPRESSED_FILL == 3
 
 
 def test_generate_from_tiny_calibration() -> None:
