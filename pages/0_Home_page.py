@@ -38,7 +38,7 @@ ctx = setup_page(
 
 summary = headline(ctx.frame)
 shown = headline_text(summary, k=ctx.k)
-st.subheader("The records in view")
+st.header("The records in view")
 c1, c2, c3, c4, c5 = st.columns(5)
 c1.metric("Records", shown.records, help=explain("record"))
 c2.metric("Years covered", shown.years, help=explain("year of registration"))
@@ -53,10 +53,10 @@ else:
     dated = f"{counted(no_year, 'record', k=ctx.k)} in view {has} no year of registration."
 st.caption(f"{dated} Shares use the records where the field is known.")
 
-st.subheader("What you can do here")
+st.header("What you can do here")
 page_links()
 
-st.subheader("Read the numbers with care")
+st.header("Read the numbers with care")
 st.markdown(
     """
 - **Identified cases, not prevalence.** Each record is a victim identified or assisted by a
@@ -73,10 +73,10 @@ st.markdown(
 """
 )
 
-st.subheader("How to cite")
+st.header("How to cite")
 st.code(CITATION, language=None)
 
-st.subheader("The data in use")
+st.header("The data in use")
 layout = next((x for x in LAYOUTS if x.release == ctx.result.release), None)
 st.markdown(
     f"**{ctx.source.label}**. "
