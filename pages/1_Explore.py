@@ -15,10 +15,13 @@ from core.data.schema import FLAG_GROUPS
 from core.explore import (
     aggregates,
     charts,
+    countries,
+    country_charts,
     headlines,
     protect,
     quality,
     recording,
+    shift_charts,
     shifts,
     world_map,
 )
@@ -45,28 +48,28 @@ SCALES = ["Log (small and large flows both visible)", "Raw counts"]
 
 # ----------------------------------------------------------------------- cached aggregates
 @st.cache_data(show_spinner=False, max_entries=20)
-def _flows(_frame: pd.DataFrame, key: str, top_n: int) -> aggregates.Flows:
-    return aggregates.country_flows(_frame, top_n=top_n)
+def _flows(_frame: pd.DataFrame, key: str, top_n: int) -> countries.Flows:
+    return countries.country_flows(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _sankey(_frame: pd.DataFrame, key: str, top_n: int) -> pd.DataFrame:
-    return aggregates.sankey_links(_frame, top_n=top_n)
+    return countries.sankey_links(_frame, top_n=top_n)
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
 def _countries(_frame: pd.DataFrame, key: str, by: str, n: int, min_records: int) -> pd.DataFrame:
-    return aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+    return countries.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
 
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def _profiles(
     _frame: pd.DataFrame, key: str, by: str, n: int, min_records: int, field: str
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    chosen = aggregates.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
+    chosen = countries.top_bottom_countries(_frame, by=by, n=n, min_records=min_records)
     return (
-        aggregates.profile_with_pooled(_frame, chosen, by=by, field=field),
-        aggregates.profile_shares(_frame, chosen, by=by, field=field, pooled=True),
+        countries.profile_with_pooled(_frame, chosen, by=by, field=field),
+        countries.profile_shares(_frame, chosen, by=by, field=field, pooled=True),
     )
 
 
@@ -144,7 +147,7 @@ def main_flows() -> None:
     drawn, withheld = protect.protect_flows(links, k=k)
     shown = int(drawn["count"].sum())
     chart_section(
-        chart=charts.flows_sankey(drawn, title=headlines.sankey_headline(links)),
+        chart=country_charts.flows_sankey(drawn, title=headlines.sankey_headline(links)),
         table=drawn,
         caption=f"{data_note(shown)} Left: citizenship; right: country of exploitation.",
         withheld=withheld,
@@ -233,7 +236,7 @@ with tabs[0]:
         drawn, withheld = protect.protect_flows(flows.table, k=k)
         drawn_flows = flows.with_table(drawn)
         chart_section(
-            chart=charts.flows_heatmap(
+            chart=country_charts.flows_heatmap(
                 drawn_flows,
                 title=headlines.flows_headline(flows, k=k),
                 log=scale.startswith("Log"),
@@ -264,9 +267,9 @@ with tabs[1]:
     c1, c2, c3 = st.columns(3)
     by = c1.radio(
         "Countries by",
-        list(aggregates.COUNTRY_FIELDS),
+        list(countries.COUNTRY_FIELDS),
         **bound("exp_tb_by"),
-        format_func=aggregates.COUNTRY_FIELDS.get,
+        format_func=countries.COUNTRY_FIELDS.get,
     )
     n_countries = int(c2.number_input("Countries in each group", 1, 15, 5, **bound("exp_tb_n")))
     min_records = int(
@@ -288,7 +291,7 @@ with tabs[1]:
             "minimum above, or widen the filters in the sidebar."
         )
     else:
-        if aggregates.BOTTOM_LABEL not in set(chosen["group"]):
+        if countries.BOTTOM_LABEL not in set(chosen["group"]):
             st.info(
                 f"Only {len(chosen)} countries have at least {min_records:,} records, "
                 "so there is no lowest-volume group to compare with. Lower the minimum or "
@@ -298,7 +301,7 @@ with tabs[1]:
             "Shares within each country (and each group, pooled), among its records with the "
             "field known, so countries of different size compare fairly."
         )
-        for field, label in aggregates.PROFILE_FIELDS.items():
+        for field, label in countries.PROFILE_FIELDS.items():
             table, pooled = _profiles(ctx.frame, ctx.cache_key, by, n_countries, min_records, field)
             n_known = aggregates.records_behind(pooled, by="group")
             if n_known == 0:
@@ -309,7 +312,7 @@ with tabs[1]:
                 continue
             drawn, withheld = protect.protect_profile(table, k=k)
             chart_section(
-                chart=charts.profile_chart(
+                chart=country_charts.profile_chart(
                     drawn,
                     title=headlines.profile_headline(pooled, field=field, k=k),
                     field_label=label,
@@ -319,7 +322,7 @@ with tabs[1]:
                 table=drawn,
                 caption=(
                     f"{data_note(n_known)} Records of the chosen countries "
-                    f"({aggregates.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. "
+                    f"({countries.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. "
                     f"A country with fewer than {k} of them is not drawn, and segments "
                     f"below {k} records are hidden (so a bar can stop short of 100%)."
                 ),
@@ -479,7 +482,7 @@ with tabs[4]:
             else ""
         )
         chart_section(
-            chart=charts.shares_chart(
+            chart=shift_charts.shares_chart(
                 drawn,
                 title=headlines.shares_headline(trends, checks=checks),
                 field_label=shift_label,
@@ -544,7 +547,7 @@ with tabs[4]:
             trend = fitted[focus]
             observed = drawn[drawn["category"] == focus]
             chart_section(
-                chart=charts.trend_chart(
+                chart=shift_charts.trend_chart(
                     observed,
                     shifts.trend_curve(trend),
                     title=checks[focus].title() if focus in checks else trend.headline(),

@@ -14,15 +14,8 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from core.data.schema import FLAG_GROUPS
-from core.explore.aggregates import (
-    BOTTOM_LABEL,
-    NOT_RECORDED,
-    PROFILE_FIELDS,
-    SPLIT_FIELDS,
-    TOP_LABEL,
-    Flows,
-    YearlyTotals,
-)
+from core.explore.aggregates import NOT_RECORDED, SPLIT_FIELDS, YearlyTotals
+from core.explore.countries import BOTTOM_LABEL, PROFILE_FIELDS, TOP_LABEL, Flows
 from core.options import check_choice
 from core.privacy import format_count, small_mask
 from core.words import category_label, year_span
@@ -82,7 +75,7 @@ def flows_headline(flows: Flows, /, *, k: int = 1) -> str:
     --------
     >>> df = pd.DataFrame({"citizenship": ["UKR"] * 3 + ["MDA"],
     ...                    "CountryOfExploitation": ["RUS"] * 3 + ["RUS"]})
-    >>> from core.explore.aggregates import country_flows
+    >>> from core.explore.countries import country_flows
     >>> flows_headline(country_flows(df))
     'Largest flow: citizens of UKR exploited in RUS (3 records, 75% of the flows shown)'
     """
@@ -128,8 +121,8 @@ def _quotable(table: pd.DataFrame, k: int) -> pd.DataFrame:
 def profile_headline(pooled: pd.DataFrame, /, *, field: str, k: int = 1) -> str:
     """The finding of a top-vs-bottom comparison: the category whose share differs most.
 
-    ``pooled`` is :func:`~core.explore.aggregates.profile_shares` with ``pooled=True``;
-    ``field`` is one of :data:`~core.explore.aggregates.PROFILE_FIELDS` (another raises
+    ``pooled`` is :func:`~core.explore.countries.profile_shares` with ``pooled=True``;
+    ``field`` is one of :data:`~core.explore.countries.PROFILE_FIELDS` (another raises
     ``ValueError``).
 
     Examples

@@ -1,8 +1,8 @@
 """Small-cell protection of the Explore tables, built on :mod:`core.privacy`.
 
 Each ``protect_*`` function takes one table of :mod:`core.explore.aggregates` (or of
-:mod:`core.explore.shifts`, :mod:`core.explore.quality`) and returns it with the cells a
-chart and its CSV must not show blanked (NaN), together with the
+:mod:`core.explore.countries`, :mod:`core.explore.shifts`, :mod:`core.explore.quality`)
+and returns it with the cells a chart and its CSV must not show blanked (NaN), with the
 :class:`core.privacy.Suppression` whose ``caption()`` says how many were withheld. Each
 knows which cells of its table add up to a total the screen shows, so that a withheld
 cell cannot come back by subtraction (complementary suppression).
@@ -294,7 +294,7 @@ def protect_flows(
 
 
 def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
-    """Protect country (and group) profiles of :func:`~core.explore.aggregates.profile_with_pooled`.
+    """Protect country (and group) profiles of :func:`~core.explore.countries.profile_with_pooled`.
 
     Each country's categories add up to its ``known``, and a group's countries add up,
     category by category, to the group's pooled row (its ``country`` starts with "All ").

@@ -29,7 +29,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from core.explore import aggregates, quality, shifts
+from core.explore import aggregates, countries, quality, shifts
 from core.explore.protect import (
     protect_by_type,
     protect_flows,
@@ -210,13 +210,13 @@ def _yearly(frame: pd.DataFrame, k: int) -> Iterator[Table]:
 
 
 def _flows(frame: pd.DataFrame, k: int) -> Iterator[Table]:
-    flows = aggregates.country_flows(frame, top_n=15)
+    flows = countries.country_flows(frame, top_n=15)
     if len(flows.table):
         drawn, _ = protect_flows(flows.table, k=k)
         yield Table(
             "flows heatmap", drawn, flows.table["count"], [["citizenship"], ["exploitation"]]
         )
-    links = aggregates.sankey_links(frame, top_n=12)
+    links = countries.sankey_links(frame, top_n=12)
     if len(links):
         drawn, _ = protect_flows(links, k=k)
         yield Table("flows sankey", drawn, links["count"], [["citizenship"], ["exploitation"]])
@@ -225,11 +225,11 @@ def _flows(frame: pd.DataFrame, k: int) -> Iterator[Table]:
 def _profiles(frame: pd.DataFrame, k: int) -> Iterator[Table]:
     # within a single-country filter, the other country field ranks the countries
     by = "CountryOfExploitation" if frame["citizenship"].nunique() == 1 else "citizenship"
-    chosen = aggregates.top_bottom_countries(frame, by=by, n=5, min_records=MIN_RECORDS)
+    chosen = countries.top_bottom_countries(frame, by=by, n=5, min_records=MIN_RECORDS)
     if chosen.empty:
         return
-    for field in aggregates.PROFILE_FIELDS:
-        table = aggregates.profile_with_pooled(frame, chosen, by=by, field=field)
+    for field in countries.PROFILE_FIELDS:
+        table = countries.profile_with_pooled(frame, chosen, by=by, field=field)
         drawn, _ = protect_profile(table, k=k)
         export = protect(
             drawn,
@@ -260,7 +260,7 @@ def explore_tables(frame: pd.DataFrame, k: int = K) -> Iterator[Table]:
 
 
 def single_country_slices(frame: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
-    for column in aggregates.COUNTRY_FIELDS:
+    for column in countries.COUNTRY_FIELDS:
         sizes = frame[column].value_counts()
         for code in sizes[sizes >= MIN_RECORDS].index:
             yield f"{column}={code}", frame[frame[column] == code]

@@ -20,7 +20,17 @@ import statsmodels.api as sm
 
 from core.data.schema import AGE_BANDS, DURATION_BANDS
 from core.data.years import incomplete_years
-from core.explore import aggregates, charts, headlines, protect, quality, shifts
+from core.explore import (
+    aggregates,
+    charts,
+    countries,
+    country_charts,
+    headlines,
+    protect,
+    quality,
+    shift_charts,
+    shifts,
+)
 from core.privacy import format_count
 from core.words import category_label, share_text, year_span
 
@@ -34,7 +44,9 @@ NAMES = {
 Z95 = 1.959963984540054
 
 
-def countries(pairs: list[tuple[str | None, str | None]], **extra: list[object]) -> pd.DataFrame:
+def country_frame(
+    pairs: list[tuple[str | None, str | None]], **extra: list[object]
+) -> pd.DataFrame:
     """A canonical-like frame of (citizenship, exploitation) codes with their names."""
     cit = [p[0] for p in pairs]
     exp = [p[1] for p in pairs]
@@ -118,12 +130,12 @@ def flows_frame() -> pd.DataFrame:
         + [("MDA", "RUS")] * 2
         + [("PHL", "PHL"), (None, "RUS"), ("UKR", None)]
     )
-    return countries(pairs)
+    return country_frame(pairs)
 
 
 class TestCountryFlows:
     def test_top_countries_and_pairs(self) -> None:
-        flows = aggregates.country_flows(flows_frame(), top_n=2)
+        flows = countries.country_flows(flows_frame(), top_n=2)
         # top 2 citizenship: UKR (4), MDA (2); top 2 exploitation: RUS (5), then POL and PHL
         # tie at 1 and the name decides: "Philippines" < "Poland".
         assert flows.citizenship_order == ["Ukraine", "Moldova"]
@@ -137,18 +149,18 @@ class TestCountryFlows:
         assert flows.table["log10_count"].tolist() == pytest.approx([math.log10(3), math.log10(2)])
 
     def test_all_pairs_when_top_n_is_large(self) -> None:
-        flows = aggregates.country_flows(flows_frame(), top_n=10)
+        flows = countries.country_flows(flows_frame(), top_n=10)
         assert flows.shown == 7
         assert len(flows.table) == 4
 
     def test_no_pair_known(self) -> None:
-        flows = aggregates.country_flows(countries([("UKR", None), (None, "RUS")]))
+        flows = countries.country_flows(country_frame([("UKR", None), (None, "RUS")]))
         assert flows.both_known == 0
         assert flows.table.empty
         assert headlines.flows_headline(flows) == "No record in view has both countries known"
 
     def test_headline(self) -> None:
-        flows = aggregates.country_flows(flows_frame(), top_n=2)
+        flows = countries.country_flows(flows_frame(), top_n=2)
         assert headlines.flows_headline(flows) == (
             "Largest flow: citizens of Ukraine exploited in Russian Federation "
             "(3 records, 60% of the flows shown)"
@@ -158,7 +170,7 @@ class TestCountryFlows:
 
 class TestSankeyLinks:
     def test_largest_flows_and_shares(self) -> None:
-        links = aggregates.sankey_links(flows_frame(), top_n=2)
+        links = countries.sankey_links(flows_frame(), top_n=2)
         assert links.values.tolist() == [
             ["Ukraine", "Russian Federation", 3, pytest.approx(3 / 7)],
             ["Moldova", "Russian Federation", 2, pytest.approx(2 / 7)],
@@ -168,7 +180,7 @@ class TestSankeyLinks:
         )  # 5/7
 
     def test_ties_broken_by_name(self) -> None:
-        links = aggregates.sankey_links(flows_frame(), top_n=4)
+        links = countries.sankey_links(flows_frame(), top_n=4)
         # the two single-record flows: Philippines->Philippines before Ukraine->Poland
         assert links["citizenship"].tolist()[2:] == ["Philippines", "Ukraine"]
 
@@ -181,27 +193,27 @@ class TestTopBottomCountries:
         return pd.DataFrame({"citizenship": pd.Categorical(codes)})
 
     def test_top_and_bottom_with_minimum(self) -> None:
-        out = aggregates.top_bottom_countries(self.frame(), n=2, min_records=3)
+        out = countries.top_bottom_countries(self.frame(), n=2, min_records=3)
         # top: A (10), then B/C tie at 8 -> B by name; bottom among C, D, E (F has < 3):
         # E (3), D (5)
         assert out[["code", "records", "group"]].values.tolist() == [
-            ["A", 10, aggregates.TOP_LABEL],
-            ["B", 8, aggregates.TOP_LABEL],
-            ["E", 3, aggregates.BOTTOM_LABEL],
-            ["D", 5, aggregates.BOTTOM_LABEL],
+            ["A", 10, countries.TOP_LABEL],
+            ["B", 8, countries.TOP_LABEL],
+            ["E", 3, countries.BOTTOM_LABEL],
+            ["D", 5, countries.BOTTOM_LABEL],
         ]
 
     def test_no_country_in_both_groups(self) -> None:
-        out = aggregates.top_bottom_countries(self.frame(), n=5, min_records=5)
+        out = countries.top_bottom_countries(self.frame(), n=5, min_records=5)
         # only A, B, C, D have >= 5: all go to the top, none is left for the bottom
         assert out["code"].tolist() == ["A", "B", "C", "D"]
-        assert set(out["group"]) == {aggregates.TOP_LABEL}
+        assert set(out["group"]) == {countries.TOP_LABEL}
 
     def test_none_eligible(self) -> None:
-        assert aggregates.top_bottom_countries(self.frame(), n=2, min_records=11).empty
+        assert countries.top_bottom_countries(self.frame(), n=2, min_records=11).empty
 
     def test_by_country_of_exploitation_uses_names(self) -> None:
-        out = aggregates.top_bottom_countries(
+        out = countries.top_bottom_countries(
             flows_frame(), by="CountryOfExploitation", n=1, min_records=1
         )
         assert out["country"].tolist() == ["Russian Federation", "Philippines"]
@@ -210,7 +222,7 @@ class TestTopBottomCountries:
 class TestProfileShares:
     def frame(self) -> pd.DataFrame:
         # UKR: ages 9-17, 9-17, 30-38, unknown;  MDA: 30-38;  PHL: 0-8, 0-8
-        return countries(
+        return country_frame(
             [("UKR", None)] * 4 + [("MDA", None)] + [("PHL", None)] * 2,
             ageBroad=ages(["09--17", "09--17", "30--38", None, "30--38", "0--8", "0--8"]),
         )
@@ -221,12 +233,12 @@ class TestProfileShares:
                 "code": ["UKR", "MDA", "PHL"],
                 "country": ["Ukraine", "Moldova", "Philippines"],
                 "records": [4, 1, 2],
-                "group": [aggregates.TOP_LABEL, aggregates.BOTTOM_LABEL, aggregates.BOTTOM_LABEL],
+                "group": [countries.TOP_LABEL, countries.BOTTOM_LABEL, countries.BOTTOM_LABEL],
             }
         )
 
     def test_per_country_by_hand(self) -> None:
-        out = aggregates.profile_shares(
+        out = countries.profile_shares(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad"
         )
         ukr = out[out["country"] == "Ukraine"]
@@ -238,16 +250,16 @@ class TestProfileShares:
         assert out["country"].drop_duplicates().tolist() == ["Ukraine", "Moldova", "Philippines"]
 
     def test_pooled_by_hand(self) -> None:
-        out = aggregates.profile_shares(
+        out = countries.profile_shares(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad", pooled=True
         )
-        low = out[out["group"] == aggregates.BOTTOM_LABEL]
+        low = out[out["group"] == countries.BOTTOM_LABEL]
         # MDA + PHL pooled: 0-8 x2, 30-38 x1 of 3 known
         assert low["count"].tolist() == [2, 0, 1]
         assert low["share"].tolist() == pytest.approx([2 / 3, 0, 1 / 3])
 
     def test_with_pooled_puts_group_first(self) -> None:
-        out = aggregates.profile_with_pooled(
+        out = countries.profile_with_pooled(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad"
         )
         assert out["country"].drop_duplicates().tolist() == [
@@ -259,7 +271,7 @@ class TestProfileShares:
         ]
 
     def test_headline_largest_gap(self) -> None:
-        pooled = aggregates.profile_shares(
+        pooled = countries.profile_shares(
             self.frame(), self.chosen(), by="citizenship", field="ageBroad", pooled=True
         )
         # gaps (low - high): 0-8 2/3-0, 9-17 0-2/3, 30-38 1/3-1/3 -> 0-8 comes first
@@ -274,7 +286,7 @@ class TestProfileShares:
         # not reach the title, where the visible denominator would give the count away
         pooled = pd.DataFrame(
             {
-                "group": [aggregates.TOP_LABEL] * 3 + [aggregates.BOTTOM_LABEL] * 3,
+                "group": [countries.TOP_LABEL] * 3 + [countries.BOTTOM_LABEL] * 3,
                 "category": ["A", "B", "C"] * 2,
                 "count": [50, 48, 2, 45, 15, 40],
                 "known": [100] * 6,
@@ -286,7 +298,7 @@ class TestProfileShares:
         )
 
     def test_empty_selection(self) -> None:
-        out = aggregates.profile_shares(
+        out = countries.profile_shares(
             self.frame(), self.chosen().iloc[:0], by="citizenship", field="ageBroad"
         )
         assert out.empty
@@ -825,27 +837,27 @@ class TestOptionsAreChecked:
 
     def test_top_bottom_countries_by(self) -> None:
         with refused(f"by must be {COUNTRY_COLUMNS}, not 'nationality'"):
-            aggregates.top_bottom_countries(flows_frame(), by="nationality")
+            countries.top_bottom_countries(flows_frame(), by="nationality")
 
     def test_profile_shares_by(self) -> None:
         frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
         with refused(f"by must be {COUNTRY_COLUMNS}, not 'CountryOfCitizenship'"):
-            aggregates.profile_shares(frame, chosen, by="CountryOfCitizenship", field="ageBroad")
+            countries.profile_shares(frame, chosen, by="CountryOfCitizenship", field="ageBroad")
 
     def test_profile_shares_field(self) -> None:
         frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
         with refused(f"field must be {PROFILES}, not 'age'"):
-            aggregates.profile_shares(frame, chosen, by="citizenship", field="age")
+            countries.profile_shares(frame, chosen, by="citizenship", field="age")
         # checked before the early return on no countries too
         with refused(f"field must be {PROFILES}, not 'age'"):
-            aggregates.profile_shares(frame, chosen.iloc[:0], by="citizenship", field="age")
+            countries.profile_shares(frame, chosen.iloc[:0], by="citizenship", field="age")
 
     def test_profile_with_pooled_by_and_field(self) -> None:
         frame, chosen = TestProfileShares().frame(), TestProfileShares().chosen()
         with refused(f"by must be {COUNTRY_COLUMNS}, not 'exploitation'"):
-            aggregates.profile_with_pooled(frame, chosen, by="exploitation", field="gender")
+            countries.profile_with_pooled(frame, chosen, by="exploitation", field="gender")
         with refused(f"field must be {PROFILES}, not 'Gender'"):
-            aggregates.profile_with_pooled(frame, chosen, by="citizenship", field="Gender")
+            countries.profile_with_pooled(frame, chosen, by="citizenship", field="Gender")
 
     def test_tactic_shares_group(self) -> None:
         with refused(f"group must be {GROUPS}, not 'tactics'"):
@@ -898,7 +910,7 @@ class TestOptionsAreChecked:
             protect.protect_tactics(table, k=10, by="Gender")
 
     def test_protect_flows_columns(self) -> None:
-        table = aggregates.sankey_links(flows_frame())
+        table = countries.sankey_links(flows_frame())
         columns = "'citizenship', 'exploitation', 'count' or 'share'"
         with refused(f"source must be a column of the table ({columns}), not 'from'"):
             protect.protect_flows(table, k=10, source="from")
@@ -921,9 +933,9 @@ def title_of(chart) -> str:
 
 class TestCharts:
     def test_heatmap_log_toggle_and_labels(self) -> None:
-        flows = aggregates.country_flows(flows_frame())
-        log = spec(charts.flows_heatmap(flows, title="T", log=True))
-        raw = spec(charts.flows_heatmap(flows, title="T", log=False))
+        flows = countries.country_flows(flows_frame())
+        log = spec(country_charts.flows_heatmap(flows, title="T", log=True))
+        raw = spec(country_charts.flows_heatmap(flows, title="T", log=False))
         assert log["encoding"]["color"]["scale"]["type"] == "log"
         assert "type" not in raw["encoding"]["color"]["scale"]
         assert log["encoding"]["color"]["scale"]["scheme"] == "viridis"
@@ -932,14 +944,14 @@ class TestCharts:
         assert log["title"]["text"] == "T"
 
     def test_withheld_rows_are_not_drawn(self) -> None:
-        flows = aggregates.country_flows(flows_frame())
+        flows = countries.country_flows(flows_frame())
         drawn = protect.withhold_small(flows.table, k=3, count_columns=["count"])
-        chart = charts.flows_heatmap(flows.with_table(drawn), title="T")
+        chart = country_charts.flows_heatmap(flows.with_table(drawn), title="T")
         assert chart.data["count"].tolist() == [3]  # 2 and 1 are below k = 3
 
     def test_sankey_links_follow_the_table(self) -> None:
-        links = aggregates.sankey_links(flows_frame(), top_n=3)
-        figure = charts.flows_sankey(links, title="Flows")
+        links = countries.sankey_links(flows_frame(), top_n=3)
+        figure = country_charts.flows_sankey(links, title="Flows")
         sankey = figure.data[0]
         assert list(sankey.link.value) == links["count"].tolist()
         assert list(sankey.node.label)[:2] == ["Ukraine (citizens)", "Moldova (citizens)"]
@@ -961,7 +973,7 @@ class TestCharts:
         assert heat["layer"][0]["mark"]["type"] == "rect"
 
     def test_nominal_palette_falls_back_to_viridis(self) -> None:
-        assert charts._nominal_scale(list("abcdefghi")).scheme == "viridis"
+        assert charts.nominal_scale(list("abcdefghi")).scheme == "viridis"
 
     def test_every_chart_has_its_title_and_draws(self) -> None:
         yearly = aggregates.yearly_totals(TestYearlyTotals().frame())
@@ -981,7 +993,7 @@ class TestCharts:
         built = {
             "yearly": charts.yearly_chart(yearly.table, title="Y"),
             "by type": charts.yearly_by_type_chart(by_type, title="B", incomplete=[2013]),
-            "shares": charts.shares_chart(
+            "shares": shift_charts.shares_chart(
                 shares,
                 title="S",
                 field_label="Minor or adult",
@@ -989,7 +1001,7 @@ class TestCharts:
                 ordered=False,
                 incomplete=[2016],
             ),
-            "trend": charts.trend_chart(
+            "trend": shift_charts.trend_chart(
                 shares, shifts.trend_curve(trend), title="T", label="minors"
             ),
             "missing": charts.missing_chart(missing, title="M"),
@@ -1003,11 +1015,11 @@ class TestCharts:
 
     def test_profile_chart_facets_by_group(self) -> None:
         chosen = TestProfileShares().chosen()
-        table = aggregates.profile_with_pooled(
+        table = countries.profile_with_pooled(
             TestProfileShares().frame(), chosen, by="citizenship", field="ageBroad"
         )
         chart = spec(
-            charts.profile_chart(
+            country_charts.profile_chart(
                 table,
                 title="P",
                 field_label="Age band",
@@ -1032,7 +1044,7 @@ class TestRealRelease:
         assert yearly.no_year + yearly.with_year == 193_025
 
     def test_flows_are_the_pairs_of_known_countries(self, real_frame: pd.DataFrame) -> None:
-        flows = aggregates.country_flows(real_frame, top_n=500)
+        flows = countries.country_flows(real_frame, top_n=500)
         both = real_frame["citizenship"].notna() & real_frame["CountryOfExploitation"].notna()
         assert flows.both_known == int(both.sum()) == flows.shown
 
