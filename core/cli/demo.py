@@ -1,12 +1,13 @@
 """The demo-data commands: ``python -m core demo`` and ``python -m core calibrate``.
 
 ``python -m core demo [--out PATH] [--n N] [--seed S] [--fill-suppressed W]
-[--calibration JSON]`` rebuilds the seeded demo records (``data/demo_ctdc_2021layout.tsv.gz``
-by default, 193,025 records) from the committed calibration; the 20,000-record test
-fixture is ``--n 20000 --fill-suppressed 0 --out tests/fixtures/demo_20k_2021layout.tsv.gz``; ``python -m core calibrate RAW_TSV [--out JSON] [--min-cell N]``
-rebuilds that calibration (``data/demo_calibration.json``) from the real release, e.g.
-``../shared/data/CTDC_synthetic_20210825.tsv``. Every failure a user can cause prints
-one line ``error: ...`` and exits 2.
+[--calibration JSON]`` rebuilds the seeded demo records
+(``data/demo_ctdc_2021layout.tsv.gz`` by default, 193,025 records) from the committed
+calibration; the 20,000-record test fixture is ``--n 20000 --fill-suppressed 0 --out
+tests/fixtures/demo_20k_2021layout.tsv.gz``. ``python -m core calibrate RAW_TSV [--out
+JSON] [--min-cell N]`` rebuilds that calibration (``data/demo_calibration.json``) from
+the real release, e.g. ``../shared/data/CTDC_synthetic_20210825.tsv``. Every failure a
+user can cause prints one line ``error: ...`` and exits 2.
 """
 
 from __future__ import annotations

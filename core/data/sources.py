@@ -291,8 +291,9 @@ def chosen_demo(setting: str | None = None) -> tuple[Path, str]:
     'demo_ctdc_2021layout.tsv.gz'
     >>> chosen_demo(" Small ")[0].name
     'demo_20k_2021layout.tsv.gz'
-    >>> chosen_demo("tiny")[1]
-    "Embedded demo data (generated, not real records; CTDC_DEMO='tiny' is not 'full' or 'small', so the full demo is used)"
+    >>> path, label = chosen_demo("tiny")
+    >>> path.name, label.endswith("CTDC_DEMO='tiny' is not 'full' or 'small', so the full demo is used)")
+    ('demo_ctdc_2021layout.tsv.gz', True)
     """
     raw = (setting if setting is not None else os.environ.get("CTDC_DEMO", "")).strip()
     choice = raw.lower() or "full"
