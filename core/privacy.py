@@ -17,6 +17,7 @@ import pandas as pd
 __all__ = [
     "DEFAULT_K",
     "MAX_K",
+    "MODEL_COUNTS",
     "Suppression",
     "check_k",
     "effective_k",
@@ -28,6 +29,8 @@ __all__ = [
     "small_mask",
     "suppress_complementary",
     "suppression_caption",
+    "withheld_note",
+    "withheld_reason",
 ]
 
 #: The threshold when nobody asks for another: the 2021 release's own resolution.
@@ -35,6 +38,8 @@ DEFAULT_K = 10
 #: The largest threshold a user may ask for (beyond it every table is withheld anyway).
 MAX_K = 1000
 _FLOOR_SETTING = "CTDC_MIN_K"
+#: What a model's groups count (for :func:`withheld_reason` on the model screens).
+MODEL_COUNTS = "records, events or non-events"
 
 
 def floor_k(
@@ -217,35 +222,86 @@ def safe_share(part: int, whole: int, k: int, /) -> bool:
     return not small_mask(np.array([part, whole, whole - part]), k).any()
 
 
-def suppression_caption(withheld: int, secondary: int, /) -> str:
-    """The caption sentence of a protected output ('' when nothing is withheld).
+def withheld_reason(k: int | None = None, /, *, counts: str = "records") -> str:
+    """Why a cell is withheld, in words that fit every withheld cell alike.
+
+    A withheld cell is either a small count or one withheld so that a small count cannot
+    be worked out from the rest; the words never say which (knowing which withheld cell
+    is the small one would tell that the others are at least k, and that can narrow or
+    pin the small one). The one home of that wording: :func:`suppression_caption` and
+    :func:`withheld_note` build on it. ``counts`` names what is counted (e.g. "records,
+    events or non-events"); ``k`` None leaves the threshold out.
 
     Examples
     --------
-    >>> suppression_caption(3, 2)
-    '3 cells withheld, 2 of them to protect others.'
-    >>> suppression_caption(1, 0), suppression_caption(0, 0)
-    ('1 cell withheld.', '')
+    >>> withheld_reason(10)
+    'holds a small count (fewer than 10 records) or would reveal one'
+    >>> withheld_reason()
+    'holds a small count or would reveal one'
+    """
+    limit = "" if k is None else f" (fewer than {k} {counts})"
+    return f"holds a small count{limit} or would reveal one"
+
+
+def suppression_caption(
+    withheld: int,
+    /,
+    *,
+    k: int | None = None,
+    noun: str = "cell",
+    plural: str | None = None,
+    counts: str = "records",
+) -> str:
+    """The caption sentence of a protected output ('' when nothing is withheld).
+
+    Says how many cells (``noun``) are withheld and why in general, never how many of
+    them are small counts and how many protect those (see :func:`withheld_reason`).
+
+    Examples
+    --------
+    >>> suppression_caption(3, k=10)
+    '3 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.'
+    >>> suppression_caption(1, k=10, noun="group", counts="records, events or non-events")
+    '1 group withheld: it holds a small count (fewer than 10 records, events or non-events) or would reveal one.'
+    >>> suppression_caption(0, k=10)
+    ''
     """
     if withheld <= 0:
         return ""
-    text = f"{withheld} cell{'s' if withheld != 1 else ''} withheld"
-    if secondary > 0:
-        text += f", {secondary} of them to protect others"
-    return text + "."
+    reason = withheld_reason(k, counts=counts)
+    if withheld == 1:
+        return f"1 {noun} withheld: it {reason}."
+    return f"{withheld:,} {plural or noun + 's'} withheld: each {reason}."
+
+
+def withheld_note(k: int | None = None, /, *, counts: str = "records") -> str:
+    """The note beside every withheld row of a table, the same for each of them.
+
+    Examples
+    --------
+    >>> withheld_note(10, counts="records, events or non-events")
+    'withheld: holds a small count (fewer than 10 records, events or non-events) or would reveal one'
+    """
+    return f"withheld: {withheld_reason(k, counts=counts)}"
 
 
 @dataclass(frozen=True)
 class Suppression:
-    """Which rows of a table are withheld: small counts (primary) and their protectors."""
+    """Which rows of a table are withheld: small counts (primary) and their protectors.
+
+    ``primary`` and ``secondary`` count the two kinds for tests and checks; nothing
+    shown or exported may tell them apart (:meth:`caption` gives only their sum). ``k``
+    is the threshold applied (None: not known to whoever built this one).
+    """
 
     withheld: np.ndarray  # bool per row
     primary: int
     secondary: int
+    k: int | None = None
 
     def caption(self) -> str:
         """See :func:`suppression_caption`."""
-        return suppression_caption(self.primary + self.secondary, self.secondary)
+        return suppression_caption(self.primary + self.secondary, k=self.k)
 
 
 def _part_unsafe(counts: np.ndarray, hidden: np.ndarray, rest: float | None, k: int) -> bool:
@@ -319,8 +375,10 @@ def suppress_complementary(
     ...                   "known": [20, 20, 70, 70]})
     >>> s = suppress_complementary(t, count_column="count", groups=[["year"]], k=10,
     ...                            total_column="known")
-    >>> s.withheld.tolist(), s.caption()
-    ([True, True, False, False], '2 cells withheld, 1 of them to protect others.')
+    >>> s.withheld.tolist(), (s.primary, s.secondary)
+    ([True, True, False, False], (1, 1))
+    >>> s.caption()
+    '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.'
     """
     counts = np.asarray(pd.to_numeric(table[count_column], errors="coerce"), dtype=float)
     counts = np.nan_to_num(counts, nan=0.0)
@@ -359,5 +417,8 @@ def suppress_complementary(
                 withheld[rows] = True
             changed = True
     return Suppression(
-        withheld=withheld, primary=int(primary.sum()), secondary=int((withheld & ~primary).sum())
+        withheld=withheld,
+        primary=int(primary.sum()),
+        secondary=int((withheld & ~primary).sum()),
+        k=k,
     )

@@ -224,7 +224,7 @@ show_table(
     },
     caption=data_note(sexual.n)
     + f" Estimates in {UNITS[unit]}, like the survey counts. "
-    + withheld_caption(table),
+    + withheld_caption(table, k=ctx.k),
 )
 with st.expander("What the terms mean"):
     st.markdown(

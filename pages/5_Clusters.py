@@ -16,6 +16,7 @@ from core.clusters.disclosure import (
     listable_records,
     protect_profiles,
     protect_view,
+    withhold_descriptions,
 )
 from core.clusters.kmeans import (
     N_CLUSTERS_RANGE,
@@ -178,6 +179,7 @@ if isinstance(outcome, str):
 prepared, clustering, profiles, records = outcome
 view_protection = protect_view(prepared, profiles["Records"], k=ctx.k)
 cover, sizes = view_protection.coverage, view_protection.sizes
+profiles = withhold_descriptions(profiles, sizes)  # no sentence of a withheld cluster
 # The number clustered as the page may print it: None when the coverage withholds it
 # (with the sizes shown it would give back the number left out, or a withheld size).
 clustered_n = None if cover.kept is None else prepared.kept

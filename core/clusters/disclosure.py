@@ -18,7 +18,11 @@ an attacker could use on that one view:
   withheld clusters are not listed, and a listing of 1..k-1 records is not shown;
 * **shares inside a cluster** (the most common value's share, a flag's share): shown
   only where :func:`core.privacy.safe_share` allows (neither the part nor the rest is
-  1..k-1).
+  1..k-1);
+* **a withheld cluster's profile**: its means, most common values, shares and its
+  sentence (``Description``, whose whole-number shares would give a small count back
+  with its size or the total) are all withheld, with the same words for a small
+  cluster and for one withheld to protect it.
 
 Differences between two filter settings (differencing) are out of scope, as everywhere
 in the app: each view is protected on its own.
@@ -36,6 +40,7 @@ from core.privacy import Suppression, format_count, is_small, suppress_complemen
 
 __all__ = [
     "WITHHELD",
+    "WITHHELD_PROFILE",
     "Coverage",
     "Protection",
     "coverage",
@@ -43,10 +48,13 @@ __all__ = [
     "protect_profiles",
     "protect_view",
     "size_suppression",
+    "withhold_descriptions",
 ]
 
 #: How a withheld cluster size (or its share) reads on screen.
 WITHHELD = "withheld"
+#: A withheld cluster's sentence, after "Cluster n: " (the same for every withheld one).
+WITHHELD_PROFILE = "size and profile withheld, to protect small counts"
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,7 @@ def size_suppression(sizes: np.ndarray | pd.Series, /, *, k: int) -> Suppression
     --------
     >>> s = size_suppression(np.array([500, 300, 40, 4]), k=10)
     >>> s.withheld.tolist(), s.caption()
-    ([False, False, True, True], '2 cells withheld, 1 of them to protect others.')
+    ([False, False, True, True], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     table = pd.DataFrame({"size": np.asarray(sizes, dtype=float), "all": 0})
     return suppress_complementary(table, count_column="size", groups=[["all"]], k=k)
@@ -165,6 +173,7 @@ def protect_view(prepared: ClusterInput, sizes: np.ndarray | pd.Series, /, *, k:
             withheld=withheld,
             primary=int(small.sum()),
             secondary=int((withheld & ~small).sum()),
+            k=k,
         ),
     )
 
@@ -205,7 +214,8 @@ def protect_profiles(
 
     Every other statistic of a withheld cluster (its means, most common values with their
     shares, flag shares) is left out too (NaN, on screen and in the export): a few shares
-    of 3 decimals can give its size back. ``Cluster`` and ``Description`` stay.
+    of 3 decimals can give its size back. ``Cluster`` stays; its ``Description`` becomes
+    :func:`withhold_descriptions`' sentence.
 
     On screen every withheld size reads ``"withheld"``, whether it is small or protects a
     small one: a different mark ("<k" for the small ones) would tell that the others are
@@ -226,9 +236,13 @@ def protect_profiles(
     >>> prof["Flag: share with flag"] = [0.5, 0.25, 0.75]
     >>> protect_profiles(prof, s, k=10)["Flag: share with flag"].tolist()
     [0.5, nan, nan]
+    >>> prof["Description"] = ["Cluster 1: mostly men", "Cluster 2: with debt (45%)",
+    ...                        "Cluster 3: with debt (75%)"]
+    >>> protect_profiles(prof, s, k=10, for_export=True)["Description"].tolist()[1:]
+    ['Cluster 2: size and profile withheld, to protect small counts', 'Cluster 3: size and profile withheld, to protect small counts']
     """
     del k  # the suppression already applies it; kept for the call to read like the others
-    out = profiles.copy()
+    out = withhold_descriptions(profiles, suppression)
     withheld = np.asarray(suppression.withheld, dtype=bool)
     for column in ("Records", "Share (%)"):
         values = out[column].astype(object)
@@ -244,4 +258,34 @@ def protect_profiles(
     if for_export:
         out["Records"] = pd.to_numeric(out["Records"]).astype("Int64")
         out["Share (%)"] = pd.to_numeric(out["Share (%)"])
+    return out
+
+
+def withhold_descriptions(profiles: pd.DataFrame, suppression: Suppression, /) -> pd.DataFrame:
+    """The profile table with each withheld cluster's ``Description`` replaced.
+
+    A description gives shares inside the cluster as whole percentages and means of its
+    numbers; with the cluster's size (or the total and the other sizes) they can give a
+    small count back, so a withheld cluster's sentence says only that it is withheld
+    (:data:`WITHHELD_PROFILE`), the same for every withheld cluster. A table without
+    ``Description`` comes back unchanged (a copy).
+
+    Examples
+    --------
+    >>> prof = pd.DataFrame({"Cluster": [1, 2, 3], "Records": [500, 40, 4],
+    ...                      "Description": ["Cluster 1: men", "Cluster 2: with debt (45%)",
+    ...                                      "Cluster 3: with debt (75%)"]})
+    >>> out = withhold_descriptions(prof, size_suppression(prof["Records"], k=10))
+    >>> out["Description"].tolist()[0], out["Description"].tolist()[2]
+    ('Cluster 1: men', 'Cluster 3: size and profile withheld, to protect small counts')
+    """
+    out = profiles.copy()
+    if "Description" not in out.columns:
+        return out
+    withheld = np.asarray(suppression.withheld, dtype=bool)
+    numbers = out["Cluster"] if "Cluster" in out.columns else pd.Series(range(1, len(out) + 1))
+    out["Description"] = [
+        f"Cluster {number}: {WITHHELD_PROFILE}" if hide else text
+        for number, text, hide in zip(numbers, out["Description"], withheld, strict=True)
+    ]
     return out

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from core.clusters.disclosure import WITHHELD_PROFILE
 from core.clusters.kmeans import Clustering
 from core.clusters.prepare import COUNTRY_COLUMNS, ClusterInput, column_kind, column_label
 from core.data.schema import MINOR_AGE_BANDS, flag_label, is_flag_column
@@ -240,7 +241,9 @@ def scatter_title(
     (labelled records matching the table's filters): which cluster most of them are in.
     A share that would give back a count of 1..k-1 (the part or the rest) is put in
     words instead (``k`` None: always as a number), and so is the largest cluster's when
-    its size is ``withheld`` (one flag per row of ``profiles``). ``lead`` opens the title (e.g. that
+    its size is ``withheld`` (one flag per row of ``profiles``); when its profile is
+    withheld (:func:`core.clusters.disclosure.withhold_descriptions`), the title does
+    not describe it. ``lead`` opens the title (e.g. that
     the clusters rest on a small share of the slice, see
     :func:`core.clusters.words.coverage_lead`).
 
@@ -254,6 +257,9 @@ def scatter_title(
     'The largest of 2 clusters holds most of the records: mostly men'
     >>> scatter_title(prof, k=10, withheld=[True, True])
     'The largest of 2 clusters holds most of the records: mostly men'
+    >>> scatter_title(prof.assign(Description=["Cluster 1: " + WITHHELD_PROFILE, "-"]),
+    ...               k=10, withheld=[True, True])
+    'The largest of 2 clusters holds most of the records (its profile is withheld)'
     >>> scatter_title(prof, subset=pd.DataFrame({"cluster": [2, 2, 1]}))
     "67% of the records matching the table's filters are in cluster 2"
     """
@@ -279,4 +285,8 @@ def scatter_title(
         share = f"{first['Share (%)']:.0f}% of the records"
     else:
         share = "most of the records" if size / whole >= 0.5 else "more records than any other"
+    if description == WITHHELD_PROFILE:  # see core.clusters.disclosure.withhold_descriptions
+        return (
+            f"{lead}The largest of {len(profiles)} clusters holds {share} (its profile is withheld)"
+        )
     return f"{lead}The largest of {len(profiles)} clusters holds {share}: {description}"

@@ -88,7 +88,7 @@ def withhold_complementary(
     >>> out, s = withhold_complementary(t, k=10, count_columns=["count", "known"],
     ...                                 groups=[["year"]], total_column="known")
     >>> out["count"].isna().tolist(), s.caption()
-    ([True, True], '2 cells withheld, 1 of them to protect others.')
+    ([True, True], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     cell, *others = count_columns
     extra = (
@@ -127,7 +127,7 @@ def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
     ...                        "known": [20, 20, 70, 70], "share": [0.1, 0.9, 3 / 7, 4 / 7]})
     >>> out, s = protect_shifts(shares, k=10)
     >>> out["count"].tolist(), s.caption()
-    ([nan, nan, 30.0, 40.0], '2 cells withheld, 1 of them to protect others.')
+    ([nan, nan, 30.0, 40.0], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     extra = np.zeros(len(shares), dtype=bool)
     if len(shares):
@@ -154,6 +154,7 @@ def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
         withheld=withheld,
         primary=suppression.primary,
         secondary=int(withheld.sum()) - suppression.primary,
+        k=k,
     )
 
 
@@ -181,7 +182,7 @@ def protect_tactics(
     ...                   "known": [50, 50], "share": [0.08, 0.6]})
     >>> out, s = protect_tactics(t, k=10)
     >>> out["count"].tolist(), s.caption()
-    ([nan, 30.0], '1 cell withheld.')
+    ([nan, 30.0], '1 cell withheld: it holds a small count (fewer than 10 records) or would reveal one.')
     """
     check_choice(by, [None, *SPLIT_FIELDS], name="by")
     rows, groups = _row_groups(table)
@@ -215,7 +216,7 @@ def protect_missing(missing: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, 
     ...                   "records": [100, 100], "missing_share": [0.95, 0.4]})
     >>> out, s = protect_missing(m, k=10)  # 95 missing of 100: only 5 known
     >>> out["missing"].tolist(), s.caption()
-    ([nan, 40.0], '1 cell withheld, 1 of them to protect others.')
+    ([nan, 40.0], '1 cell withheld: it holds a small count (fewer than 10 records) or would reveal one.')
     """
     rows, groups = _row_groups(missing)
     out, suppression = withhold_complementary(
@@ -240,7 +241,7 @@ def protect_yearly(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Sup
     >>> out, s = protect_yearly(pd.DataFrame({"year": [2010, 2011, 2012],
     ...                                       "count": [4, 50, 60]}), k=10)
     >>> out["count"].tolist(), s.caption()
-    ([nan, nan, 60.0], '2 cells withheld, 1 of them to protect others.')
+    ([nan, nan, 60.0], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     rows = table.assign(_all=0)
     out, suppression = withhold_complementary(rows, k=k, count_columns=["count"], groups=[["_all"]])
@@ -259,7 +260,7 @@ def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
     ...                   "count": [4, 30, 25]})
     >>> out, s = protect_by_type(t, k=10)
     >>> out["count"].tolist(), s.caption()
-    ([nan, nan, 25.0], '2 cells withheld, 1 of them to protect others.')
+    ([nan, nan, 25.0], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     return withhold_complementary(table, k=k, count_columns=["count"], groups=[["year"]])
 
@@ -280,7 +281,7 @@ def protect_flows(
     ...                   "exploitation": ["X", "Y", "X", "Y"], "count": [3, 40, 20, 50]})
     >>> out, s = protect_flows(t, k=10)  # a 2 x 2 table: one small cell takes all four
     >>> out["count"].tolist(), s.caption()
-    ([nan, nan, nan, nan], '4 cells withheld, 3 of them to protect others.')
+    ([nan, nan, nan, nan], '4 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
     check_column(source, table.columns, name="source")
     check_column(target, table.columns, name="target")
@@ -326,7 +327,10 @@ def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
             break
         withheld = new
     suppression = Suppression(
-        withheld=withheld, primary=int(primary.sum()), secondary=int((withheld & ~primary).sum())
+        withheld=withheld,
+        primary=int(primary.sum()),
+        secondary=int((withheld & ~primary).sum()),
+        k=k,
     )
     out = table.copy()
     for column in ["count", "known", "share"]:

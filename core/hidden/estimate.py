@@ -29,7 +29,7 @@ from scipy.special import expit
 from core.data.denominators import known_mask
 from core.hidden.survey import SurveyRow
 from core.options import check_option
-from core.privacy import small_mask
+from core.privacy import MODEL_COUNTS, small_mask, withheld_note
 from core.risk.model import LogitFit, ModelError
 from core.risk.records import DENOMINATOR_RULES, DenominatorRule
 
@@ -443,6 +443,8 @@ def protect_estimates(
     >>> out = protect_estimates(t, k=10)
     >>> out["estimate"].tolist(), out["records"].tolist(), out["events_sexual"].tolist()
     ([nan, nan, 15.0], [nan, nan, 300.0], [nan, nan, 40.0])
+    >>> out["note"].tolist()[0] == out["note"].tolist()[1], out["note"].tolist()[2]
+    (True, '')
     """
     out = table.copy()
     mask = np.zeros(len(out), dtype=bool)
@@ -471,6 +473,6 @@ def protect_estimates(
         for column in counts:
             out[column] = pd.to_numeric(out[column], errors="coerce").astype(float)
     out.loc[hidden, numbers + counts] = np.nan
-    out.loc[mask, "note"] = f"withheld: fewer than {k} records, events or non-events in this group"
-    out.loc[secondary, "note"] = "withheld to protect another group's small count"
+    # one note for every withheld row: which is the small one must not show
+    out.loc[hidden, "note"] = withheld_note(k, counts=MODEL_COUNTS)
     return out

@@ -11,6 +11,7 @@ import pandas as pd
 
 from core.hidden.survey import SURVEY_GROUPS, UNITS
 from core.options import check_option
+from core.privacy import MODEL_COUNTS, suppression_caption
 from core.risk.words import SINGULAR, per_100_text
 from core.words import listed
 
@@ -254,27 +255,24 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
     return out.rename(columns=names)
 
 
-def withheld_caption(table: pd.DataFrame, /) -> str:
+def withheld_caption(table: pd.DataFrame, /, *, k: int | None = None) -> str:
     """One sentence on the rows :func:`core.hidden.estimate.protect_estimates` withheld.
 
-    Empty when none is withheld.
+    Empty when none is withheld. Says how many groups are withheld and why in general,
+    never which of them are small and which protect those (one wording for all outputs,
+    :func:`core.privacy.suppression_caption`). ``k``: the threshold, named in the sentence.
 
     Examples
     --------
-    >>> notes = ["withheld: fewer than 10 records", "withheld to protect another group", ""]
-    >>> withheld_caption(pd.DataFrame({"note": notes}))
-    '2 groups withheld, 1 of them to protect others; withheld cells are blank.'
-    >>> withheld_caption(pd.DataFrame({"note": notes[1:]}))
-    "1 group withheld to protect another group's small count; withheld cells are blank."
+    >>> from core.privacy import withheld_note
+    >>> note = withheld_note(10, counts=MODEL_COUNTS)
+    >>> withheld_caption(pd.DataFrame({"note": [note, note, ""]}), k=10)
+    '2 groups withheld: each holds a small count (fewer than 10 records, events or non-events) or would reveal one. Withheld cells are blank.'
+    >>> withheld_caption(pd.DataFrame({"note": ["", "not estimable"]}), k=10)
+    ''
     """
-    notes = table["note"].astype(str)
-    protecting = int(notes.str.startswith("withheld to protect").sum())
-    count = int(notes.str.startswith("withheld").sum())
+    count = int(table["note"].astype(str).str.startswith("withheld").sum())
     if not count:
         return ""
-    text = f"{count} group{'s' if count != 1 else ''} withheld"
-    if protecting and count == 1:
-        text += " to protect another group's small count"
-    elif protecting:
-        text += f", {protecting} of them to protect others"
-    return text + "; withheld cells are blank."
+    sentence = suppression_caption(count, k=k, noun="group", counts=MODEL_COUNTS)
+    return f"{sentence} Withheld cells are blank."

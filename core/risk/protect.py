@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.privacy import small_mask
+from core.privacy import MODEL_COUNTS, small_mask, suppression_caption, withheld_reason
 from core.risk.model import LogitFit
 from core.risk.records import PREDICTORS
 from core.risk.separation import Separation
@@ -69,7 +69,8 @@ class ProtectedModel:
     """A fit's group and coefficient tables with the withheld cells empty.
 
     ``primary`` and ``secondary`` name the withheld groups (small counts; withheld to
-    protect another); ``terms_withheld`` the withheld coefficient terms;
+    protect another), for tests and checks only: nothing shown or exported tells them
+    apart (:attr:`withheld`, :meth:`caption`); ``terms_withheld`` the withheld coefficient terms;
     ``estimates_withheld`` is True when every group's model estimates are withheld.
     """
 
@@ -85,11 +86,18 @@ class ProtectedModel:
 
     @property
     def withheld(self) -> tuple[str, ...]:
-        """Every withheld group: the small ones first, then those protecting them."""
-        return self.primary + self.secondary
+        """Every withheld group, in the order of the group table (the small ones are not
+        told apart from those protecting them)."""
+        names = set(self.primary) | set(self.secondary)
+        if "group" in self.groups.columns:
+            return tuple(g for g in self.groups["group"].astype(str) if g in names)
+        return tuple(sorted(names))
 
     def caption(self) -> str:
         """One sentence saying what is withheld ('' when nothing is).
+
+        The same words for a group with a small count and for one withheld to protect it
+        (:func:`core.privacy.suppression_caption`): which is which must not show.
 
         Examples
         --------
@@ -97,31 +105,38 @@ class ProtectedModel:
         >>> p = ProtectedModel(None, pd.DataFrame(), pd.DataFrame(), ("Men",), ("Boys",),
         ...                    ("gender[Male]",), False, 10)
         >>> p.caption()
-        '2 groups withheld, 1 of them to protect others (fewer than 10 records, events or non-events), and 1 coefficient that rests on them; withheld cells are blank.'
+        '2 groups withheld: each holds a small count (fewer than 10 records, events or non-events) or would reveal one. Also withheld: 1 coefficient that rests on them. Withheld cells are blank.'
         >>> ProtectedModel(None, pd.DataFrame(), pd.DataFrame(), ("Men",), (),
         ...                ("gender[Male]", "Intercept"), False, 10).caption()
-        '1 group withheld (fewer than 10 records, events or non-events), and 2 coefficients that rest on it; withheld cells are blank.'
+        '1 group withheld: it holds a small count (fewer than 10 records, events or non-events) or would reveal one. Also withheld: 2 coefficients that rest on it. Withheld cells are blank.'
+        >>> ProtectedModel(None, pd.DataFrame(), pd.DataFrame(), (), (),
+        ...                ("Intercept",), False, 10).caption()
+        '1 coefficient withheld: it rests on a model cell that holds a small count (fewer than 10 records, events or non-events) or would reveal one. Withheld cells are blank.'
         """
         if not self.withheld and not self.terms_withheld:
             return ""
         count = len(self.withheld)
-        text = f"{count} group{'s' if count != 1 else ''} withheld"
-        if self.secondary:
-            text += f", {len(self.secondary)} of them to protect others"
-        text += f" (fewer than {self.k} records, events or non-events)"
+        text = suppression_caption(count, k=self.k, noun="group", counts=MODEL_COUNTS)
         if self.estimates_withheld:
             text += (
-                ", and every model estimate and coefficient of this model, because "
-                "each of them depends on all groups"
+                " Also withheld: every model estimate and coefficient of this model, because "
+                "each of them depends on all groups."
+            )
+        elif self.terms_withheld and not count:  # a model cell is withheld, no group
+            m = len(self.terms_withheld)
+            text = (
+                f"{m} coefficient{'s' if m != 1 else ''} withheld: "
+                f"{'they rest' if m != 1 else 'it rests'} on a model cell that "
+                f"{withheld_reason(self.k, counts=MODEL_COUNTS)}."
             )
         elif self.terms_withheld:
             m = len(self.terms_withheld)
             plural = m != 1
             text += (
-                f", and {m} coefficient{'s' if plural else ''} that "
-                f"rest{'' if plural else 's'} on {'them' if count != 1 else 'it'}"
+                f" Also withheld: {m} coefficient{'s' if plural else ''} that "
+                f"rest{'' if plural else 's'} on {'them' if count != 1 else 'it'}."
             )
-        return text + "; withheld cells are blank."
+        return f"{text} Withheld cells are blank.".strip()
 
 
 def _row_keys(rows: pd.DataFrame, predictors: tuple[str, ...]) -> list[tuple[str, ...]]:

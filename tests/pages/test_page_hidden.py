@@ -46,10 +46,13 @@ class TestDemo:
         assert table.loc["Women", "Estimate"] == pytest.approx(women, rel=2e-4, abs=0.051)
         # the demo has fewer than 10 adult men in sexual exploitation: withheld, not shown
         assert pd.isna(table.loc["Men", "Estimate"])
-        assert table.loc["Men", "Note"].startswith("withheld: fewer than 10")
+        assert table.loc["Men", "Note"].startswith("withheld: holds a small count (fewer than 10")
         # ... and so are their records and events (records minus events would give the rest)
         assert table.loc["Men", ["Records", "In sexual exploitation"]].isna().all()
-        assert "1 group withheld; withheld cells are blank." in texts(at.caption)
+        assert (
+            "1 group withheld: it holds a small count (fewer than 10 records, events or "
+            "non-events) or would reveal one. Withheld cells are blank." in texts(at.caption)
+        )
         assert at.metric[0].value == f"{women:,.0f}"
         # the headline number says whom it covers, and what it leaves out
         assert at.metric[0].label == "Women estimated in sexual exploitation (thousand people)"

@@ -184,7 +184,12 @@ class TestProtection:
         )
         assert sexual.loc["Women", "Records"] > 0
         captions = texts(at.caption)
-        assert "2 groups withheld, 1 of them to protect others" in captions
+        # one wording for the small group and the one withheld to protect it
+        assert (
+            "2 groups withheld: each holds a small count (fewer than 10 records, events or "
+            "non-events) or would reveal one." in captions
+        )
+        assert "of them to protect" not in captions
         coefficients = next(d.value for d in at.dataframe if "Term" in d.value.columns)
         shown = numbers(coefficients["Estimate (log-odds)"])
         # intercept (women) and majority (girls - women) stay; the men's terms are blank

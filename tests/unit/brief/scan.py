@@ -18,11 +18,11 @@ def flat(text: str) -> str:
 def numbers_below_k(text: str, k: int = K) -> list[int]:
     """Every whole number in the text from 1 to k - 1, after what is not a count is
     taken out: the link, dates, years, percentages, age bands, the threshold's own
-    phrases and the captions' cell counts ('3 cells withheld, 2 of them ...')."""
+    phrases and the captions' cell counts ('3 cells withheld: each holds ...')."""
     text = flat(text)
     text = re.sub(r"\S*https?://\S+|Country_brief\?\S+", " ", text)
     text = re.sub(r"\d{4}-\d{2}-\d{2}", " ", text)
-    text = re.sub(r"\d+ cells? withheld(, \d+ of them to protect others)?", " ", text)
+    text = re.sub(r"\d+ cells? withheld", " ", text)
     text = re.sub(r"\d+(\.\d+)?%", " ", text)
     for band in sorted((category_label("ageBroad", b) for b in AGE_BANDS), key=len, reverse=True):
         text = text.replace(band, " ")

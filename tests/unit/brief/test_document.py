@@ -82,7 +82,10 @@ class TestScan:
         assert numbers_below_k("Based on 1,907 records; 7 have no year (2019, 9–17).") == [7]
 
     def test_leaves_what_is_not_a_count(self) -> None:
-        text = "2 cells withheld, 1 of them to protect others. 4% in 2021-08-25, aged 0–8."
+        text = (
+            "2 cells withheld: each holds a small count (fewer than 10 records) or would "
+            "reveal one. 4% in 2021-08-25, aged 0–8."
+        )
         assert numbers_below_k(text) == []
 
 

@@ -13,11 +13,13 @@ import pytest
 
 from core.clusters.disclosure import (
     WITHHELD,
+    WITHHELD_PROFILE,
     coverage,
     listable_records,
     protect_profiles,
     protect_view,
     size_suppression,
+    withhold_descriptions,
 )
 from core.clusters.kmeans import fit_kmeans
 from core.clusters.prepare import prepare
@@ -150,6 +152,73 @@ class TestSizes:
         listed = listable_records(records, s, k=10)
         assert listed["cluster"].value_counts().to_dict() == {1: 30}
         assert listable_records(records.iloc[:5], size_suppression([5], k=2), k=10).empty
+
+
+class TestWithheldDescriptions:
+    """A withheld cluster's sentence gave its shares as whole percentages: with its size
+    (or the total and the other sizes) they give a small count back. It is withheld like
+    the rest of its profile, in the same words for a small cluster and its protector."""
+
+    def profiles(self) -> pd.DataFrame:
+        # ages 19 (30 records), 40 (12) and 60 (4), half of the last two with the flag
+        df = pd.DataFrame(
+            {
+                "ageMid": [19.0] * 30 + [40.0] * 12 + [60.0] * 4,
+                "gender": ["Male"] * 30 + ["Female"] * 16,
+                "isSexualExploit": [1] * 10 + [0] * 20 + [1, 0] * 6 + [1, 1, 0, 0],
+            }
+        )
+        p = prepare(df, columns=["ageMid", "gender", "isSexualExploit"], scale=False)
+        prof = cluster_profiles(p, fit_kmeans(p, n_clusters=3), k=2)
+        return prof.sort_values("Records", ascending=False, ignore_index=True)
+
+    def test_withheld_sentences_name_no_number_and_read_alike(self) -> None:
+        prof = self.profiles()
+        assert prof["Records"].tolist() == [30, 12, 4]
+        # at k = 2 the sentences give the flag's share: 50% of 12 and of 4
+        assert all("(50%)" in text for text in prof["Description"].iloc[1:])
+        s = size_suppression(prof["Records"], k=10)
+        assert s.withheld.tolist() == [False, True, True]  # 4 small, 12 protects it
+        assert (s.primary, s.secondary) == (1, 1)
+        for for_export in (False, True):
+            out = protect_profiles(prof, s, k=10, for_export=for_export)
+            assert out.loc[0, "Description"] == prof.loc[0, "Description"]
+            numbers = out["Cluster"].tolist()
+            for i in (1, 2):
+                assert out.loc[i, "Description"] == f"Cluster {numbers[i]}: {WITHHELD_PROFILE}"
+            # the two withheld rows are the same text but for the cluster's number
+            small, protector = (
+                line.split(",", 1)[1].replace(str(n), "#", 1)
+                for line, n in zip(
+                    out.iloc[1:].to_csv(index=False, header=False).splitlines(),
+                    numbers[1:],
+                    strict=True,
+                )
+            )
+            assert small == protector
+        # the caption is the one two small clusters get
+        assert s.caption() == size_suppression([30, 5, 4], k=10).caption()
+        assert "protect" not in s.caption()
+
+    def test_the_page_path_and_the_title(self) -> None:
+        prof = self.profiles()
+        s = size_suppression(prof["Records"], k=10)
+        out = withhold_descriptions(prof, s)
+        assert out["Description"].tolist()[0] == prof["Description"].tolist()[0]
+        assert not any("%" in text for text in out["Description"].iloc[1:])
+        assert prof["Description"].iloc[1] != out["Description"].iloc[1]  # a copy, not in place
+        # the largest cluster shown: the title describes it
+        assert scatter_title(out, k=10, withheld=s.withheld) == (
+            "The largest of 3 clusters holds 65% of the records: "
+            + prof["Description"].iloc[0].split(": ", 1)[1]
+        )
+        # two clusters, 30 and 4: the 30 protects the 4, and the title does not describe it
+        two = prof.iloc[[0, 2]].reset_index(drop=True)
+        both = size_suppression(two["Records"], k=10)
+        assert both.withheld.tolist() == [True, True]
+        assert scatter_title(withhold_descriptions(two, both), k=10, withheld=both.withheld) == (
+            "The largest of 2 clusters holds most of the records (its profile is withheld)"
+        )
 
 
 class TestSharesInsideClusters:

@@ -21,6 +21,7 @@ leak of a frozen copy of the unprotected shifts export (country of exploitation 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -39,7 +40,7 @@ from core.explore.protect import (
     protect_tactics,
     protect_yearly,
 )
-from core.privacy import protect, suppress_complementary, suppression_caption
+from core.privacy import Suppression, protect, suppress_complementary, suppression_caption
 from tests.helpers import texts
 
 K = 10
@@ -303,7 +304,10 @@ class TestAttack:
         drawn, suppression = protect_shifts(shares, k=K)
         table = Table("protected", drawn, leaky.truth, [["year"]], "known")
         assert recoveries(table) == []
-        assert suppression.caption() == "2 cells withheld, 1 of them to protect others."
+        assert suppression.caption() == (
+            "2 cells withheld: each holds a small count (fewer than 10 records) or would "
+            "reveal one."
+        )
 
     def test_finds_a_small_rest(self):
         # 95 of 100 with the tactic, beside the 100: 5 without it
@@ -352,7 +356,81 @@ class TestSuppressComplementary:
         assert not s.withheld.any() and s.caption() == ""
 
     def test_caption(self):
-        assert suppression_caption(3, 2) == "3 cells withheld, 2 of them to protect others."
+        assert suppression_caption(3, k=K) == (
+            "3 cells withheld: each holds a small count (fewer than 10 records) or would "
+            "reveal one."
+        )
+        assert suppression_caption(1, k=K) == (
+            "1 cell withheld: it holds a small count (fewer than 10 records) or would reveal one."
+        )
+        assert suppression_caption(1_200, k=K).startswith("1,200 cells withheld: each")
+
+    def test_caption_does_not_tell_small_cells_from_their_protectors(self):
+        # 3 withheld cells read the same whether 1, 2 or 3 of them are the small ones:
+        # knowing which is small would tell that the others are at least k
+        captions = {
+            Suppression(np.ones(3, dtype=bool), primary, 3 - primary, K).caption()
+            for primary in (1, 2, 3)
+        }
+        assert len(captions) == 1
+        assert not re.search(r"protect|\d+ of them", captions.pop())
+
+    def test_protectors_at_exactly_k(self):
+        # a cell of exactly k is not small, and it is the one chosen to protect a lone
+        # small cell when it is the smallest other one; k - 1 is small
+        t = pd.DataFrame({"g": [0, 0, 0], "count": [K - 1, K, 50]})
+        s = suppress_complementary(t, count_column="count", groups=[["g"]], k=K)
+        assert s.withheld.tolist() == [True, True, False]
+        assert (s.primary, s.secondary) == (1, 1)
+        # the two withheld add up to 2k - 1: from the total alone each could be any of
+        # 1..2k-2, so neither is pinned
+        table = Table("at k", t.assign(count=t["count"].where(~s.withheld)), t["count"], [["g"]])
+        assert recoveries(table) == []
+        # cells of exactly k need no protection
+        t = pd.DataFrame({"g": [0, 0, 0], "count": [K, K, 50]})
+        assert not suppress_complementary(
+            t, count_column="count", groups=[["g"]], k=K
+        ).withheld.any()
+        # a rest of exactly k is not small; k - 1 is, and withholds the smallest cell
+        for rest, withheld in ((K, [False, False]), (K - 1, [True, False])):
+            t = pd.DataFrame({"g": [0, 0], "count": [20, 40], "known": [60 + rest] * 2})
+            s = suppress_complementary(
+                t, count_column="count", groups=[["g"]], k=K, total_column="known", exhaustive=False
+            )
+            assert s.withheld.tolist() == withheld, rest
+
+
+class TestNoOutputTellsWhichIsSmall:
+    """A withheld small cell and the cell withheld to protect it look the same in every
+    output: the caption, the table and its CSV (else the protector is known to be at
+    least k, which narrows or pins the small one)."""
+
+    def shifts(self, counts: list[int]) -> pd.DataFrame:
+        known = sum(counts)
+        return pd.DataFrame(
+            {
+                "year": [2004] * len(counts),
+                "category": ["Minor", "Adult", "Unknown"][: len(counts)],
+                "count": counts,
+                "known": [known] * len(counts),
+                "share": [c / known for c in counts],
+            }
+        )
+
+    def test_primary_and_secondary_cells_read_the_same(self):
+        # 2 small (primary) and 12 withheld to protect it (secondary), beside 40 shown
+        table = self.shifts([2, 12, 40])
+        drawn, suppression = protect_shifts(table, k=K)
+        assert (suppression.primary, suppression.secondary) == (1, 1)
+        lines = drawn.to_csv(index=False).splitlines()[1:]
+        small, protector = (line.split(",", 2)[2] for line in lines[:2])
+        assert small == protector == ",,"  # count, known and share all empty alike
+        # the caption is the one two small cells would get
+        both_small = self.shifts([2, 3, 40])
+        _, two_primaries = protect_shifts(both_small.assign(known=45), k=K)
+        assert two_primaries.withheld.sum() == 2 and two_primaries.secondary == 0
+        assert suppression.caption() == two_primaries.caption()
+        assert not re.search(r"protect|of them|\bsmall ones?\b", suppression.caption())
 
 
 @pytest.mark.slow
@@ -367,7 +445,7 @@ def test_no_withheld_count_is_recoverable(data, request):
 @pytest.mark.slow
 def test_page_caption_says_what_is_withheld(run_page, demo_frame):
     """On a single-country view with a lone small cell in a year, the shifts caption says
-    that a second cell was withheld to protect it."""
+    how many cells were withheld (a second one protects it), and nothing on which."""
     sizes = demo_frame["citizenship"].value_counts()
     for code in sizes[sizes >= MIN_RECORDS].index:
         shares = shifts.yearly_shares(demo_frame[demo_frame["citizenship"] == code], field="gender")

@@ -24,7 +24,12 @@ from core.hidden.survey import (
     survey_from_table,
     survey_rows,
 )
-from core.hidden.words import estimate_headline, estimate_sentences, withheld_caption
+from core.hidden.words import (
+    estimate_headline,
+    estimate_sentences,
+    readable_estimates,
+    withheld_caption,
+)
 from core.risk.model import PUBLISHED_MODELS, ModelSpec, fit_model
 from core.risk.records import prepare_records
 
@@ -420,15 +425,61 @@ class TestProtectionAndWords:
         # the only withheld group: the smallest other group is withheld too, so that the
         # model's total records minus the shown groups do not give the girls away
         assert out.loc["Men", ["records", "events_sexual", "estimate"]].isna().all()
-        assert out.loc["Men", "note"] == "withheld to protect another group's small count"
+        # the same note on both: which of them is the small one must not show
+        assert (
+            out.loc["Men", "note"]
+            == out.loc["Girls", "note"]
+            == (
+                "withheld: holds a small count (fewer than 10 records, events or non-events) or "
+                "would reveal one"
+            )
+        )
         assert out.loc["Women", "records"] == 400
-        assert withheld_caption(out) == (
-            "2 groups withheld, 1 of them to protect others; withheld cells are blank."
+        assert withheld_caption(out, k=10) == (
+            "2 groups withheld: each holds a small count (fewer than 10 records, events or "
+            "non-events) or would reveal one. Withheld cells are blank."
         )
         # with the models' own choice (the risk page's), the same groups as there
         chosen = protect_estimates(table, k=10, withheld=("Girls", "Women")).set_index("group")
         assert chosen.loc["Women", ["records", "estimate"]].isna().all()
         assert chosen.loc["Men", "records"] == 300
+
+    def test_no_output_tells_the_small_group_from_its_protector(self):
+        # Girls small (12 records, 1 not in sexual exploitation), Men withheld to protect
+        # them: the table, its CSV and the caption read the same for both, and the caption
+        # is the one two small groups would get
+        def table(records: list[int], events: list[int]) -> pd.DataFrame:
+            return pd.DataFrame(
+                {
+                    "group": ["Girls", "Women", "Men"],
+                    "method": ["published"] * 3,
+                    "survey_count": [100.0, 200.0, 300.0],
+                    "survey_low": [np.nan] * 3,
+                    "survey_high": [np.nan] * 3,
+                    "records": records,
+                    "events_sexual": events,
+                    "events_labour": [None] * 3,
+                    "factor": [11.0, 1.0, 0.11],
+                    "factor_ci_low": [5.0, 0.8, 0.07],
+                    "factor_ci_high": [20.0, 1.2, 0.15],
+                    "estimate": [110.0, 10.0, 1.1],
+                    "ci_low": [50.0, 8.0, 0.7],
+                    "ci_high": [200.0, 12.0, 1.5],
+                    "note": [""] * 3,
+                }
+            )
+
+        one_small = protect_estimates(table([12, 400, 300], [11, 200, 30]), k=10)
+        withheld = one_small["note"].str.startswith("withheld")
+        assert withheld.tolist() == [True, False, True]  # Men protect the girls
+        csv = readable_estimates(one_small).drop(columns=["Group", "Survey count"])
+        rows = csv.to_csv(index=False).splitlines()[1:]
+        assert rows[0] == rows[2]  # the girls' row and the men's row are the same text
+        two_small = protect_estimates(table([12, 400, 8], [11, 200, 3]), k=10)
+        assert two_small["note"].str.startswith("withheld").tolist() == [True, False, True]
+        assert withheld_caption(one_small, k=10) == withheld_caption(two_small, k=10)
+        assert set(one_small.loc[withheld, "note"]) == set(two_small.loc[withheld, "note"])
+        assert "protect" not in withheld_caption(one_small, k=10)
 
     def test_the_page_withholds_what_the_risk_page_withholds(self, models):
         from core.risk.protect import protect_model, withheld_groups

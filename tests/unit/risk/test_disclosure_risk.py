@@ -357,6 +357,46 @@ class TestTheCheckBites:
         )
 
 
+def _saturated_fit(cells: dict[tuple[str, str], tuple[int, int]]) -> LogitFit:
+    """A saturated gender x majority model of the given (records, events) per cell."""
+    rows = [
+        {"gender": g, "majority": m, "isSexualExploit": i < e}
+        for (g, m), (n, e) in cells.items()
+        for i in range(n)
+    ]
+    spec = PUBLISHED_MODELS[0]
+    return fit_model(pd.DataFrame(rows), spec.__class__(spec.outcome, spec.predictors, True))
+
+
+_ONE_SMALL = {
+    ("Female", "Adult"): (60, 40),
+    ("Female", "Minor"): (200, 30),
+    ("Male", "Minor"): (40, 15),
+    ("Male", "Adult"): (216, 1),  # men: 1 event, so boys protect them
+}
+
+
+class TestNoOutputTellsWhichIsSmall:
+    """The small group and the group withheld to protect it read the same: the caption,
+    the group table (and so its CSV) and the order in which they are named."""
+
+    def test_primary_and_secondary_groups_read_the_same(self):
+        one_small = protect_model(_saturated_fit(_ONE_SMALL), k=K)
+        assert (one_small.primary, one_small.secondary) == (("Men",), ("Boys",))
+        both = protect_model(_saturated_fit({**_ONE_SMALL, ("Male", "Minor"): (40, 3)}), k=K)
+        assert set(both.primary) == {"Men", "Boys"} and both.secondary == ()
+        # the caption is the one two small groups get, and names no split
+        assert one_small.caption() == both.caption()
+        assert "protect" not in one_small.caption()
+        # the two rows are blank in the same columns (the CSV is this table)
+        rows = one_small.groups.set_index("group").loc[["Men", "Boys"]]
+        assert rows.isna().loc["Men"].tolist() == rows.isna().loc["Boys"].tolist()
+        csv = rows.drop(columns=[c for c in ("gender", "majority_status") if c in rows])
+        men, boys = (line.split(",", 1)[1] for line in csv.to_csv(header=False).splitlines())
+        assert men == boys
+        assert one_small.withheld == both.withheld  # named in the table's order
+
+
 # --------------------------------------------------------------------------- demo and real
 class TestProtectedOutputs:
     @pytest.mark.slow
