@@ -57,6 +57,12 @@ def _brief() -> Command:
     return Command(brief.configure, brief.run)
 
 
+def _audit() -> Command:
+    from core.cli import audit
+
+    return Command(audit.configure, audit.run)
+
+
 def _demo() -> Command:
     from core.cli import demo
 
@@ -76,6 +82,7 @@ COMMANDS: dict[str, tuple[str, Callable[[], Command]]] = {
     "models": ("the published logit models (and survey extrapolation) as CSV", _models),
     "forecast": ("yearly forecasts by segment, with their backtest, as CSV", _forecast),
     "brief": ("a country brief as Word and PDF", _brief),
+    "audit": ("attack every screen: can a withheld count be recovered?", _audit),
     "demo": ("rebuild the seeded demo records (gzipped TSV)", _demo),
     "calibrate": ("rebuild the demo generator's calibration from a raw 2021 file", _calibrate),
 }

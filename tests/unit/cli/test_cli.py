@@ -12,7 +12,7 @@ from core.cli.main import COMMANDS, main
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "tests" / "fixtures" / "demo_20k_2021layout.tsv.gz"
-EXPECTED = ["validate", "summary", "models", "forecast", "brief", "demo", "calibrate"]
+EXPECTED = ["validate", "summary", "models", "forecast", "brief", "audit", "demo", "calibrate"]
 
 
 class TestTable:
