@@ -96,7 +96,7 @@ ctx = setup_page(
     ),
 )
 
-st.subheader("Survey counts of people in forced labour")
+st.header("Survey counts of people in forced labour")
 unit = st.radio(
     "Unit of the counts",
     list(UNITS),
@@ -123,7 +123,7 @@ b1, b2, _ = st.columns([1, 1, 4])
 b1.button("Restore the example", on_click=use_example, key="hid_example")
 b2.button("Clear all counts", on_click=clear_counts, key="hid_clear")
 
-st.subheader("Method")
+st.header("Method")
 method = st.radio(
     "Method",
     list(METHODS),
@@ -177,7 +177,7 @@ table = protect_estimates(
 )
 total, total_low, total_high = total_estimate(table, sexual=sexual, labour=labour, joint=joint)
 
-st.subheader("Estimates")
+st.header("Estimates")
 if table["estimate"].notna().any():
     # one estimate, one interval: with a single group this is that group's own interval
     st.metric(

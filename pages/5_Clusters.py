@@ -95,7 +95,7 @@ def _cluster(
 
 # ------------------------------------------------------------------ settings
 choices = clustering_columns(ctx.frame)
-st.subheader("Settings")
+st.header("Settings")
 c1, c2, c3, c4 = st.columns(4)
 # The number of clusters is n_clusters in the code (k is the small-cell threshold); its URL
 # key stays "cl_k" so that links already shared open the same view.
@@ -201,11 +201,11 @@ with st.expander("What the terms on this page mean"):
     st.markdown(glossary_markdown(TERMS))
 
 # ------------------------------------------------------------------ 3D view (filled below)
-st.subheader("The clusters in 3D")
+st.header("The clusters in 3D")
 view = st.container()
 
 # ------------------------------------------------------------------ profiles
-st.subheader("What each cluster looks like")
+st.header("What each cluster looks like")
 if lead:
     st.markdown(f"**{lead.strip()}**")
 st.markdown("\n".join(f"- {text}" for text in profiles["Description"]))
@@ -240,7 +240,7 @@ st.download_button(
 )
 
 # ------------------------------------------------------------------ choosing k
-st.subheader("How many clusters?")
+st.header("How many clusters?")
 st.caption(
     f"The elbow (spread within clusters) and silhouette score (how well clusters separate, "
     f"on a random sample of {SILHOUETTE_SAMPLE:,} records) for k = {N_CLUSTERS_RANGE[0]} to "
@@ -290,7 +290,7 @@ if stored is not None and stored[0] == diag_key:
         )
 
 # ------------------------------------------------------------------ record table
-st.subheader("The records behind the clusters")
+st.header("The records behind the clusters")
 st.caption(
     "Individual records with their cluster. Choose values or ranges to narrow the "
     "table (empty = everything), e.g. citizenship = United States."
