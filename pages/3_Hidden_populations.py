@@ -1,9 +1,12 @@
 """Estimate hidden populations: survey counts of forced labour x what the records imply."""
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
-from core.app import bound, data_note, setup_page, show_altair, show_table
+from core.app import DEMO_LABEL, bound, data_note, setup_page, show_altair, show_table
+from core.brief.hidden import HiddenBrief, hidden_docx, hidden_image, hidden_pdf
 from core.glossary import explain, glossary_markdown
 from core.hidden.charts import estimate_chart
 from core.hidden.estimate import (
@@ -232,3 +235,64 @@ with st.expander("What the terms mean"):
             ["odds", "95% interval", "delta method", "log scale", "logit model", "Female"]
         )
     )
+
+# ----------------------------------------------------------------------- the brief
+st.subheader("Download a brief")
+typed_source = st.text_input(
+    "Source of the survey counts (written in the brief)",
+    max_chars=300,
+    placeholder="e.g. Global Estimates of Modern Slavery 2022 (ILO, Walk Free, IOM)",
+    help="Where the counts above come from; the example's source is used when it is empty "
+    "and the example's counts are in use.",
+    **bound("hid_source"),
+)
+uses_example = unit == EXAMPLE_UNIT and all(
+    st.session_state.get(FIELDS[g][0], "") == EXAMPLE_SURVEY.get(g, "") for g in FIELDS
+)
+query = st.query_params.to_dict()
+base = str(st.context.url or "").split("?")[0] or "Hidden_populations"
+brief = HiddenBrief(
+    table=table,
+    survey=tuple(rows),
+    unit=unit,
+    method=method,
+    k=ctx.k,
+    models=(
+        f"Model 1 ({PUBLISHED_MODELS[0].formula})"
+        + (f" and model 2 ({PUBLISHED_MODELS[1].formula})" if method == "ratio" else "")
+        + f", fitted on {format_count(sexual.n, ctx.k)} records ({SPECS[spec].lower()}; "
+        "majority status "
+        + ("given or derived from age" if prepared.majority_source == "derived" else "as given")
+        + ")."
+    ),
+    total=(total, total_low, total_high),
+    filters_text=f"{ctx.filters.describe()}; counts below {ctx.k} withheld",
+    link=f"{base}?{urlencode(query)}",
+    release=ctx.result.release,
+    survey_source=typed_source.strip() or (EXAMPLE_SOURCE if uses_example else ""),
+    notes=(f"{DEMO_LABEL}.",) if ctx.is_demo else (),
+)
+st.caption(
+    "The brief holds the filters, the survey counts and their source, the method in plain "
+    "words, the estimates with their 95% intervals (withheld groups said as withheld), the "
+    "chart, the CTDC's caveats, a link back to this view and the citation."
+)
+b_word, b_pdf, _ = st.columns([1, 1, 3])
+b_word.download_button(
+    "Brief (Word)",
+    data=lambda: hidden_docx(brief, image=hidden_image(brief)),
+    file_name="ctdc_hidden_brief.docx",
+    mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    key="hid_brief_docx",
+    on_click="ignore",
+    icon=":material/description:",
+)
+b_pdf.download_button(
+    "Brief (PDF)",
+    data=lambda: hidden_pdf(brief, image=hidden_image(brief)),
+    file_name="ctdc_hidden_brief.pdf",
+    mime="application/pdf",
+    key="hid_brief_pdf",
+    on_click="ignore",
+    icon=":material/picture_as_pdf:",
+)
