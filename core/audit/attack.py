@@ -31,11 +31,15 @@ maximise it subject to every relation of its connected part of the screen. It is
 **recovery** when the interval is narrower than 1 and holds a single integer in 1..k-1.
 
 What is not attacked: two different filter settings side by side (differencing), two
-different screens or widget settings combined, integer reasoning beyond the interval
-(e.g. parity), the model's fitted values of non-saturated models (they depend on all
-cells at once and are withheld whole when any cell is), the 3D and scatter charts of
-single records (they are covered by the clusters page's own coverage rule), and the
-words of a sentence beyond the numbers they quote.
+different screens or widget settings combined (each page is read at its default
+settings), integer reasoning beyond the interval (e.g. parity), shares rounded for the
+screen (Home's percentages, the clusters' "Share (%)"; exports with exact shares are
+used), the fitted values of non-saturated models (they depend on all cells at once and
+are withheld whole when any cell is), forecasts and trend lines, the 3D and scatter
+charts of single records (the clusters page's own coverage rule covers them), and the
+words of a sentence beyond the numbers collected. Unshown cells that only bound others
+(flows outside the top countries, records of a year with none of the types) are not
+attacked themselves (:attr:`Screen.slack`).
 """
 
 from __future__ import annotations
@@ -222,7 +226,7 @@ def saturated_relations(
     >>> e, ne = s.hidden("e", 3), s.hidden("ne", 40)
     >>> saturated_relations(s, inverse=np.eye(1), estimates=[math.log(3 / 40)],
     ...                     std_errors=[math.sqrt(1 / 3 + 1 / 40)], events=[e], non_events=[ne])
-    >>> [r.rhs for r in s.relations][1:]
+    >>> [round(r.rhs, 9) for r in s.relations][1:]
     [3.0, 40.0]
     """
     cells = inverse.shape[0]
@@ -300,7 +304,7 @@ def attack_screen(screen: Screen, *, k: int) -> tuple[list[Recovery], int]:
     >>> s.add_sum([a, b], t, "row total")
     >>> found, checked = attack_screen(s, k=10)
     >>> [(r.cell, r.kinds) for r in found], checked
-    [('a', ('row total',)), 1]
+    ([('a', ('row total',))], 1)
     """
     unknown = [key for key, value in screen.shown.items() if value is None]
     targets = [key for key in unknown if 0 < screen.truth[key] < k and key not in screen.slack]
