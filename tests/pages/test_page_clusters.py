@@ -43,6 +43,13 @@ def specs(at, kind: str) -> list[dict]:
     return [json.loads(e.proto.spec) for e in at.get(kind)]
 
 
+def one_line(title: object) -> str:
+    """A chart's title as one line: on screen a long one wraps into a list of lines
+    (``{"text": [...]}``, see :func:`core.palette.for_screen`)."""
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
 def plot_title(plot: dict) -> str:
     """The 3D view's title as one line (the chart wraps it with <br>)."""
     return plot["layout"]["title"]["text"].replace("<br>", " ")
@@ -193,7 +200,7 @@ class TestChoosingK:
         assert not at.get("vega_lite_chart")
         at.button(key="cl_diag_go").click().run()
         assert not at.exception
-        titles = [s["title"] for s in specs(at, "vega_lite_chart")]
+        titles = [one_line(s["title"]) for s in specs(at, "vega_lite_chart")]
         assert len(titles) == 2
         assert titles[0].startswith("Adding clusters beyond k = ")
         assert titles[1].startswith("Clusters are best separated at k = ")

@@ -14,6 +14,13 @@ from tests.helpers import texts, url_of
 PAGE = "pages/3_Hidden_populations.py"
 
 
+def one_line(title: object) -> str:
+    """A chart's title as one line: on screen a long one wraps into a list of lines
+    (``{"text": [...]}``, see :func:`core.palette.for_screen`)."""
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
 def estimates(at) -> pd.DataFrame:
     frame = next(d.value for d in at.dataframe if "Estimate" in d.value.columns)
     for column in frame.columns:
@@ -61,7 +68,7 @@ class TestDemo:
             "below); girls and boys (no survey count typed)." in texts(at.caption)
         )
         assert "not whether identified victims represent the hidden population" in texts(at.caption)
-        title = json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"]
+        title = one_line(json.loads(at.get("vega_lite_chart")[0].proto.spec)["title"])
         assert (
             title == f"Women: about {women:,.0f} thousand people estimated in sexual exploitation"
         )

@@ -13,8 +13,15 @@ from tests.helpers import texts
 PAGE = "pages/2_Who_is_most_at_risk.py"
 
 
+def one_line(title: object) -> str:
+    """A chart's title as one line: on screen a long one wraps into a list of lines
+    (``{"text": [...]}``, see :func:`core.palette.for_screen`)."""
+    text = title.get("text", "") if isinstance(title, dict) else title
+    return " ".join(text) if isinstance(text, list) else str(text)
+
+
 def chart_titles(at) -> list[str]:
-    return [json.loads(c.proto.spec).get("title") for c in at.get("vega_lite_chart")]
+    return [one_line(json.loads(c.proto.spec).get("title")) for c in at.get("vega_lite_chart")]
 
 
 def numbers(column: pd.Series) -> pd.Series:
