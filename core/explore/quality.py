@@ -172,7 +172,7 @@ def protect_coverage(coverage: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame
         secondary += suppression.secondary
     return (
         pd.concat(drawn, ignore_index=True),
-        Suppression(np.concatenate(withheld), primary, secondary),
+        Suppression(np.concatenate(withheld), primary, secondary, k),
     )
 
 
