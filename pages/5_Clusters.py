@@ -203,6 +203,10 @@ with st.expander("What the terms on this page mean"):
 # ------------------------------------------------------------------ 3D view (filled below)
 st.header("The clusters in 3D")
 view = st.container()
+with view:
+    follow = st.checkbox(
+        "Show only the records that match the table's filters (below)", **bound("cl_follow")
+    )
 
 # ------------------------------------------------------------------ profiles
 st.header("What each cluster looks like")
@@ -295,77 +299,88 @@ st.caption(
     "Individual records with their cluster. Choose values or ranges to narrow the "
     "table (empty = everything), e.g. citizenship = United States."
 )
-values: dict[str, list] = {}
-ranges: dict[str, tuple[float, float]] = {}
-with st.expander("Filter the records", expanded=True):
-    boxes = st.columns(3)
-    for i, spec in enumerate(table_filters(records, columns=["cluster", *prepared.columns])):
-        box, key = boxes[i % 3], f"cl_t_{spec.column}"
-        if spec.kind == "values":
-            names = dict(zip(spec.options, spec.labels, strict=True))
-            values[spec.column] = box.multiselect(
-                spec.label,
-                spec.options,
-                **bound(key, options=spec.options),
-                format_func=names.get,
-                placeholder="All",
-            )
-        elif spec.low < spec.high:
-            if key in st.session_state:  # a remembered range kept inside this data's
-                lo, hi = st.session_state[key]
-                lo, hi = max(lo, spec.low), min(hi, spec.high)
-                st.session_state[key] = (lo, hi) if lo <= hi else (spec.low, spec.high)
-            ranges[spec.column] = box.slider(
-                spec.label,
-                min_value=spec.low,
-                max_value=spec.high,
-                step=spec.step,
-                value=(spec.low, spec.high),
-                **bound(key),
-                format="%d" if isinstance(spec.step, int) else "%.1f",
+
+
+def record_table() -> pd.DataFrame:
+    """The table's filters, the records they list, the caption and the CSV of exactly
+    those records; returns them (the 3D view follows them when asked to)."""
+    values: dict[str, list] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    with st.expander("Filter the records", expanded=True):
+        boxes = st.columns(3)
+        for i, spec in enumerate(table_filters(records, columns=["cluster", *prepared.columns])):
+            box, key = boxes[i % 3], f"cl_t_{spec.column}"
+            if spec.kind == "values":
+                names = dict(zip(spec.options, spec.labels, strict=True))
+                values[spec.column] = box.multiselect(
+                    spec.label,
+                    spec.options,
+                    **bound(key, options=spec.options),
+                    format_func=names.get,
+                    placeholder="All",
+                )
+            elif spec.low < spec.high:
+                if key in st.session_state:  # a remembered range kept inside this data's
+                    lo, hi = st.session_state[key]
+                    lo, hi = max(lo, spec.low), min(hi, spec.high)
+                    st.session_state[key] = (lo, hi) if lo <= hi else (spec.low, spec.high)
+                ranges[spec.column] = box.slider(
+                    spec.label,
+                    min_value=spec.low,
+                    max_value=spec.high,
+                    step=spec.step,
+                    value=(spec.low, spec.high),
+                    **bound(key),
+                    format="%d" if isinstance(spec.step, int) else "%.1f",
+                )
+            else:
+                box.caption(f"{spec.label}: every record has {spec.low:g}.")
+    # Only records a listing may show (none of a withheld cluster; never 1..k-1 of them).
+    matching = filter_records(listable, values=values, ranges=ranges)
+    filtered = listable_records(matching, sizes, k=ctx.k)
+    if filtered.empty:
+        if len(matching):
+            st.info(
+                f"Fewer than {ctx.k} of the listed records match these table filters, so none "
+                "is shown (a short list would give a small count away); clear some filters."
             )
         else:
-            box.caption(f"{spec.label}: every record has {spec.low:g}.")
-# Only records a listing may show (none of a withheld cluster; never 1..k-1 of them).
-matching = filter_records(listable, values=values, ranges=ranges)
-filtered = listable_records(matching, sizes, k=ctx.k)
-if filtered.empty:
-    if len(matching):
-        st.info(
-            f"Fewer than {ctx.k} of the listed records match these table filters, so none "
-            "is shown (a short list would give a small count away); clear some filters."
-        )
+            st.info("No record matches these table filters; clear some of them to see records.")
     else:
-        st.info("No record matches these table filters; clear some of them to see records.")
-else:
-    st.dataframe(display_records(filtered), hide_index=True, height=380)
-st.caption(
-    (
-        f"{format_count(len(filtered), ctx.k)} of the "
-        + ("" if clustered_n is None else f"{format_count(clustered_n, ctx.k)} ")
-        + "clustered records match. "
-        if len(filtered)
-        else ""
+        st.dataframe(display_records(filtered), hide_index=True, height=380)
+    st.caption(
+        (
+            f"{format_count(len(filtered), ctx.k)} of the "
+            + ("" if clustered_n is None else f"{format_count(clustered_n, ctx.k)} ")
+            + "clustered records match. "
+            if len(filtered)
+            else ""
+        )
+        + (f"{hidden_note} " if hidden_note else "")
+        + "Identified cases, not prevalence."
     )
-    + (f"{hidden_note} " if hidden_note else "")
-    + "Identified cases, not prevalence."
-)
-st.download_button(
-    "Records (CSV)",
-    data=lambda: csv_bytes(display_records(filtered)),
-    file_name="cluster_records.csv",
-    mime="text/csv",
-    key="cl_dl_records",
-    on_click="ignore",
-    icon=":material/download:",
-    disabled=filtered.empty,
-)
+    st.download_button(
+        "Records (CSV)",
+        data=lambda: csv_bytes(display_records(filtered)),
+        file_name="cluster_records.csv",
+        mime="text/csv",
+        key="cl_dl_records",
+        on_click="ignore",
+        icon=":material/download:",
+        disabled=filtered.empty,
+    )
+    return filtered
+
+
+# The table's filters change only the table, its caption and its CSV, so the table runs
+# as a fragment: a filter change reruns it alone. When the 3D view follows the filters
+# (the box above), a filter change must redraw the view too, so the table then runs with
+# the page. Either way each filter stays bound to its URL parameter.
+filtered = (record_table if follow else st.fragment(record_table))()
+
 
 # ------------------------------------------------------------------ 3D view
 with view:
-    follow = st.checkbox(
-        "Show only the records that match the table's filters (below)", **bound("cl_follow")
-    )
     shown = filtered if follow else listable
     if shown.empty and (follow and len(listable)):
         st.info(
