@@ -25,8 +25,9 @@ from core.explore import (
     shifts,
     world_map,
 )
+from core.glossary import explain, glossary_markdown
 from core.privacy import format_count, safe_share
-from core.words import category_label, year_span
+from core.words import category_label, counted, plural, year_span
 
 ctx = setup_page(
     "Explore",
@@ -113,9 +114,21 @@ def _country_counts(_frame: pd.DataFrame, key: str, by: str) -> pd.DataFrame:
     return world_map.country_counts(_frame, by=by)
 
 
+def _based(n: int, one: str = "record", many: str | None = None, *, tail: str = "") -> str:
+    """How many records a chart rests on, in the right number and at the threshold
+    ('Based on 1 record with a year ...', 'Based on <10 records ...')."""
+    return data_note(n, what=(many or one + "s") + tail, one=one + tail, k=k)
+
+
+def _terms(*terms: str) -> None:
+    """The tab's 'What the terms in this tab mean' list (core.glossary)."""
+    with st.expander("What the terms in this tab mean"):
+        st.markdown(glossary_markdown(terms))
+
+
 def _too_small(what: str) -> None:
     st.info(
-        f"{what} Every count here is below {k} records, and small counts are hidden to "
+        f"{what} Every count here is below {counted(k, 'record')}, and small counts are hidden to "
         "protect the people in them. Widen the filters in the sidebar, or lower "
         "'Hide counts below' if your data-sharing rules allow it."
     )
@@ -145,34 +158,32 @@ def main_flows() -> None:
         _too_small("The flows in view are too small to draw.")
         return
     drawn, withheld = protect.protect_flows(links, k=k)
-    shown = int(drawn["count"].sum())
     chart_section(
         chart=country_charts.flows_sankey(drawn, title=headlines.sankey_headline(links)),
         table=drawn,
-        caption=f"{data_note(shown)} Left: citizenship; right: country of exploitation.",
+        caption=(
+            f"{_based(flows.both_known, tail=' with both countries known')} The shares are "
+            "of these records. Left: citizenship; right: country of exploitation."
+        ),
         withheld=withheld,
         file_stem="explore_flows_sankey",
         k=k,
         count_columns=["count"],
         dependent_columns=["share"],
     )
-    bases.append(("Flows", "Main flows (Sankey)", shown))
 
 
 MAP_BY = {"citizenship": "Country of citizenship", "exploitation": "Country of exploitation"}
 
 
-def map_headline(cells: pd.DataFrame, *, by: str) -> str:
-    """The map's finding, from the protected cells only (no count below k can appear)."""
-    shown = cells[cells["status"] == "shown"]
-    top = shown.iloc[0]
-    protected = int((cells["status"] != "shown").sum())
-    also = f"; {protected} more with fewer than {k} records or withheld" if protected else ""
-    return (
-        f"{top['name']} is the most frequent {MAP_BY[by].lower()} "
-        f"({format_count(top['count'], k)} records); "
-        f"{len(shown)} countries shown with their counts{also}"
-    )
+def _map_shown(by: str) -> int | None:
+    """Records the map draws when placed ``by`` (None when it draws nothing)."""
+    table = _country_counts(ctx.frame, ctx.cache_key, by)
+    if table.empty:
+        return None
+    cells = world_map.map_cells(table, k=k)
+    shown = cells["status"] == "shown"
+    return int(cells.loc[shown, "count"].sum()) if shown.any() else None
 
 
 @st.fragment
@@ -193,20 +204,19 @@ def world_map_section() -> None:
     if not (cells["status"] == "shown").any():
         _too_small("The countries in view are too small to map.")
         return
-    title = map_headline(cells, by=by)
+    title = headlines.map_headline(cells, placed_by=MAP_BY[by].lower(), k=k)
     shown = int(cells.loc[cells["status"] == "shown", "count"].sum())
     chart_section(
         chart=world_map.world_map(table, k=k, by=by, title=title),
         table=cells,
         caption=(
-            f"{data_note(shown)} Records with the {MAP_BY[by].lower()} unknown are left "
+            f"{_based(shown)} Records with the {MAP_BY[by].lower()} unknown are left "
             "out; the CSV also lists the countries too small to draw at this scale."
         ),
         file_stem=f"explore_map_{by}",
         k=k,
         count_columns=["count"],
     )
-    bases.append(("Flows", f"World map ({MAP_BY[by].lower()})", shown))
 
 
 # ----------------------------------------------------------------------- 1. flows
@@ -221,7 +231,13 @@ with tabs[0]:
         **bound("exp_top_n"),
         help="The countries with the most records (both countries known).",
     )
-    scale = right.radio("Colour scale", SCALES, horizontal=True, **bound("exp_scale"))
+    scale = right.radio(
+        "Colour scale",
+        SCALES,
+        horizontal=True,
+        **bound("exp_scale"),
+        help=explain("log colour scale"),
+    )
     with st.spinner("Counting flows between countries…"):
         flows = _flows(ctx.frame, ctx.cache_key, top_n)
     if flows.both_known == 0:
@@ -243,8 +259,8 @@ with tabs[0]:
             ),
             table=drawn,
             caption=(
-                f"{data_note(drawn_flows.shown)} The top {top_n} countries on each axis, "
-                f"among {flows.both_known:,} records with both countries known. Empty cells: "
+                f"{_based(drawn_flows.shown)} The top {top_n} countries on each axis, among "
+                f"{counted(flows.both_known, 'record', k=k)} with both countries known. Empty cells: "
                 f"no record (or fewer than {k}, hidden, or hidden to protect another)."
             ),
             withheld=withheld,
@@ -260,6 +276,28 @@ with tabs[0]:
 
     st.markdown("**On the world map**")
     world_map_section()
+
+    # The table of bases (Data quality) is drawn on full runs only, while the Sankey's
+    # slider and the map's toggle rerun their fragment alone: so its rows for these two
+    # charts must not depend on those controls. The Sankey's shares are of the records
+    # with both countries known, whatever the number of flows drawn; the map is listed
+    # under both placements, whichever one is on screen.
+    if protect.visible_row_count(_sankey(ctx.frame, ctx.cache_key, 5), k=k) > 0:
+        bases.append(("Flows", "Main flows (Sankey)", flows.both_known))
+    for placement, placement_label in MAP_BY.items():
+        on_map = _map_shown(placement)
+        if on_map is not None:
+            bases.append(("Flows", f"World map ({placement_label.lower()})", on_map))
+    _terms(
+        "flow",
+        "country of citizenship",
+        "country of exploitation",
+        "log colour scale",
+        "Sankey diagram",
+        "world map",
+        "hidden counts",
+        "identified cases, not prevalence",
+    )
 
 # ----------------------------------------------------------------------- 2. top vs bottom
 with tabs[1]:
@@ -287,13 +325,14 @@ with tabs[1]:
         chosen = _countries(ctx.frame, ctx.cache_key, by, n_countries, min_records)
     if chosen.empty:
         st.info(
-            f"No country has at least {min_records:,} records in view. Lower the "
+            f"No country has at least {counted(min_records, 'record')} in view. Lower the "
             "minimum above, or widen the filters in the sidebar."
         )
     else:
         if countries.BOTTOM_LABEL not in set(chosen["group"]):
             st.info(
-                f"Only {len(chosen)} countries have at least {min_records:,} records, "
+                f"Only {counted(len(chosen), 'country', 'countries')} "
+                f"{plural(len(chosen), 'has', 'have')} at least {counted(min_records, 'record')}, "
                 "so there is no lowest-volume group to compare with. Lower the minimum or "
                 "the number of countries per group."
             )
@@ -321,10 +360,10 @@ with tabs[1]:
                 ),
                 table=drawn,
                 caption=(
-                    f"{data_note(n_known)} Records of the chosen countries "
+                    f"{_based(n_known)} Records of the chosen countries "
                     f"({countries.COUNTRY_FIELDS[by].lower()}) with {label.lower()} known. "
-                    f"A country with fewer than {k} of them is not drawn, and segments "
-                    f"below {k} records are hidden (so a bar can stop short of 100%)."
+                    f"A country with fewer than {k:,} of them is not drawn, and segments "
+                    f"below {counted(k, 'record')} are hidden (so a bar can stop short of 100%)."
                 ),
                 withheld=withheld,
                 file_stem=f"explore_profile_{field}",
@@ -333,6 +372,7 @@ with tabs[1]:
                 dependent_columns=["share"],
             )
             bases.append(("Highest vs lowest volume", label, n_known))
+    _terms("highest- and lowest-volume countries", "pooled", "share of known", "hidden counts")
 
 # ----------------------------------------------------------------------- 3. tactics
 with tabs[2]:
@@ -380,7 +420,7 @@ with tabs[2]:
                 groups=list(dict.fromkeys(table[split])) if split else [],
             ),
             table=drawn,
-            caption=data_note(n_known, what=f"victims with any {noun.lower()} recorded") + left_out,
+            caption=_based(n_known, "victim", tail=f" with any {noun.lower()} recorded") + left_out,
             withheld=withheld,
             file_stem=f"explore_tactics_{group}",
             k=k,
@@ -388,6 +428,13 @@ with tabs[2]:
             dependent_columns=["share"],
         )
         bases.append(("Tactics", noun, n_known))
+    _terms(
+        "means of control",
+        "recruiter relation",
+        "type of exploitation",
+        "unknown is not zero",
+        "share of known",
+    )
 
 # ----------------------------------------------------------------------- 4. trends
 with tabs[3]:
@@ -415,8 +462,14 @@ with tabs[3]:
             chart=charts.yearly_chart(drawn, title=headlines.yearly_headline(yearly, k=k)),
             table=drawn,
             caption=(
-                f"{data_note(yearly.with_year)} {yearly.no_year:,} records in view have "
-                "no year and are not in this chart."
+                f"{_based(yearly.with_year)} "
+                + (
+                    f"{counted(yearly.no_year, 'record', k=k)} in view "
+                    f"{plural(yearly.no_year, 'has', 'have')} no year and "
+                    f"{plural(yearly.no_year, 'is', 'are')} not in this chart."
+                    if yearly.no_year
+                    else "Every record in view has a year."
+                )
                 if safe_share(yearly.with_year, len(ctx.frame), k)
                 else f"Based on the records with a year; fewer than {k} records in view have "
                 "no year (so their number and the records with a year are not shown). "
@@ -437,7 +490,7 @@ with tabs[3]:
             ),
             table=drawn_types,
             caption=(
-                f"{data_note(yearly.with_year)} A victim recorded with several types counts "
+                f"{_based(yearly.with_year)} A victim recorded with several types counts "
                 "in each. Grey band: likely incomplete years."
             ),
             withheld=withheld_types,
@@ -446,6 +499,7 @@ with tabs[3]:
             count_columns=["count"],
         )
         bases.append(("Trends", "Registrations per year by type", yearly.with_year))
+    _terms("year of registration", "incomplete year", "type of exploitation")
 
 # ----------------------------------------------------------------------- 5. shifts
 with tabs[4]:
@@ -458,7 +512,10 @@ with tabs[4]:
         format_func=lambda f: aggregates.SHIFT_FIELDS[f],
     )
     skip_incomplete = c2.checkbox(
-        "Leave likely incomplete years out of the trend", value=True, **bound("exp_shift_skip")
+        "Leave likely incomplete years out of the trend",
+        value=True,
+        **bound("exp_shift_skip"),
+        help=explain("incomplete year"),
     )
     shift_label = aggregates.SHIFT_FIELDS[shift_field]
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
@@ -492,7 +549,7 @@ with tabs[4]:
             ),
             table=drawn,
             caption=(
-                data_note(n_known, what=f"records with a year and {shift_label.lower()} known")
+                _based(n_known, tail=f" with a year and {shift_label.lower()} known")
                 + " Faded bars: likely incomplete years."
                 + derived_note
             ),
@@ -556,7 +613,7 @@ with tabs[4]:
                 ),
                 table=observed,
                 caption=(
-                    f"{data_note(trend.n_records)} Dots: observed share (size: records); "
+                    f"{_based(trend.n_records)} Dots: observed share (size: records); "
                     "line: fitted trend."
                 ),
                 file_stem=f"explore_shift_trend_{shift_field}",
@@ -584,6 +641,23 @@ with tabs[4]:
                 ),
             )
 
+    _terms(
+        "shift",
+        "percentage points",
+        "points per decade",
+        "trend line",
+        "fitted share",
+        "observed share",
+        "95% interval",
+        "quasi-binomial",
+        "Student's t",
+        "majority status",
+        "given majority status",
+        "derived majority status",
+        "change of recording",
+        "incomplete year",
+    )
+
 # ----------------------------------------------------------------------- 6. data quality
 with tabs[5]:
     st.subheader("How complete are the records in view?")
@@ -608,7 +682,7 @@ with tabs[5]:
         chart=charts.missing_chart(drawn, title=headlines.missing_headline(missing)),
         table=drawn,
         caption=(
-            f"{data_note(len(ctx.frame))} A group of flags (e.g. means of control) counts "
+            f"{_based(len(ctx.frame))} A group of flags (e.g. means of control) counts "
             "as missing when none of its flags is set; sub-types of labour and sexual "
             "exploitation are counted over all records, not only those of that type."
         ),
@@ -626,7 +700,7 @@ with tabs[5]:
             chart=charts.coverage_chart(drawn_cov, title=quality.coverage_headline(drawn_cov)),
             table=drawn_cov,
             caption=(
-                f"{data_note(yearly.with_year)} Share of each year's records with the field "
+                f"{_based(yearly.with_year)} Share of each year's records with the field "
                 "given (a group of flags: with any of its flags set). A field whose recording "
                 "changes over the years can make a trend out of a change of recording: read "
                 "the shifts tab beside this."
@@ -647,3 +721,4 @@ with tabs[5]:
         height=36 * (len(bases) + 1) + 4,
         caption="Each chart uses only the records where what it shows is known.",
     )
+    _terms("missing", "share given per year", "change of recording", "records a chart rests on")

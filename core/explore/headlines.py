@@ -17,8 +17,8 @@ from core.data.schema import FLAG_GROUPS
 from core.explore.aggregates import NOT_RECORDED, SPLIT_FIELDS, YearlyTotals
 from core.explore.countries import BOTTOM_LABEL, PROFILE_FIELDS, TOP_LABEL, Flows
 from core.options import check_choice
-from core.privacy import format_count, small_mask
-from core.words import category_label, year_span
+from core.privacy import small_mask
+from core.words import category_label, counted, plural, share_text, year_span
 
 if TYPE_CHECKING:  # only for the annotations: shifts and recording import subject()
     from core.explore.recording import SourceCheck
@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # only for the annotations: shifts and recording import subje
 
 __all__ = [
     "flows_headline",
+    "map_headline",
     "missing_headline",
     "profile_headline",
     "sankey_headline",
@@ -78,6 +79,8 @@ def flows_headline(flows: Flows, /, *, k: int = 1) -> str:
     >>> from core.explore.countries import country_flows
     >>> flows_headline(country_flows(df))
     'Largest flow: citizens of UKR exploited in RUS (3 records, 75% of the flows shown)'
+    >>> flows_headline(country_flows(df.head(1)))
+    'Largest flow: citizens of UKR exploited in RUS (1 record, 100% of the flows shown)'
     """
     table = flows.table
     if table.empty:
@@ -86,7 +89,7 @@ def flows_headline(flows: Flows, /, *, k: int = 1) -> str:
     share = top["count"] / flows.shown
     return (
         f"Largest flow: citizens of {top['citizenship']} exploited in {top['exploitation']} "
-        f"({format_count(top['count'], k)} records, {share:.0%} of the flows shown)"
+        f"({counted(top['count'], 'record', k=k)}, {share_text(share)} of the flows shown)"
     )
 
 
@@ -99,12 +102,47 @@ def sankey_headline(links: pd.DataFrame, /) -> str:
     ...                       "count": [6, 2], "share": [0.6, 0.2]})
     >>> sankey_headline(links)
     'The 2 largest flows carry 80% of records with both countries known'
+    >>> sankey_headline(links.head(1))
+    'The largest flow carries 60% of records with both countries known'
     """
     if links.empty:
         return "No record in view has both countries known"
+    n = len(links)
+    what = "The largest flow carries" if n == 1 else f"The {n:,} largest flows carry"
+    return f"{what} {share_text(links['share'].sum())} of records with both countries known"
+
+
+def map_headline(cells: pd.DataFrame, /, *, placed_by: str, k: int = 1) -> str:
+    """The finding of the world map, from its protected cells only
+    (:func:`core.explore.world_map.map_cells`: a withheld count is NaN, never quoted).
+
+    ``placed_by`` names how records are placed ("country of citizenship").
+
+    Examples
+    --------
+    >>> cells = pd.DataFrame({"name": ["Ukraine", "Moldova", "Chad"],
+    ...     "count": [1200.0, 40.0, float("nan")], "status": ["shown", "shown", "withheld"]})
+    >>> map_headline(cells, placed_by="country of citizenship", k=10)
+    'Ukraine is the most frequent country of citizenship (1,200 records); 2 countries shown with their counts; 1 more withheld (fewer than 10 records, or hidden to protect one that has)'
+    >>> map_headline(cells.head(1), placed_by="country of exploitation", k=10)
+    'Ukraine is the most frequent country of exploitation (1,200 records); 1 country shown with its count'
+    """
+    shown = cells[cells["status"] == "shown"]
+    if shown.empty:
+        return "No country in view is large enough to map"
+    top = shown.sort_values("count", ascending=False, kind="stable").iloc[0]
+    n_shown = len(shown)
+    withheld = int((cells["status"] != "shown").sum())
+    also = (
+        f"; {withheld:,} more withheld (fewer than {counted(k, 'record')}, or hidden to "
+        "protect one that has)"
+        if withheld
+        else ""
+    )
     return (
-        f"The {len(links)} largest flows carry {links['share'].sum():.0%} of records with "
-        "both countries known"
+        f"{top['name']} is the most frequent {placed_by} "
+        f"({counted(top['count'], 'record', k=k)}); {counted(n_shown, 'country', 'countries')} "
+        f"shown with {plural(n_shown, 'its count', 'their counts')}{also}"
     )
 
 
@@ -146,8 +184,8 @@ def profile_headline(pooled: pd.DataFrame, /, *, field: str, k: int = 1) -> str:
     low, high = shares[BOTTOM_LABEL], shares[TOP_LABEL]
     prefix = "Age " if field == "ageBroad" else ""
     return (
-        f"{prefix}{category}: {low:.0%} in the lowest-volume countries vs {high:.0%} "
-        "in the highest-volume ones"
+        f"{prefix}{category}: {share_text(low)} in the lowest-volume countries vs "
+        f"{share_text(high)} in the highest-volume ones"
     )
 
 
@@ -171,7 +209,7 @@ def tactics_headline(
     >>> t = pd.DataFrame({"label": ["Threats", "Debt bondage"], "count": [2, 1],
     ...                   "known": [4, 4], "share": [0.5, 0.25], "rank": [1, 2]})
     >>> tactics_headline(t, group="means")
-    'Threats is the most reported means of control (50% of victims with any known)'
+    'Most reported means of control: Threats (50% of victims with any known)'
     """
     check_choice(group, FLAG_GROUPS, name="group")
     check_choice(by, [None, *SPLIT_FIELDS], name="by")
@@ -181,8 +219,8 @@ def tactics_headline(
     if by is None:
         top = table.sort_values("rank").iloc[0]
         return (
-            f"{top['label']} is the most reported {noun} "
-            f"({top['share']:.0%} of victims with any known)"
+            f"Most reported {noun}: {top['label']} "
+            f"({share_text(top['share'])} of victims with any known)"
         )
     usable = _quotable(table, k)
     wide = usable.pivot_table(index="label", columns=by, values="share", sort=False)
@@ -190,8 +228,8 @@ def tactics_headline(
         group_name = wide.columns[0]
         label = wide[group_name].idxmax()
         return (
-            f"{label} is the most reported {noun} for {group_name} "
-            f"({_row(wide, label)[group_name]:.0%} of victims with any known)"
+            f"Most reported {noun} for {group_name}: {label} "
+            f"({share_text(_row(wide, label)[group_name])} of victims with any known)"
         )
     if wide.shape[1] < 2:
         return f"Too few records in the groups to compare {noun}"
@@ -201,8 +239,8 @@ def tactics_headline(
     label = spread.idxmax()
     shares = _row(wide, label)  # the label's share in each group
     return (
-        f"Widest gap: {label}, {shares.max():.0%} for {shares.idxmax()} "
-        f"vs {shares.min():.0%} for {shares.idxmin()}"
+        f"Widest gap: {label}, {share_text(shares.max())} for {shares.idxmax()} "
+        f"vs {share_text(shares.min())} for {shares.idxmin()}"
     )
 
 
@@ -221,9 +259,9 @@ def yearly_headline(yearly: YearlyTotals, /, *, k: int = 1) -> str:
     if table.empty:
         return "No record in view has a year of registration"
     peak = _row(table, table["count"].idxmax())
-    text = f"Registrations peaked in {int(peak['year'])} ({format_count(peak['count'], k)} records)"
+    text = f"Registrations peaked in {int(peak['year'])} ({counted(peak['count'], 'record', k=k)})"
     if yearly.incomplete:
-        verb = "looks" if len(yearly.incomplete) == 1 else "look"
+        verb = plural(len(yearly.incomplete), "looks", "look")
         text += f"; {year_span(yearly.incomplete)} {verb} incomplete"
     return text
 
@@ -249,7 +287,7 @@ def type_trend_headline(
     row = known[known["year"] == last].sort_values("count", ascending=False, kind="stable").iloc[0]
     return (
         f"{row['type']} was the most recorded type in {last}, the last complete year "
-        f"({format_count(row['count'], k)} records)"
+        f"({counted(row['count'], 'record', k=k)})"
     )
 
 
@@ -334,4 +372,5 @@ def missing_headline(table: pd.DataFrame, /) -> str:
     worst = _row(table, table["missing_share"].idxmax())
     if worst["missing"] == 0:
         return "Every field is filled in for all records in view"
-    return f"{worst['field']} is missing for {worst['missing_share']:.0%} of the records in view"
+    share = share_text(worst["missing_share"])
+    return f"{worst['field']} is missing for {share} of the records in view"

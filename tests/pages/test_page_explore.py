@@ -7,6 +7,7 @@ Expected values come from the raw files or the loaded frame with plain pandas
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 from core.app import DEMO_LABEL
 from tests.conftest import DEMO_FILE
-from tests.helpers import url_of
+from tests.helpers import each_text, url_of
 
 PAGE = "pages/1_Explore.py"
 TABS = [
@@ -53,16 +54,24 @@ def titles(node) -> list[str]:
     for element in node.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
         title = spec.get("title", {})
-        out.append(title.get("text") if isinstance(title, dict) else str(title))
+        out.append(one_line(title.get("text") if isinstance(title, dict) else title))
     for element in node.get("plotly_chart"):
-        out.append(json.loads(element.proto.spec)["layout"]["title"]["text"])
+        out.append(one_line(json.loads(element.proto.spec)["layout"]["title"]["text"]))
     return out
+
+
+def one_line(title: object) -> str:
+    """A chart title as one line: on screen long titles wrap (a list of lines in Altair,
+    ``<br>`` in Plotly, core.palette.wrap_title)."""
+    if isinstance(title, list):
+        return " ".join(str(part) for part in title)
+    return re.sub(r"<br\s*/?>", " ", str(title))
 
 
 def chart_spec(at, title_start: str) -> dict:
     for element in at.get("vega_lite_chart"):
         spec = json.loads(element.proto.spec)
-        if str(spec.get("title", {}).get("text", "")).startswith(title_start):
+        if one_line(spec.get("title", {}).get("text", "")).startswith(title_start):
             return spec
     raise AssertionError(f"no chart titled {title_start!r}: {titles(at)}")
 
@@ -111,7 +120,7 @@ class TestDemo:
         years = pd.to_numeric(raw["yearOfRegistration"], errors="coerce").dropna().astype(int)
         counts = years.value_counts().sort_index()
         peak = int(counts.idxmax())
-        yearly_title = chart_spec(at, "Registrations peaked")["title"]["text"]
+        yearly_title = one_line(chart_spec(at, "Registrations peaked")["title"]["text"])
         assert yearly_title.startswith(f"Registrations peaked in {peak} ({counts.max():,} records)")
         # the demo copies the reporting lag: 2020 and 2021 hold under half of 2017-2019's median
         reference = np.median(counts.loc[2017:2019])
@@ -298,7 +307,7 @@ class TestReal:
         assert DEMO_LABEL not in texts(at.warning)
         assert metric(at, "Records in view") == "193,025"
         # the schema notes: 27,840 records in 2019; 2020 and 2021 small (reporting lag)
-        assert chart_spec(at, "Registrations peaked")["title"]["text"] == (
+        assert one_line(chart_spec(at, "Registrations peaked")["title"]["text"]) == (
             "Registrations peaked in 2019 (27,840 records); 2020–2021 look incomplete"
         )
         pairs = (
@@ -307,7 +316,7 @@ class TestReal:
             .size()
         )
         (cit, exp), n = pairs.idxmax(), int(pairs.max())
-        assert chart_spec(at, "Largest flow")["title"]["text"].startswith(
+        assert one_line(chart_spec(at, "Largest flow")["title"]["text"]).startswith(
             f"Largest flow: citizens of {cit} exploited in {exp} ({n:,} records"
         )
         for name, tab in CHARTS.items():
@@ -409,3 +418,143 @@ class TestReal:
         at = run_page(PAGE, data="real", query={"cit": str(few[0]), "exp": str(few[1]), "k": "1"})
         assert not at.exception
         assert metric(at, "Records in view") == f"{pairs[few]:,}"
+
+
+# ----------------------------------------------------------------------------- words
+#: Terms each tab explains in its "What the terms in this tab mean" list (a selection:
+#: the ones issue 14 names for a newcomer).
+TAB_TERMS = {
+    0: ["flow", "Sankey diagram", "log colour scale", "world map", "hidden counts"],
+    1: ["highest- and lowest-volume countries", "pooled", "share of known"],
+    2: ["means of control", "recruiter relation", "unknown is not zero"],
+    3: ["year of registration", "incomplete year"],
+    4: [
+        "shift",
+        "percentage points",
+        "points per decade",
+        "fitted share",
+        "observed share",
+        "95% interval",
+        "given majority status",
+        "derived majority status",
+        "change of recording",
+    ],
+    5: ["missing", "share given per year", "records a chart rests on"],
+}
+#: A number agreeing with its noun: "1 records", "1 countries" are wrong.
+ONE_PLURAL = re.compile(r"(?<![\d,.<])1 (records|countries|victims|years|flows)\b")
+#: A count of 10,000 or more written without its thousands separator.
+NO_SEPARATOR = re.compile(r"(?<![\d,.])\d{5,}(?![\d,])")
+
+
+def all_words(at) -> str:
+    return "\n".join(each_text(at) + titles(at))
+
+
+class TestWords:
+    def test_each_tab_explains_its_terms(self, run_page: Callable[..., object]) -> None:
+        from core.glossary import explain
+
+        at = run_page(PAGE)
+        assert not at.exception
+        for tab, terms in TAB_TERMS.items():
+            lists = [
+                e for e in at.tabs[tab].expander if e.label == "What the terms in this tab mean"
+            ]
+            assert len(lists) == 1, TABS[tab]
+            shown = texts(lists[0].markdown)
+            for term in terms:
+                assert f"**{term}**: {explain(term)}" in shown, (TABS[tab], term)
+        # the controls whose words need it carry the explanation as a tooltip
+        assert at.radio(key="exp_scale").help == explain("log colour scale")
+        assert at.checkbox(key="exp_shift_skip").help == explain("incomplete year")
+
+    def test_demo_sentences_have_separators_and_agree(
+        self, run_page: Callable[..., object]
+    ) -> None:
+        raw = pd.read_csv(DEMO_FILE, sep="\t", dtype=str, keep_default_na=False)
+        at = run_page(PAGE)
+        for field in ("gender", "majorityStatusAtExploit"):
+            at.selectbox(key="exp_shift_field").set_value(field).run()
+            assert not at.exception
+            words = all_words(at)
+            assert not ONE_PLURAL.search(words), ONE_PLURAL.search(words)
+            assert not NO_SEPARATOR.search(words), NO_SEPARATOR.search(words)
+            assert f"Based on {len(raw):,} records. Identified cases" in words
+
+    def test_one_country_left_reads_singular(
+        self, run_page: Callable[..., object], demo_frame: pd.DataFrame
+    ) -> None:
+        at = run_page(PAGE)
+        biggest = int(demo_frame["CountryOfExploitation"].value_counts().max())
+        at.radio(key="exp_tb_by").set_value("CountryOfExploitation").run()
+        at.number_input(key="exp_tb_min").set_value(biggest).run()
+        assert not at.exception
+        assert f"Only 1 country has at least {biggest:,} records, " in texts(at.info)
+        at.number_input(key="exp_tb_min").set_value(1).run()
+        at.number_input(key="exp_tb_n").set_value(1).run()
+        assert not at.exception
+        assert "at least 1 records" not in all_words(at)
+
+    def test_a_small_slice_never_prints_its_count(
+        self, run_page: Callable[..., object], demo_frame: pd.DataFrame
+    ) -> None:
+        counts = demo_frame["citizenship"].value_counts()
+        code = str(counts[(counts >= 2) & (counts <= 9)].index[0])
+        at = run_page(PAGE, query={"cit": code})
+        assert not at.exception
+        assert metric(at, "Records in view") == "<10"
+        captions = texts(at.caption)
+        assert "Based on <10 records. Identified cases, not prevalence." in captions
+        assert not re.search(r"Based on [1-9] (record|victim)", captions), captions
+
+    def test_counts_of_one_read_singular_at_k_1(
+        self,
+        run_page: Callable[..., object],
+        demo_frame: pd.DataFrame,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        # a pair of countries with exactly one record, and that one dated: every caption
+        # rests on 1 record
+        monkeypatch.setenv("CTDC_MIN_K", "1")
+        by = ["citizenship", "CountryOfExploitation"]
+        pairs = demo_frame.groupby(by, observed=True).size()
+        dated = demo_frame[demo_frame["yearOfRegistration"].notna()].groupby(by, observed=True)
+        ones = [p for p, n in dated.size().items() if n == 1 and pairs[p] == 1]
+        cit, exp = ones[0]
+        at = run_page(PAGE, query={"cit": str(cit), "exp": str(exp), "k": "1"})
+        assert not at.exception
+        words = all_words(at)
+        assert "Based on 1 record. Identified cases, not prevalence." in words
+        assert "Registrations peaked in" in words and "(1 record)" in words
+        assert "Every record in view has a year." in words
+        assert not ONE_PLURAL.search(words), ONE_PLURAL.search(words)
+
+
+class TestBasesAndFragments:
+    """The table of bases is drawn on full runs only; the Sankey's slider and the map's
+    toggle rerun their fragment alone, so the table's rows must not depend on them."""
+
+    @staticmethod
+    def bases(at) -> pd.DataFrame:
+        return next(
+            d.value
+            for d in at.tabs[5].dataframe
+            if list(d.value.columns) == ["Section", "Chart", "Records"]
+        )
+
+    def test_rows_do_not_depend_on_the_fragments_controls(
+        self, run_page: Callable[..., object], demo_frame: pd.DataFrame
+    ) -> None:
+        at = run_page(PAGE)
+        before = self.bases(at)
+        charts = before["Chart"].tolist()
+        assert "World map (country of citizenship)" in charts
+        assert "World map (country of exploitation)" in charts
+        both = demo_frame["citizenship"].notna() & demo_frame["CountryOfExploitation"].notna()
+        sankey = before[before["Chart"] == "Main flows (Sankey)"]["Records"].tolist()
+        assert [int(str(n).replace(",", "")) for n in sankey] == [int(both.sum())]
+        at.radio(key="map_by").set_value("exploitation").run()
+        at.slider(key="exp_sankey_n").set_value(5).run()
+        assert not at.exception
+        pd.testing.assert_frame_equal(self.bases(at), before)

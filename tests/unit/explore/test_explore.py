@@ -354,7 +354,7 @@ class TestTacticShares:
         frame = tactics_frame()
         overall = aggregates.tactic_shares(frame, group="means")
         assert headlines.tactics_headline(overall, group="means") == (
-            f"Threats is the most reported means of control ({5 / 8:.0%} of victims with any known)"
+            f"Most reported means of control: Threats ({5 / 8:.0%} of victims with any known)"
         )
         split = aggregates.tactic_shares(frame, group="means", by="gender")
         # spreads F - M: D 2/3 - 0, T 2/3 - 2/3, P 2/3 - 1/3 -> debt bondage
@@ -367,7 +367,7 @@ class TestTacticShares:
         # one group in view: no comparison, its leading item (men: T 2 of 3, P 1, D 0)
         men = aggregates.tactic_shares(frame[frame["gender"] == "Male"], group="means", by="gender")
         assert headlines.tactics_headline(men, group="means", by="gender") == (
-            "Threats is the most reported means of control for Male (67% of victims with any known)"
+            "Most reported means of control for Male: Threats (67% of victims with any known)"
         )
 
     def test_split_headline_does_not_quote_a_small_count(self) -> None:
