@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from core.audit.attack import Screen, saturated_relations
+from core.audit.attack import FITTED, Screen, saturated_relations
 from core.privacy import format_count, is_small, protect, safe_share
 
 __all__ = [
@@ -337,44 +337,46 @@ def _model_cells(s: Screen, name: str, fit, protected, k: int) -> None:
     )
     s.add_sum([r["n"] for r in keys], n, "groups add up to the model's records")
     s.add_sum([r["events"] for r in keys], events, "groups add up to the model's events")
-    saturated = len(fit.terms) == len(fit.cells) and fit.method == "ml"
-    for i, row in enumerate(keys):
+    for row in keys:
         s.add_sum([row["events"], row["non_events"]], row["n"], "events + non-events = records")
-        if not saturated and len(fit.design.predictors) < 2:
-            continue  # a fitted value of a model with pooled cells is not the group's own
-        odds = _value(shown, i, "odds")
-        log_odds = _value(shown, i, "log_odds")
-        if odds is None and log_odds is not None and abs(log_odds) < 30:
-            odds = float(np.exp(log_odds))
-        if odds is not None and odds > 0 and abs(np.log(odds)) < 30 and saturated:
-            s.relate({row["events"]: 1.0, row["non_events"]: -odds}, 0.0, "odds x non-events", 1e-6)
-        p = _value(shown, i, "probability")
-        if p is not None and saturated:
-            s.add_ratio(row["events"], [row["n"]], p, "probability x records")
-    if saturated:
-        coefficients = protected.coefficients.reset_index(drop=True)
-        matrix = fit.design.matrix(fit.cells)
-        if matrix.shape[0] == matrix.shape[1]:
-            cell_keys_e, cell_keys_ne = [], []
-            for _, cell in fit.cells.reset_index(drop=True).iterrows():
-                label = " ".join(str(cell[p]) for p in fit.design.predictors)
-                e = s.hidden(f"{name} · model cell {label} | events", float(cell["events"]))
-                ne = s.hidden(
-                    f"{name} · model cell {label} | non-events", float(cell["n"] - cell["events"])
-                )
-                cell_keys_e.append(e)
-                cell_keys_ne.append(ne)
-                members = _members(truth, fit, cell)
-                s.add_sum([keys[i]["events"] for i in members], e, "groups of a model cell")
-                s.add_sum([keys[i]["non_events"] for i in members], ne, "groups of a model cell")
-            saturated_relations(
-                s,
-                inverse=np.linalg.inv(matrix),
-                estimates=[_value(coefficients, t, "estimate") for t in range(len(fit.terms))],
-                std_errors=[_value(coefficients, t, "std_error") for t in range(len(fit.terms))],
-                events=cell_keys_e,
-                non_events=cell_keys_ne,
-            )
+    if not (len(fit.terms) == len(fit.cells) and fit.method == "ml"):
+        return  # not saturated: its estimates are withheld whole when any cell is
+    # saturated: a group's log-odds, odds and probability are its model cell's, so each
+    # gives an equation in the cell's events and non-events (the sum of its groups')
+    coefficients = protected.coefficients.reset_index(drop=True)
+    matrix = fit.design.matrix(fit.cells)
+    if matrix.shape[0] != matrix.shape[1]:
+        return
+    cell_e, cell_ne = [], []
+    for _, cell in fit.cells.reset_index(drop=True).iterrows():
+        label = " ".join(str(cell[p]) for p in fit.design.predictors)
+        e = s.hidden(f"{name} · model cell {label} | events", float(cell["events"]))
+        ne = s.hidden(
+            f"{name} · model cell {label} | non-events", float(cell["n"] - cell["events"])
+        )
+        cell_e.append(e)
+        cell_ne.append(ne)
+        members = _members(truth, fit, cell)
+        s.add_sum([keys[i]["events"] for i in members], e, "groups of a model cell")
+        s.add_sum([keys[i]["non_events"] for i in members], ne, "groups of a model cell")
+        for i in members:
+            odds = _value(shown, i, "odds")
+            log_odds = _value(shown, i, "log_odds")
+            if odds is None and log_odds is not None and abs(log_odds) < 30:
+                odds = float(np.exp(log_odds))
+            if odds is not None and odds > 0 and abs(np.log(odds)) < 30:
+                s.relate({e: 1.0, ne: -odds}, 0.0, "odds x non-events", FITTED)
+            p = _value(shown, i, "probability")
+            if p is not None:
+                s.relate({e: 1.0 - p, ne: -p}, 0.0, "probability x records", FITTED)
+    saturated_relations(
+        s,
+        inverse=np.linalg.inv(matrix),
+        estimates=[_value(coefficients, t, "estimate") for t in range(len(fit.terms))],
+        std_errors=[_value(coefficients, t, "std_error") for t in range(len(fit.terms))],
+        events=cell_e,
+        non_events=cell_ne,
+    )
 
 
 def _members(rows: pd.DataFrame, fit, cell: pd.Series) -> list[int]:
