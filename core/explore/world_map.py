@@ -241,6 +241,36 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _country_layer(
+    name: str, features: list[dict[str, Any]], /, *, hover: list[str], border: str, **colour: Any
+) -> Any:
+    """One choropleth trace of ``features``: outlined in ``border``, a hover sentence each;
+    ``colour`` holds its colour settings (values, scale, colour bar)."""
+    import plotly.graph_objects as go
+
+    return go.Choropleth(
+        name=name,
+        geojson=_collection(features),
+        featureidkey="id",
+        locations=[f["id"] for f in features],
+        marker={"line": {"color": border, "width": 0.5}},
+        hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>",
+        **colour,
+    )
+
+
+def _flat(colour: str, n: int) -> dict[str, Any]:
+    """The colour settings of a layer of ``n`` countries in one colour, without a bar."""
+    return {
+        "z": [0] * n,
+        "zmin": 0,
+        "zmax": 1,
+        "colorscale": [[0, colour], [1, colour]],
+        "showscale": False,
+    }
+
+
 def world_map(
     table: pd.DataFrame,
     /,
@@ -314,39 +344,23 @@ def world_map(
     # Countries without records: pale, their names on hover.
     empty = [f for f in features if f["id"] not in shown_codes | protected_codes]
     figure.add_trace(
-        go.Choropleth(
-            name="no records",
-            geojson=_collection(empty),
-            featureidkey="id",
-            locations=[f["id"] for f in empty],
-            z=[0] * len(empty),
-            zmin=0,
-            zmax=1,
-            colorscale=[[0, _NO_RECORDS], [1, _NO_RECORDS]],
-            showscale=False,
-            marker={"line": {"color": _BORDER_PALE, "width": 0.5}},
-            hovertext=[f"{_escape(f['properties']['name'])}<br>No records" for f in empty],
-            hovertemplate="%{hovertext}<extra></extra>",
+        _country_layer(
+            "no records",
+            empty,
+            hover=[f"{_escape(f['properties']['name'])}<br>No records" for f in empty],
+            border=_BORDER_PALE,
+            **_flat(_NO_RECORDS, len(empty)),
         )
     )
     protected_words = WITHHELD_HOVER.format(k=k)
     protected_features = [f for f in features if f["id"] in protected_codes]
     figure.add_trace(
-        go.Choropleth(
-            name="protected",
-            geojson=_collection(protected_features),
-            featureidkey="id",
-            locations=[f["id"] for f in protected_features],
-            z=[0] * len(protected_features),
-            zmin=0,
-            zmax=1,
-            colorscale=[[0, _PROTECTED], [1, _PROTECTED]],
-            showscale=False,
-            marker={"line": {"color": _BORDER, "width": 0.5}},
-            hovertext=[
-                f"{_escape(name_of[f['id']])}<br>{protected_words}" for f in protected_features
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
+        _country_layer(
+            "protected",
+            protected_features,
+            hover=[f"{_escape(name_of[f['id']])}<br>{protected_words}" for f in protected_features],
+            border=_BORDER,
+            **_flat(_PROTECTED, len(protected_features)),
         )
     )
     order = {code: i for i, code in enumerate(shown["code"])}
@@ -357,11 +371,14 @@ def world_map(
     low, high = (min(shown_counts), max(shown_counts)) if shown_counts else (k, 10 * k)
     ticks = _colour_ticks(low, max(high, low + 1))
     figure.add_trace(
-        go.Choropleth(
-            name="records",
-            geojson=_collection(shown_features),
-            featureidkey="id",
-            locations=[f["id"] for f in shown_features],
+        _country_layer(
+            "records",
+            shown_features,
+            hover=[
+                f"{_escape(name_of[f['id']])}<br>{n:,} records"
+                for f, n in zip(shown_features, shown_counts, strict=True)
+            ],
+            border=_BORDER,
             z=[math.log10(n) for n in shown_counts],
             zmin=math.log10(low),
             zmax=math.log10(max(high, low + 1)),
@@ -373,12 +390,6 @@ def world_map(
                 "len": 0.6,
                 "thickness": 14,
             },
-            marker={"line": {"color": _BORDER, "width": 0.5}},
-            hovertext=[
-                f"{_escape(name_of[f['id']])}<br>{n:,} records"
-                for f, n in zip(shown_features, shown_counts, strict=True)
-            ],
-            hovertemplate="%{hovertext}<extra></extra>",
         )
     )
 

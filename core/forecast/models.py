@@ -185,10 +185,8 @@ def point_forecast(
 ) -> np.ndarray:
     """The ``horizon`` point forecasts of one candidate model after the end of ``train``.
 
-    Raises
-    ------
-    ValueError
-        ``model`` is not one of :data:`CANDIDATES`.
+    ``model`` is one of :data:`CANDIDATES`; another raises ``ValueError`` (as
+    :func:`check_model` words it).
 
     Examples
     --------

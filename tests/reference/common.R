@@ -119,3 +119,77 @@ model_cells <- function(rows, rhs) {
 }
 
 is_small <- function(x) x >= 1 & x < K_SMALL
+
+# --------------------------------------------------------------------------- hidden populations
+# Shared by hidden_estimates.R and hidden_total_log.R (the method is written out at the top
+# of hidden_estimates.R).
+
+# Maximum likelihood fit of outcome ~ gender * majority, restarted at its estimates so
+# that vcov() uses the weights at the maximum.
+hidden_fit <- function(rows, outcome) {
+  rows$y <- rows[[outcome]]
+  f <- y ~ gender * majority
+  first <- glm(f, family = binomial, data = rows, control = glm.control(epsilon = 1e-14, maxit = 100))
+  glm(f, family = binomial, data = rows, start = coef(first),
+      control = glm.control(epsilon = 1e-14, maxit = 100))
+}
+
+# The two models (sexual exploitation, forced labour) on the same records under `rule`,
+# and the joint sandwich covariance of their coefficients.
+hidden_models <- function(records, rule) {
+  rows <- model_rows(records, MODELS[[1]], rule) # the same records for models 1 and 2
+  for (outcome in c("isSexualExploit", "isForcedLabour")) {
+    rows$y <- rows[[outcome]]
+    cells <- model_cells(rows, "gender * majority")
+    stopifnot(!any(is_small(cells$n) | is_small(cells$e) | is_small(cells$n - cells$e)))
+  }
+  m1 <- hidden_fit(rows, "isSexualExploit")
+  m2 <- hidden_fit(rows, "isForcedLabour")
+  X <- model.matrix(m1)
+  scores <- cbind(X * (rows$isSexualExploit - fitted(m1)), X * (rows$isForcedLabour - fitted(m2)))
+  k <- ncol(X)
+  bread <- matrix(0, 2 * k, 2 * k)
+  bread[1:k, 1:k] <- vcov(m1)
+  bread[k + 1:k, k + 1:k] <- vcov(m2)
+  list(m1 = m1, m2 = m2, joint = bread %*% crossprod(scores) %*% bread)
+}
+
+# The covariance a method's log factor uses: model 1's (published) or the joint one (ratio).
+hidden_cov <- function(models, method) {
+  if (method == "published") vcov(models$m1) else models$joint
+}
+
+# A group's log factor and its gradient in the coefficients (of model 1, or of both).
+hidden_log_factor <- function(models, method, group) {
+  newdata <- GROUPS[GROUPS$group == group, ]
+  x <- drop(model.matrix(~ gender * majority, newdata))
+  eta1 <- sum(x * coef(models$m1))
+  if (method == "published") return(list(value = eta1, grad = x))
+  eta2 <- sum(x * coef(models$m2))
+  p1 <- plogis(eta1)
+  p2 <- plogis(eta2)
+  list(value = log(p1) - log(p2), grad = c((1 - p1) * x, -(1 - p2) * x))
+}
+
+# A survey row's log-scale sd below (from its lower bound) and above (from its upper one).
+survey_sd <- function(s) {
+  c(low = if (is.na(s$low)) 0 else if (s$low == 0) Inf else log(s$count / s$low) / Z95,
+    high = if (is.na(s$high)) 0 else log(s$high / s$count) / Z95)
+}
+
+# The long-form rows (scenario, rule, method, group, quantity, value) of a hidden CSV.
+hidden_results <- list()
+hidden_add <- function(scenario, rule, method, group, quantity, value) {
+  hidden_results[[length(hidden_results) + 1]] <<- data.frame(
+    scenario = scenario, rule = rule, method = method, group = group,
+    quantity = quantity, value = value
+  )
+}
+
+hidden_write <- function(file) {
+  out <- do.call(rbind, hidden_results)
+  out$value <- ifelse(is.na(out$value), NA, sprintf("%.15g", out$value))
+  write.csv(out, file, row.names = FALSE, na = "", quote = FALSE)
+  cat("wrote", file, ":", nrow(out), "values\n")
+  cat(R.version.string, "\n")
+}

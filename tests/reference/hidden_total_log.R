@@ -41,52 +41,10 @@ SURVEYS <- list(
 
 records <- published_records(read_release())
 
-fit_ml <- function(rows, outcome) {
-  rows$y <- rows[[outcome]]
-  f <- y ~ gender * majority
-  first <- glm(f, family = binomial, data = rows, control = glm.control(epsilon = 1e-14, maxit = 100))
-  # restart at the estimates so that vcov() uses the weights at the maximum likelihood
-  glm(f, family = binomial, data = rows, start = coef(first),
-      control = glm.control(epsilon = 1e-14, maxit = 100))
-}
-
-results <- list()
-add <- function(scenario, rule, method, group, quantity, value) {
-  results[[length(results) + 1]] <<- data.frame(
-    scenario = scenario, rule = rule, method = method, group = group,
-    quantity = quantity, value = value
-  )
-}
-
 for (rule in c("published", "ctdc")) {
-  rows <- model_rows(records, MODELS[[1]], rule) # the same records for models 1 and 2
-  for (outcome in c("isSexualExploit", "isForcedLabour")) {
-    rows$y <- rows[[outcome]]
-    cells <- model_cells(rows, "gender * majority")
-    stopifnot(!any(is_small(cells$n) | is_small(cells$e) | is_small(cells$n - cells$e)))
-  }
-  m1 <- fit_ml(rows, "isSexualExploit")
-  m2 <- fit_ml(rows, "isForcedLabour")
-  X <- model.matrix(m1)
-  scores <- cbind(X * (rows$isSexualExploit - fitted(m1)), X * (rows$isForcedLabour - fitted(m2)))
-  k <- ncol(X)
-  bread <- matrix(0, 2 * k, 2 * k)
-  bread[1:k, 1:k] <- vcov(m1)
-  bread[k + 1:k, k + 1:k] <- vcov(m2)
-  joint <- bread %*% crossprod(scores) %*% bread
-
+  models <- hidden_models(records, rule)
   for (method in c("published", "ratio")) {
-    cov <- if (method == "published") vcov(m1) else joint
-    log_factor_of <- function(group) {
-      newdata <- GROUPS[GROUPS$group == group, ]
-      x <- drop(model.matrix(~ gender * majority, newdata))
-      eta1 <- sum(x * coef(m1))
-      if (method == "published") return(list(value = eta1, grad = x))
-      eta2 <- sum(x * coef(m2))
-      p1 <- plogis(eta1)
-      p2 <- plogis(eta2)
-      list(value = log(p1) - log(p2), grad = c((1 - p1) * x, -(1 - p2) * x))
-    }
+    cov <- hidden_cov(models, method)
     for (scenario in names(SURVEYS)) {
       survey <- SURVEYS[[scenario]]
       total <- 0
@@ -95,16 +53,17 @@ for (rule in c("published", "ctdc")) {
       var_high <- 0
       for (i in seq_len(nrow(survey))) {
         s <- survey[i, ]
-        lf <- log_factor_of(s$group)
+        lf <- hidden_log_factor(models, method, s$group)
         estimate <- s$count * exp(lf$value)
-        se_low <- if (is.na(s$low)) 0 else if (s$low == 0) Inf else log(s$count / s$low) / Z95
-        se_high <- if (is.na(s$high)) 0 else log(s$high / s$count) / Z95
+        sd <- survey_sd(s)
+        se_low <- sd[["low"]]
+        se_high <- sd[["high"]]
         if (scenario == "men_only") {
           se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
           ci <- exp(log(estimate) + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
-          add(scenario, rule, method, s$group, "estimate", estimate)
-          add(scenario, rule, method, s$group, "ci_low", ci[1])
-          add(scenario, rule, method, s$group, "ci_high", ci[2])
+          hidden_add(scenario, rule, method, s$group, "estimate", estimate)
+          hidden_add(scenario, rule, method, s$group, "ci_low", ci[1])
+          hidden_add(scenario, rule, method, s$group, "ci_high", ci[2])
         }
         total <- total + estimate
         total_grad <- total_grad + estimate * lf$grad
@@ -112,15 +71,11 @@ for (rule in c("published", "ctdc")) {
         var_high <- var_high + (estimate * se_high)^2
       }
       model_var <- drop(t(total_grad) %*% cov %*% total_grad)
-      add(scenario, rule, method, "Total", "estimate", total)
-      add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sqrt(model_var + var_low) / total))
-      add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sqrt(model_var + var_high) / total))
+      hidden_add(scenario, rule, method, "Total", "estimate", total)
+      hidden_add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sqrt(model_var + var_low) / total))
+      hidden_add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sqrt(model_var + var_high) / total))
     }
   }
 }
 
-out <- do.call(rbind, results)
-out$value <- ifelse(is.na(out$value), NA, sprintf("%.15g", out$value))
-write.csv(out, OUT_FILE, row.names = FALSE, na = "", quote = FALSE)
-cat("wrote", OUT_FILE, ":", nrow(out), "values\n")
-cat(R.version.string, "\n")
+hidden_write(OUT_FILE)
