@@ -173,6 +173,21 @@ def main_flows() -> None:
     )
 
 
+#: The trend tables' columns, with their glossary entry as the header's tooltip.
+TREND_COLUMNS_HELP = {
+    column: st.column_config.Column(help=explain(term))
+    for column, term in {
+        "Observed at start (%)": "observed share",
+        "Observed at end (%)": "observed share",
+        "Fitted at start (%)": "fitted share",
+        "Fitted at end (%)": "fitted share",
+        "Change (points per decade)": "points per decade",
+        "95% CI low": "95% interval",
+        "95% CI high": "95% interval",
+        "Holds with the pooled trend": "change of recording",
+    }.items()
+}
+
 MAP_BY = {"citizenship": "Country of citizenship", "exploitation": "Country of exploitation"}
 
 
@@ -628,12 +643,14 @@ with tabs[4]:
             k=k,
             count_columns=["Records"],
             caption="The trend of every group, with its 95% interval.",
+            column_config=TREND_COLUMNS_HELP,
         )
         if checks:
             show_table(
                 recording.source_trends_table(checks),
                 name=f"explore_shift_sources_{shift_field}",
                 k=k,
+                column_config=TREND_COLUMNS_HELP,
                 caption=(
                     "The same trends within each way minor/adult status is recorded. A way "
                     "enters a year only where it holds at least "

@@ -468,6 +468,14 @@ class TestWords:
         # the controls whose words need it carry the explanation as a tooltip
         assert at.radio(key="exp_scale").help == explain("log colour scale")
         assert at.checkbox(key="exp_shift_skip").help == explain("incomplete year")
+        # and the trend table's headers explain fitted, observed and the interval
+        table = next(
+            d for d in at.tabs[4].dataframe if "Change (points per decade)" in d.value.columns
+        )
+        helps = {c: v.get("help") for c, v in json.loads(table.proto.columns).items()}
+        assert helps["Fitted at start (%)"] == explain("fitted share")
+        assert helps["Observed at end (%)"] == explain("observed share")
+        assert helps["95% CI low"] == explain("95% interval")
 
     def test_demo_sentences_have_separators_and_agree(
         self, run_page: Callable[..., object]
