@@ -7,6 +7,10 @@ hold on a noisy machine. Modules ``benchmarks/bench_<topic>.py`` add their own k
 through ``measure(path, frame) -> dict[str, float]``. With ``--scale K`` every key is
 measured again on the file replicated K times (suffix ``_xK``), with ratios beside them.
 With ``--json`` the last line printed is one JSON object.
+
+Every run also measures the two demo files (``demo_*`` keys, after the peak memory is
+read): the app's default demo ``data/demo_ctdc_2021layout.tsv.gz`` and the 20,000-record
+test fixture (``CTDC_DEMO=small``): size in the repository, records, cold and warm load.
 """
 
 from __future__ import annotations
@@ -30,7 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.timing import median_seconds, page_seconds  # noqa: E402 (after the path insert)
 from core.data.load import load_cached  # noqa: E402 (after the path insert)
-from core.data.sources import DEMO_FILE  # noqa: E402 (after the path insert)
+from core.data.sources import (  # noqa: E402 (after the path insert)
+    DEMO_FILE,
+    FULL_DEMO_FILE,
+    SMALL_DEMO_FILE,
+)
 
 PAGES = ["Home.py", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "pages").glob("*.py"))]
 
@@ -114,6 +122,48 @@ def measure_all(path: Path, *, pages: bool) -> dict[str, float]:
     return out
 
 
+def load_seconds(path: Path, *, repeat: int = 3) -> tuple[float, float, int]:
+    """Cold (empty disk cache, median of ``repeat``) and warm (median of 5) loads of
+    ``path`` with the app's loader, and its records."""
+    old = os.environ.get("CTDC_CACHE_DIR")
+    cold = []
+    try:
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as cache:
+                os.environ["CTDC_CACHE_DIR"] = cache
+                gc.collect()
+                start = time.perf_counter()
+                load_cached(path)
+                cold.append(time.perf_counter() - start)
+        with tempfile.TemporaryDirectory() as cache:
+            os.environ["CTDC_CACHE_DIR"] = cache
+            rows = len(load_cached(path).frame)
+            warm = median_seconds(lambda: load_cached(path), repeat=5)
+    finally:
+        if old is None:
+            os.environ.pop("CTDC_CACHE_DIR", None)
+        else:
+            os.environ["CTDC_CACHE_DIR"] = old
+    return statistics.median(cold), warm, rows
+
+
+def measure_demos() -> dict[str, float]:
+    """Both demo files: gzipped size in the repository (KB), records, cold and warm load
+    (keys ``demo_*`` for the default, ``demo_small_*`` for the 20,000-record fixture)."""
+    out: dict[str, float] = {}
+    for prefix, path in (("demo", FULL_DEMO_FILE), ("demo_small", SMALL_DEMO_FILE)):
+        if not path.is_file():
+            continue
+        cold, warm, rows = load_seconds(path)
+        out[f"{prefix}_file_kb"] = path.stat().st_size / 1000
+        out[f"{prefix}_rows"] = float(rows)
+        out[f"{prefix}_load_cold_s"] = cold
+        out[f"{prefix}_load_warm_s"] = warm
+    if "demo_load_cold_s" in out and "demo_small_load_cold_s" in out:
+        out["demo_over_small_cold"] = out["demo_load_cold_s"] / out["demo_small_load_cold_s"]
+    return out
+
+
 def replicate(path: Path, k: int, target: Path) -> Path:
     """The file with its records repeated ``k`` times (header once)."""
     text = path.read_bytes()
@@ -163,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
             if key.endswith("_s") and isinstance(base, float) and base > 0:
                 results[key[:-2] + f"_ratio{suffix}"] = value / base
         results["peak_rss_mb" + suffix] = peak_rss_mb()
+    print("measuring the demo files …", file=sys.stderr)
+    results.update(measure_demos())
     results["machine"] = (
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
