@@ -13,6 +13,12 @@ browser. Before export each chart gets:
 render. Where no Chromium exists, :func:`png_available` is False and
 :func:`png_unavailable_reason` gives the one sentence a page shows instead of the button.
 
+Starting Chromium takes seconds, so the first Plotly render opens one and keeps it open
+for the next renders (one tab, calls taken in turn); if the kept browser fails, it is
+closed and the figure is rendered once more in a fresh one. A render that still fails
+raises :class:`PngExportError` with the plain sentence :data:`PNG_FAILED`; the detail
+(which may name paths of the server) goes to the log only.
+
 Examples
 --------
 >>> source_line("2021-08-25")
@@ -22,7 +28,10 @@ Examples
 from __future__ import annotations
 
 import asyncio
+import atexit
+import concurrent.futures
 import html
+import logging
 import os
 import shutil
 import textwrap
@@ -35,6 +44,7 @@ from typing import Any
 __all__ = [
     "BROWSER_NAMES",
     "CAVEAT",
+    "PNG_FAILED",
     "PNG_UNAVAILABLE",
     "PngExportError",
     "PngUnavailableError",
@@ -51,6 +61,8 @@ __all__ = [
 
 #: The small print every downloaded image carries.
 CAVEAT = "Identified cases, not prevalence"
+#: What a page says when one chart could not become PNG (the detail is logged).
+PNG_FAILED = "The PNG could not be made on the server; the chart's own camera icon still works."
 #: What a page says where Plotly charts cannot become PNG on the server.
 PNG_UNAVAILABLE = "PNG export needs Chromium on the server; use the chart's camera icon instead."
 _KALEIDO_MISSING = (
@@ -77,6 +89,8 @@ _LIGHT_GREY = "#666666"
 # way on every machine instead of working only where a network happens to exist).
 _NO_NETWORK_PROXY = "127.0.0.1:9"
 _RENDER_TIMEOUT_S = 90.0
+
+_LOG = logging.getLogger(__name__)
 
 
 class PngExportError(RuntimeError):
@@ -307,26 +321,137 @@ def _run_in_thread(coroutine_factory: Callable[[], Any]) -> Any:
     return result["value"]
 
 
-def plotly_pngs(figures: Sequence[Any], /, *, scale: float = 2.0) -> list[bytes]:
+_Specs = Sequence[tuple[dict[str, Any], dict[str, Any]]]
+
+
+async def _render_all(renderer: Any, specs: _Specs) -> list[bytes]:
+    return [bytes(await renderer.calc_fig(spec, opts=opts)) for spec, opts in specs]
+
+
+def _render_once(specs: _Specs, options: Mapping[str, Any]) -> list[bytes]:
+    """Render in a Chromium started for these figures and closed after them."""
+    import kaleido
+
+    async def render() -> list[bytes]:
+        async with kaleido.Kaleido(**options) as renderer:
+            return await _render_all(renderer, specs)
+
+    images: list[bytes] = _run_in_thread(render)
+    return images
+
+
+class _KeptBrowser:
+    """One kaleido Chromium kept open between renders, on an event loop of its own.
+
+    The loop runs in a daemon thread, so callers on any thread (Streamlit's, or one that
+    runs its own loop) hand it coroutines; every wait is bounded by a timeout.
+    """
+
+    def __init__(self, options: Mapping[str, Any]) -> None:
+        import kaleido
+
+        self.options = dict(options)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="plotly-png-browser", daemon=True
+        )
+        self._thread.start()
+
+        async def start() -> Any:
+            renderer = kaleido.Kaleido(**self.options)
+            await renderer.open()
+            return renderer
+
+        try:
+            self._renderer = self._wait(start(), _RENDER_TIMEOUT_S)
+        except BaseException:
+            self._stop_loop()
+            raise
+
+    def _wait(self, coroutine: Any, timeout: float) -> Any:
+        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
+        try:
+            return future.result(timeout=timeout)
+        except concurrent.futures.TimeoutError:
+            future.cancel()
+            raise
+
+    def render(self, specs: _Specs) -> list[bytes]:
+        images: list[bytes] = self._wait(
+            _render_all(self._renderer, specs), _RENDER_TIMEOUT_S * (len(specs) + 1)
+        )
+        return images
+
+    def close(self) -> None:
+        try:
+            self._wait(self._renderer.close(), 10.0)
+        except Exception:  # closing is best effort; the process may be ending
+            _LOG.debug("Closing the kept Chromium failed", exc_info=True)
+        finally:
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10.0)
+        if not self._thread.is_alive():
+            self._loop.close()
+
+
+_kept_lock = threading.Lock()
+_kept: _KeptBrowser | None = None
+
+
+def _close_kept() -> None:
+    """Close the kept Chromium (at exit, or before opening one with other options)."""
+    global _kept
+    with _kept_lock:
+        if _kept is not None:
+            _kept.close()
+            _kept = None
+
+
+atexit.register(_close_kept)
+
+
+def _render_kept(specs: _Specs, options: Mapping[str, Any]) -> list[bytes]:
+    """Render in the kept Chromium (opened on first use); a failure closes it."""
+    global _kept
+    with _kept_lock:
+        if _kept is not None and _kept.options != dict(options):
+            _kept.close()
+            _kept = None
+        if _kept is None:
+            _kept = _KeptBrowser(options)
+        try:
+            return _kept.render(specs)
+        except BaseException:
+            _kept.close()
+            _kept = None
+            raise
+
+
+def plotly_pngs(
+    figures: Sequence[Any], /, *, scale: float = 2.0, keep_browser: bool = True
+) -> list[bytes]:
     """PNG bytes of several Plotly figures, rendered in one Chromium session.
 
     The figures are rendered as given (use :func:`plotly_for_export` first, or
-    :func:`plotly_png` for one chart). Starting Chromium takes seconds, so a brief with
-    many charts should render them here together.
+    :func:`plotly_png` for one chart). Starting Chromium takes seconds, so by default
+    (``keep_browser``) the browser stays open for the next call; where that fails the
+    figures are rendered once more in a browser of their own. ``keep_browser=False``
+    starts and closes one for this call only.
 
     Raises
     ------
     PngUnavailableError
         Where no Chromium (or no kaleido) exists; the message is the sentence to show.
     PngExportError
-        Where Chromium ran but a figure could not be rendered.
+        Where Chromium ran but a figure could not be rendered; the message is
+        :data:`PNG_FAILED` (the detail is logged, not shown).
     """
     reason = png_unavailable_reason()
     if reason:
         raise PngUnavailableError(reason)
-    browser = browser_path()
-    import kaleido
-
     specs = []
     for figure in figures:
         spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else dict(figure)
@@ -334,22 +459,24 @@ def plotly_pngs(figures: Sequence[Any], /, *, scale: float = 2.0) -> list[bytes]
         width = int(spec_layout.get("width") or _PLOTLY_WIDTH)
         height = int(spec_layout.get("height") or _PLOTLY_HEIGHT)
         specs.append((spec, {"format": "png", "width": width, "height": height, "scale": scale}))
-
-    async def render_all() -> list[bytes]:
-        options = {
-            "path": browser,
-            "mathjax": False,
-            "timeout": _RENDER_TIMEOUT_S,
-            "proxy_server": _NO_NETWORK_PROXY,
-        }
-        async with kaleido.Kaleido(**options) as renderer:
-            return [bytes(await renderer.calc_fig(spec, opts=opts)) for spec, opts in specs]
-
+    options = {
+        "path": browser_path(),
+        "mathjax": False,
+        "timeout": _RENDER_TIMEOUT_S,
+        "proxy_server": _NO_NETWORK_PROXY,
+    }
+    if keep_browser:
+        try:
+            return _render_kept(specs, options)
+        except Exception:
+            _LOG.warning(
+                "PNG render in the kept Chromium failed; trying a fresh one", exc_info=True
+            )
     try:
-        images: list[bytes] = _run_in_thread(render_all)
+        return _render_once(specs, options)
     except Exception as error:
-        raise PngExportError(f"The chart could not be rendered as PNG: {error}") from error
-    return images
+        _LOG.error("PNG render failed", exc_info=True)
+        raise PngExportError(PNG_FAILED) from error
 
 
 def plotly_png(

@@ -3,10 +3,12 @@
 Every chart downloads as a PNG that carries its title, the source line (with the release
 of the active data), the filters in force and "Identified cases, not prevalence"
 (:mod:`core.images`). Altair charts are rendered by vl-convert when the download is
-clicked. Plotly figures need Chromium (kaleido), about 5 s a render, so they are
+clicked. Plotly figures need Chromium (kaleido): seconds for the first render, which
+starts it, about a second after (it is kept open, see :mod:`core.images`); they are
 rendered only when the user asks ("Prepare PNG"), once per figure (cached on the
-figure's JSON); where no Chromium exists the button's place says why in one sentence
-and the chart's own camera icon remains.
+figure's JSON); where no Chromium exists, or a render fails, the button's place says so
+in one sentence (the detail goes to the server log) and the chart's own camera icon
+remains.
 
 The CSV of a chart or table is protected here again: counts in the ``count_columns`` the
 page names (and the ``dependent_columns`` derived from them) below k are left out. The
@@ -106,6 +108,22 @@ def export_labels(chart: Any, *, name: str, title: str | None = None) -> tuple[s
 
 
 # --------------------------------------------------------------------------- outputs
+def _download(column: Any, label: str, data: Any, *, name: str, ext: str, icon: str) -> None:
+    """One download button: file ``name.ext``, widget key ``dl_<ext>_<name>``."""
+    column.download_button(
+        label,
+        data=data,
+        file_name=f"{name}.{ext}",
+        mime=_MIME[ext],
+        key=f"dl_{ext}_{name}",
+        on_click="ignore",
+        icon=icon,
+    )
+
+
+_MIME = {"csv": "text/csv", "png": "image/png", "html": "text/html"}
+
+
 def _csv_download(
     name: str,
     data: pd.DataFrame,
@@ -117,14 +135,8 @@ def _csv_download(
     safe = protect(
         data, count_columns=count_columns, k=k, dependent_columns=dependent_columns, for_export=True
     )
-    column.download_button(
-        "Data (CSV)",
-        data=csv_bytes(safe),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"dl_csv_{name}",
-        on_click="ignore",
-        icon=":material/download:",
+    _download(
+        column, "Data (CSV)", csv_bytes(safe), name=name, ext="csv", icon=":material/download:"
     )
 
 
@@ -149,13 +161,12 @@ def show_altair(
     st.caption(caption)
     heading, source, filters = export_labels(chart, name=name, title=title)
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button(
+    _download(
+        left,
         "Chart (PNG)",
-        data=lambda: images.altair_png(chart, title=heading, source=source, filters=filters),
-        file_name=f"{name}.png",
-        mime="image/png",
-        key=f"dl_png_{name}",
-        on_click="ignore",
+        lambda: images.altair_png(chart, title=heading, source=source, filters=filters),
+        name=name,
+        ext="png",
         icon=":material/image:",
     )
     _csv_download(name, data, count_columns, dependent_columns, k, right)
@@ -172,7 +183,7 @@ def _plotly_png_bytes(figure_json: str, title: str, source: str, filters: str) -
 
 
 def _plotly_png_control(figure: Any, *, name: str, title: str | None, column: Any) -> None:
-    """ "Prepare PNG" (a render of ~5 s on the server), then the PNG's download button."""
+    """ "Prepare PNG" (a render of seconds on the server), then the PNG's download button."""
     reason = images.png_unavailable_reason()
     if reason:
         column.caption(reason)
@@ -195,19 +206,12 @@ def _plotly_png_control(figure: Any, *, name: str, title: str | None, column: An
         with column, st.spinner("Rendering the PNG…"):
             try:
                 _plotly_png_bytes(figure_json, heading, source, filters)
-            except images.PngExportError as error:
-                column.caption(f"The PNG could not be made ({error}); use the camera icon.")
+            except images.PngExportError:  # the detail is in the server log
+                column.caption(images.PNG_FAILED)
                 return
         state[ready_key] = render
-    column.download_button(
-        "Chart (PNG)",
-        data=_plotly_png_bytes(figure_json, heading, source, filters),
-        file_name=f"{name}.png",
-        mime="image/png",
-        key=f"dl_png_{name}",
-        on_click="ignore",
-        icon=":material/download:",
-    )
+    png = _plotly_png_bytes(figure_json, heading, source, filters)
+    _download(column, "Chart (PNG)", png, name=name, ext="png", icon=":material/download:")
 
 
 def show_plotly(
@@ -239,13 +243,12 @@ def show_plotly(
     st.caption(caption)
     png, page, right, _ = st.columns([1, 1, 1, 3])
     _plotly_png_control(figure, name=name, title=title, column=png)
-    page.download_button(
+    _download(
+        page,
         "Interactive (HTML)",
-        data=lambda: plotly_html(figure),
-        file_name=f"{name}.html",
-        mime="text/html",
-        key=f"dl_html_{name}",
-        on_click="ignore",
+        lambda: plotly_html(figure),
+        name=name,
+        ext="html",
         icon=":material/web:",
     )
     _csv_download(name, data, count_columns, dependent_columns, k, right)

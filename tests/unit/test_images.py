@@ -7,7 +7,9 @@ renders through vl-convert, which needs no browser.
 
 from __future__ import annotations
 
+import logging
 import struct
+from collections.abc import Callable
 from pathlib import Path
 
 import altair as alt
@@ -17,13 +19,16 @@ import pytest
 from core import images
 from core.images import (
     CAVEAT,
+    PNG_FAILED,
     PNG_UNAVAILABLE,
+    PngExportError,
     PngUnavailableError,
     altair_for_export,
     altair_png,
     browser_path,
     plotly_for_export,
     plotly_png,
+    plotly_pngs,
     png_available,
     png_unavailable_reason,
     source_line,
@@ -119,6 +124,66 @@ class TestNoBrowser:
         monkeypatch.setattr(images, "_kaleido_installed", lambda: False)
         assert png_available() is False
         assert "kaleido" in png_unavailable_reason()
+
+
+class TestRenderFailure:
+    """A render that fails shows one plain sentence; the detail goes to the log only."""
+
+    DETAIL = "Chromium crashed, see /srv/app/profile-1234/crash.log"
+
+    @pytest.fixture(autouse=True)
+    def chromium_found(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(images, "png_unavailable_reason", lambda: "")
+
+    def crash(self, calls: list[str], name: str) -> Callable[[object, object], list[bytes]]:
+        def render(specs: object, options: object) -> list[bytes]:
+            calls.append(name)
+            raise RuntimeError(self.DETAIL)
+
+        return render
+
+    def test_failure_is_one_sentence_and_the_detail_is_logged(
+        self, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    ) -> None:
+        calls: list[str] = []
+        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(images, "_render_once", self.crash(calls, "once"))
+        with (
+            caplog.at_level(logging.WARNING, logger="core.images"),
+            pytest.raises(PngExportError) as caught,
+        ):
+            plotly_png(bar_figure(), title="T", source=SOURCE, filters=FILTERS)
+        assert str(caught.value) == PNG_FAILED
+        assert PNG_FAILED == (
+            "The PNG could not be made on the server; the chart's own camera icon still works."
+        )
+        assert "/srv" not in str(caught.value) and "Chromium crashed" not in str(caught.value)
+        assert self.DETAIL in caplog.text
+        assert calls == ["kept", "once"]  # the kept browser first, then a fresh one
+
+    def test_kept_browser_failure_falls_back_to_a_fresh_one(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        calls: list[str] = []
+
+        def once(specs: list[object], options: object) -> list[bytes]:
+            calls.append("once")
+            return [b"png %d" % i for i in range(len(specs))]
+
+        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(images, "_render_once", once)
+        assert plotly_pngs([bar_figure(), bar_figure()]) == [b"png 0", b"png 1"]
+        assert calls == ["kept", "once"]
+
+    def test_without_keeping_the_browser_is_started_for_the_call(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        calls: list[str] = []
+        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(images, "_render_once", self.crash(calls, "once"))
+        with pytest.raises(PngExportError, match="camera icon still works"):
+            plotly_pngs([bar_figure()], keep_browser=False)
+        assert calls == ["once"]
 
 
 class TestPlotlyForExport:
@@ -219,3 +284,24 @@ class TestPlotlyRender:
             bar_figure(), title="Ukraine leads", source=SOURCE, filters="All"
         )
         assert png_size(data) == (600, labelled.layout.height)
+
+    def test_browser_kept_between_renders_and_replaced_after_a_failure(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        labelled = plotly_for_export(
+            bar_figure(), title="Ukraine leads", source=SOURCE, filters="All"
+        )
+        fresh = plotly_pngs([labelled], scale=1, keep_browser=False)[0]
+        first = plotly_pngs([labelled], scale=1)[0]
+        kept = images._kept
+        second = plotly_pngs([labelled], scale=1)[0]
+        assert kept is not None and images._kept is kept  # one browser for both renders
+        assert png_size(first) == png_size(second) == png_size(fresh)
+
+        def broken(self: object, specs: object) -> list[bytes]:
+            raise RuntimeError("the kept browser died")
+
+        monkeypatch.setattr(images._KeptBrowser, "render", broken)
+        third = plotly_pngs([labelled], scale=1)[0]  # rendered by a fresh browser
+        assert png_size(third) == png_size(fresh)
+        assert images._kept is None  # the broken one was closed, not reused
