@@ -298,3 +298,65 @@ def test_rendered_chart_is_in_both_files(shown: HiddenBrief) -> None:
     for kind, (text, images) in both(shown, image).items():
         assert images == 1, kind
         assert flat(estimate_headline(shown.table, unit="thousands")) in flat(text)
+
+
+class TestCommand:
+    """``python -m core brief --hidden SURVEY.csv``: the page's brief, headless."""
+
+    @staticmethod
+    def run(*words: str) -> int:
+        import argparse
+
+        from core.cli import brief
+
+        parser = argparse.ArgumentParser(prog="python -m core brief")
+        brief.configure(parser)
+        return brief.run(parser.parse_args(list(words)))
+
+    @staticmethod
+    def survey_file(tmp_path) -> str:
+        path = tmp_path / "survey.csv"
+        path.write_text(
+            "gender,majority_status,forced_labour,forced_labour_low,forced_labour_high\n"
+            "Female,Adult,5361,4000,7000\nMale,Adult,10656,,\n"
+        )
+        return str(path)
+
+    @pytest.mark.slow
+    def test_writes_both_files(self, tmp_path, capsys, demo_frame: pd.DataFrame) -> None:
+        from tests.conftest import DEMO_FILE
+
+        out = tmp_path / "out"
+        args = ["--data", str(DEMO_FILE), "--hidden", self.survey_file(tmp_path)]
+        assert self.run(*args, "--out", str(out), "--survey-source", "GEMS 2022") == 0
+        docx_path, pdf_path = out / "ctdc_hidden_brief.docx", out / "ctdc_hidden_brief.pdf"
+        printed = capsys.readouterr().out.splitlines()
+        assert printed == [f"wrote {docx_path}", f"wrote {pdf_path}"]
+        text, images = docx_text(docx_path.read_bytes())
+        assert images == 1
+        text = flat(text)
+        assert re.search(r"Women\s+5,361\s+4,000\s+7,000", text)
+        assert "Source of the survey counts: GEMS 2022" in text
+        # the link opens the page with these counts, the method and the unit
+        assert "Hidden_populations?hid_women=5%2C361&hid_women_low=4%2C000" in text
+        assert "hid_unit=Thousand+people" in text and "&k=10" in text
+        brief = make(demo_frame, 10)  # the same counts and bounds, as the page makes it
+        women = brief.table.set_index("group").loc["Women"]
+        assert f"{women['estimate']:,.0f}" in text
+        assert flat(pdf_text(pdf_path.read_bytes())[0]).startswith(flat(HIDDEN_TITLE))
+
+    def test_one_line_for_each_fault(self, tmp_path, capsys) -> None:
+        from tests.conftest import DEMO_FILE
+
+        base = ["--data", str(DEMO_FILE), "--out", str(tmp_path)]
+        missing = str(tmp_path / "none.csv")
+        assert self.run(*base, "--hidden", missing) == 2
+        assert (
+            capsys.readouterr().out.strip()
+            == f"error: No survey file at {missing}; check the path."
+        )
+        assert self.run(*base, "--hidden", missing, "--country", "UKR") == 2
+        assert capsys.readouterr().out.strip() == (
+            "error: give --country ISO or --hidden SURVEY_CSV, not both."
+        )
+        assert not list(tmp_path.iterdir())
