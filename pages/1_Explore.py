@@ -236,7 +236,7 @@ def world_map_section() -> None:
 
 # ----------------------------------------------------------------------- 1. flows
 with tabs[0]:
-    st.subheader("Where victims come from and where they are exploited")
+    st.header("Where victims come from and where they are exploited")
     left, right = st.columns(2)
     top_n = left.slider(
         "Countries on each axis",
@@ -316,7 +316,7 @@ with tabs[0]:
 
 # ----------------------------------------------------------------------- 2. top vs bottom
 with tabs[1]:
-    st.subheader("Do high- and low-volume countries differ in who is identified?")
+    st.header("Do high- and low-volume countries differ in who is identified?")
     c1, c2, c3 = st.columns(3)
     by = c1.radio(
         "Countries by",
@@ -391,7 +391,7 @@ with tabs[1]:
 
 # ----------------------------------------------------------------------- 3. tactics
 with tabs[2]:
-    st.subheader("Which tactics are used most?")
+    st.header("Which tactics are used most?")
     split = st.selectbox(
         "Split by",
         [None, *aggregates.SPLIT_FIELDS],
@@ -453,7 +453,7 @@ with tabs[2]:
 
 # ----------------------------------------------------------------------- 4. trends
 with tabs[3]:
-    st.subheader("How have registrations trended?")
+    st.header("How have registrations trended?")
     with st.spinner("Counting registrations per year…"):
         yearly = _yearly(ctx.frame, ctx.cache_key)
         types = _yearly_types(ctx.frame, ctx.cache_key)
@@ -518,7 +518,7 @@ with tabs[3]:
 
 # ----------------------------------------------------------------------- 5. shifts
 with tabs[4]:
-    st.subheader("Has trafficking shifted toward particular groups?")
+    st.header("Has trafficking shifted toward particular groups?")
     c1, c2 = st.columns(2)
     shift_field = c1.selectbox(
         "Group by",
@@ -677,7 +677,7 @@ with tabs[4]:
 
 # ----------------------------------------------------------------------- 6. data quality
 with tabs[5]:
-    st.subheader("How complete are the records in view?")
+    st.header("How complete are the records in view?")
     missing = _missing(ctx.frame, ctx.cache_key)
     m1, m2, m3 = st.columns(3)
     m1.metric("Records in view", format_count(len(ctx.frame), k))
