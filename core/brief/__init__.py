@@ -8,10 +8,14 @@
 - :mod:`core.brief.protect`: the protection steps the sections share (complementary
   suppression of a table, the cell linking age bands to girls / women / boys / men);
 - :mod:`core.brief.charts`: one Altair chart per section (no browser needed for PNG);
-- :mod:`core.brief.document`: the brief as a Word document and as a PDF.
+- :mod:`core.brief.document`: the brief as a Word document and as a PDF (a list of
+  blocks, rendered by :func:`~core.brief.document.render_docx` and
+  :func:`~core.brief.document.render_pdf`);
+- :mod:`core.brief.hidden`: the hidden-population brief (survey counts, method,
+  protected estimates) in the same two formats.
 
-No Streamlit here: the page (``pages/6_Country_brief.py``) and the command
-(``python -m core brief``) both call these.
+No Streamlit here: the pages (``pages/6_Country_brief.py``,
+``pages/3_Hidden_populations.py``) and the command (``python -m core brief``) call these.
 """
 
 from core.brief.profile import (
