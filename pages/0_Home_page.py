@@ -6,7 +6,7 @@ from core.app import CITATION, page_links, setup_page
 from core.data.layouts import LAYOUT_2021, LAYOUTS
 from core.data.summary import headline, headline_text
 from core.glossary import explain, glossary_markdown
-from core.privacy import is_small
+from core.privacy import is_small, withheld_reason
 from core.words import counted, plural, release_sentence
 
 #: The terms Home shows, explained in "What the terms on this page mean".
@@ -48,6 +48,11 @@ c5.metric("Minors", shown.minors, help=f"{shown.minors_help} {explain('minor')}"
 no_year = summary.records - summary.records_with_year
 if no_year == 0:
     dated = "Every record in view has a year of registration."
+elif shown.no_year == "withheld":
+    dated = (
+        "The number of records in view with no year of registration is withheld: it "
+        f"{withheld_reason(ctx.k)}."
+    )
 else:
     has = "have" if is_small(no_year, ctx.k) else plural(no_year, "has", "have")
     dated = f"{counted(no_year, 'record', k=ctx.k)} in view {has} no year of registration."

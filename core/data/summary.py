@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from core.privacy import check_k, format_count, is_small, safe_share
+from core.privacy import check_k, format_count, is_small, protect_linear, safe_share
 
 __all__ = ["Headline", "HeadlineText", "headline", "headline_text"]
 
@@ -37,21 +37,52 @@ class Headline:
         :data:`core.privacy.MAX_K`."""
         k = check_k(k)
         out: dict[str, object] = asdict(self)
+        withheld = self.withheld(k=k)
         for name in ("records", "records_with_year", "gender_known", "majority_known"):
-            if is_small(getattr(self, name), k):
+            if is_small(getattr(self, name), k) or name in withheld:
                 out[name] = None
-        no_year = self.records - self.records_with_year
-        if is_small(no_year, k) and out["records"] is not None:
-            out["records_with_year"] = None  # records minus it would give the small count
-        if self.share_female is not None and not safe_share(
-            round(self.share_female * self.gender_known), self.gender_known, k
+        if self.share_female is not None and (
+            "gender_known" in withheld
+            or not safe_share(round(self.share_female * self.gender_known), self.gender_known, k)
         ):
             out["share_female"] = None
-        if self.share_minor is not None and not safe_share(
-            round(self.share_minor * self.majority_known), self.majority_known, k
+        if self.share_minor is not None and (
+            "majority_known" in withheld
+            or not safe_share(round(self.share_minor * self.majority_known), self.majority_known, k)
         ):
             out["share_minor"] = None
         return out
+
+    def withheld(self, *, k: int) -> set[str]:
+        """The counts withheld at ``k``: each small one, and each that the records
+        (shown everywhere) would turn into a small one by subtraction.
+
+        The records with a year and those without (``"records_with_year"`` stands for
+        both), with the gender known and with the majority status known: when the rest
+        (records minus the count) is 1..k-1, the count is withheld too
+        (:func:`core.privacy.protect_linear`).
+
+        Examples
+        --------
+        >>> h = Headline(records=104, year_min=2003, year_max=2019, records_with_year=100,
+        ...              countries_citizenship=3, countries_exploitation=2, share_female=0.5,
+        ...              gender_known=98, share_minor=0.5, majority_known=40)
+        >>> sorted(h.withheld(k=10))
+        ['gender_known', 'records_with_year']
+        """
+        k = check_k(k)
+        names = ("records_with_year", "gender_known", "majority_known")
+        values = [float(self.records)]
+        relations = []
+        for name in names:
+            part = float(getattr(self, name))
+            i = len(values)
+            values += [part, float(self.records) - part]
+            relations.append({0: 1.0, i: -1.0, i + 1: -1.0})
+        shown = [True] + [True, False] * len(names)
+        fixed = [True] + [False] * (2 * len(names))
+        mask = protect_linear(values, relations, k=k, shown=shown, fixed=fixed)
+        return {name for j, name in enumerate(names) if mask[1 + 2 * j]}
 
 
 @dataclass(frozen=True)
@@ -67,6 +98,8 @@ class HeadlineText:
     minors: str
     minors_help: str
     no_year: str
+    gender_known: str = ""
+    majority_known: str = ""
 
 
 def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
@@ -86,14 +119,25 @@ def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
     """
     k = check_k(k)
     withheld = "withheld"
+    hidden = h.withheld(k=k)
+
+    def count(name: str, n: int) -> str:
+        return withheld if name in hidden and not is_small(n, k) else format_count(n, k)
+
     female = minors = "unknown"
     if h.share_female is not None:
-        safe = safe_share(round(h.share_female * h.gender_known), h.gender_known, k)
+        safe = "gender_known" not in hidden and safe_share(
+            round(h.share_female * h.gender_known), h.gender_known, k
+        )
         female = f"{h.share_female:.1%}" if safe else withheld
     if h.share_minor is not None:
-        safe = safe_share(round(h.share_minor * h.majority_known), h.majority_known, k)
+        safe = "majority_known" not in hidden and safe_share(
+            round(h.share_minor * h.majority_known), h.majority_known, k
+        )
         minors = f"{h.share_minor:.1%}" if safe else withheld
     why = f" Withheld where it would show a count below {k}."
+    gender_known = count("gender_known", h.gender_known)
+    majority_known = count("majority_known", h.majority_known)
     return HeadlineText(
         records=format_count(h.records, k),
         years=f"{h.year_min}–{h.year_max}" if h.year_min is not None else "none",
@@ -103,16 +147,18 @@ def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
         ),
         female=female,
         female_help=(
-            f"Share of the {format_count(h.gender_known, k)} records whose gender "
+            f"Share of the {gender_known} records whose gender "
             "is known." + (why if female == withheld else "")
         ),
         minors=minors,
         minors_help=(
-            f"Share of the {format_count(h.majority_known, k)} records whose "
+            f"Share of the {majority_known} records whose "
             "majority status is known (given, or derived from the age band)."
             + (why if minors == withheld else "")
         ),
-        no_year=format_count(h.records - h.records_with_year, k),
+        no_year=count("records_with_year", h.records - h.records_with_year),
+        gender_known=gender_known,
+        majority_known=majority_known,
     )
 
 
