@@ -13,12 +13,13 @@ defined here (:func:`title_params`, :data:`WIDTH`, :func:`nominal_scale`, ...).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 import altair as alt
 import pandas as pd
 
-from core.palette import OKABE_ITO
+from core.palette import CHART_TITLE_COLOUR, OKABE_ITO
 
 __all__ = [
     "AUTOSIZE",
@@ -109,9 +110,18 @@ def tactics_chart(
     tooltip = [alt.Tooltip(f"{by}:N", title=group_title), *tooltip]
     groups = list(groups) or list(dict.fromkeys(data[by]))
     if len(groups) <= 4:
+        # Each bar says its group and share in words too: meaning never by colour alone.
+        bars = alt.Chart().mark_bar()
+        words = (
+            alt.Chart()
+            .mark_text(align="left", dx=3, fontSize=10)
+            .encode(text="bar_words:N", color=alt.value(CHART_TITLE_COLOUR))
+        )
         return (
-            alt.Chart(data, title=title_params(title))
-            .mark_bar()
+            alt.layer(bars, words, data=data, title=title_params(title))
+            .transform_calculate(
+                bar_words=f"datum[{json.dumps(by)}] + ': ' + format(datum.share, '.0%')"
+            )
             .encode(
                 y=y,
                 x=x_share,
