@@ -177,6 +177,29 @@ survey_sd <- function(s) {
     high = if (is.na(s$high)) 0 else log(s$high / s$count) / Z95)
 }
 
+# The survey scenarios both scripts use (thousands; described in hidden_estimates.R).
+HIDDEN_SURVEYS <- list(
+  example = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
+                       low = NA_real_, high = NA_real_),
+  bounds = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
+                      low = c(5000, 9000), high = c(5800, 12000)),
+  four_groups = data.frame(group = c("Girls", "Women", "Boys", "Men"),
+                           count = c(1000, 5361, 1000, 10656),
+                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000))
+)
+
+# Calls fn(scenario, rule, method, models, cov, survey) for every denominator rule, method
+# and survey scenario, the models fitted once per rule.
+hidden_scenarios <- function(records, surveys, fn) {
+  for (rule in c("published", "ctdc")) {
+    models <- hidden_models(records, rule)
+    for (method in c("published", "ratio")) {
+      cov <- hidden_cov(models, method)
+      for (scenario in names(surveys)) fn(scenario, rule, method, models, cov, surveys[[scenario]])
+    }
+  }
+}
+
 # The long-form rows (scenario, rule, method, group, quantity, value) of a hidden CSV.
 hidden_results <- list()
 hidden_add <- function(scenario, rule, method, group, quantity, value) {
@@ -192,4 +215,18 @@ hidden_write <- function(file) {
   write.csv(out, file, row.names = FALSE, na = "", quote = FALSE)
   cat("wrote", file, ":", nrow(out), "values\n")
   cat(R.version.string, "\n")
+}
+
+# --------------------------------------------------------------------------- share trends
+# Shared by share_trends.R and explore_trends_by_source.R. From the coefficients b and
+# covariance cov of logit(share) ~ (year - centre) / 10: the fitted shares p of the first
+# and last years, their change in percentage points per decade, and its delta-method
+# standard error.
+decade_change <- function(b, cov, first, last, centre) {
+  x <- (c(first, last) - centre) / 10
+  p <- plogis(b[1] + b[2] * x)
+  per_decade <- 1000 / (last - first)
+  grad <- per_decade * c(p[2] * (1 - p[2]) - p[1] * (1 - p[1]),
+                         p[2] * (1 - p[2]) * x[2] - p[1] * (1 - p[1]) * x[1])
+  list(p = p, change = per_decade * (p[2] - p[1]), se = sqrt(drop(t(grad) %*% cov %*% grad)))
 }

@@ -74,13 +74,10 @@ fit_trend <- function(rows) {
   b <- coef(fit)
   first <- min(yearly$year)
   last <- max(yearly$year)
-  x <- (c(first, last) - centre) / 10
-  p <- plogis(b[1] + b[2] * x)
-  per_decade <- 1000 / (last - first)
-  change <- per_decade * (p[2] - p[1])
-  grad <- per_decade * c(p[2] * (1 - p[2]) - p[1] * (1 - p[1]),
-                         p[2] * (1 - p[2]) * x[2] - p[1] * (1 - p[1]) * x[1])
-  se <- sqrt(drop(t(grad) %*% cov %*% grad))
+  decade <- decade_change(b, cov, first, last, centre)
+  p <- decade$p
+  change <- decade$change
+  se <- decade$se
   t_df <- if (scale > 1) df.residual(fit) else 0
   q <- if (t_df > 0) qt(0.975, t_df) else Z95
   list(

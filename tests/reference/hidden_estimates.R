@@ -44,70 +44,56 @@ source(file.path("tests", "reference", "common.R"))
 
 OUT_FILE <- file.path("tests", "reference", "hidden_estimates.csv")
 
-SURVEYS <- list(
-  example = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
-                       low = NA_real_, high = NA_real_),
-  bounds = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
-                      low = c(5000, 9000), high = c(5800, 12000)),
-  four_groups = data.frame(group = c("Girls", "Women", "Boys", "Men"),
-                           count = c(1000, 5361, 1000, 10656),
-                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000)),
+SURVEYS <- c(HIDDEN_SURVEYS, list(
   edges = data.frame(group = c("Girls", "Women", "Men"), count = c(0, 5361, 10656),
                      low = c(NA, 0, NA), high = c(200, 6000, NA))
-)
+))
 
 records <- published_records(read_release())
 
-for (rule in c("published", "ctdc")) {
-  models <- hidden_models(records, rule)
-  for (method in c("published", "ratio")) {
-    cov <- hidden_cov(models, method)
-    for (scenario in names(SURVEYS)) {
-      survey <- SURVEYS[[scenario]]
-      total <- 0
-      total_grad <- 0
-      survey_var_low <- 0
-      survey_var_high <- 0
-      zero_high <- 0
-      for (i in seq_len(nrow(survey))) {
-        s <- survey[i, ]
-        lf <- hidden_log_factor(models, method, s$group)
-        se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
-        factor <- exp(lf$value)
-        estimate <- s$count * factor
-        sd <- survey_sd(s)
-        se_low <- sd[["low"]]
-        se_high <- sd[["high"]]
-        if (s$count == 0) {
-          ci <- c(0, ifelse(is.na(s$high), 0, s$high) * exp(lf$value + Z95 * se))
-        } else {
-          log_estimate <- log(s$count) + lf$value
-          ci <- exp(log_estimate + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
-        }
-        values <- c(
-          survey_count = s$count, survey_low = s$low, survey_high = s$high,
-          factor = factor, factor_ci_low = exp(lf$value - Z95 * se),
-          factor_ci_high = exp(lf$value + Z95 * se), estimate = estimate,
-          ci_low = ci[1], ci_high = ci[2]
-        )
-        for (q in names(values)) hidden_add(scenario, rule, method, s$group, q, values[[q]])
-        if (s$count == 0) {
-          zero_high <- zero_high + ci[2]
-          next
-        }
-        total <- total + estimate
-        total_grad <- total_grad + estimate * lf$grad
-        survey_var_low <- survey_var_low + (estimate * se_low)^2
-        survey_var_high <- survey_var_high + (estimate * se_high)^2
-      }
-      model_var <- drop(t(total_grad) %*% cov %*% total_grad)
-      sd_low <- sqrt(model_var + survey_var_low) / total
-      sd_high <- sqrt(model_var + survey_var_high) / total
-      hidden_add(scenario, rule, method, "Total", "estimate", total)
-      hidden_add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sd_low))
-      hidden_add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sd_high) + zero_high)
+hidden_scenarios(records, SURVEYS, function(scenario, rule, method, models, cov, survey) {
+  total <- 0
+  total_grad <- 0
+  survey_var_low <- 0
+  survey_var_high <- 0
+  zero_high <- 0
+  for (i in seq_len(nrow(survey))) {
+    s <- survey[i, ]
+    lf <- hidden_log_factor(models, method, s$group)
+    se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
+    factor <- exp(lf$value)
+    estimate <- s$count * factor
+    sd <- survey_sd(s)
+    se_low <- sd[["low"]]
+    se_high <- sd[["high"]]
+    if (s$count == 0) {
+      ci <- c(0, ifelse(is.na(s$high), 0, s$high) * exp(lf$value + Z95 * se))
+    } else {
+      log_estimate <- log(s$count) + lf$value
+      ci <- exp(log_estimate + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
     }
+    values <- c(
+      survey_count = s$count, survey_low = s$low, survey_high = s$high,
+      factor = factor, factor_ci_low = exp(lf$value - Z95 * se),
+      factor_ci_high = exp(lf$value + Z95 * se), estimate = estimate,
+      ci_low = ci[1], ci_high = ci[2]
+    )
+    for (q in names(values)) hidden_add(scenario, rule, method, s$group, q, values[[q]])
+    if (s$count == 0) {
+      zero_high <- zero_high + ci[2]
+      next
+    }
+    total <- total + estimate
+    total_grad <- total_grad + estimate * lf$grad
+    survey_var_low <- survey_var_low + (estimate * se_low)^2
+    survey_var_high <- survey_var_high + (estimate * se_high)^2
   }
-}
+  model_var <- drop(t(total_grad) %*% cov %*% total_grad)
+  sd_low <- sqrt(model_var + survey_var_low) / total
+  sd_high <- sqrt(model_var + survey_var_high) / total
+  hidden_add(scenario, rule, method, "Total", "estimate", total)
+  hidden_add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sd_low))
+  hidden_add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sd_high) + zero_high)
+})
 
 hidden_write(OUT_FILE)

@@ -28,54 +28,40 @@ source(file.path("tests", "reference", "common.R"))
 
 OUT_FILE <- file.path("tests", "reference", "hidden_total_log.csv")
 
-SURVEYS <- list(
-  example = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
-                       low = NA_real_, high = NA_real_),
-  bounds = data.frame(group = c("Women", "Men"), count = c(5361, 10656),
-                      low = c(5000, 9000), high = c(5800, 12000)),
-  four_groups = data.frame(group = c("Girls", "Women", "Boys", "Men"),
-                           count = c(1000, 5361, 1000, 10656),
-                           low = c(800, NA, NA, 9000), high = c(NA, NA, 1300, 12000)),
+SURVEYS <- c(HIDDEN_SURVEYS, list(
   men_only = data.frame(group = "Men", count = 10656, low = NA_real_, high = NA_real_)
-)
+))
 
 records <- published_records(read_release())
 
-for (rule in c("published", "ctdc")) {
-  models <- hidden_models(records, rule)
-  for (method in c("published", "ratio")) {
-    cov <- hidden_cov(models, method)
-    for (scenario in names(SURVEYS)) {
-      survey <- SURVEYS[[scenario]]
-      total <- 0
-      total_grad <- 0
-      var_low <- 0
-      var_high <- 0
-      for (i in seq_len(nrow(survey))) {
-        s <- survey[i, ]
-        lf <- hidden_log_factor(models, method, s$group)
-        estimate <- s$count * exp(lf$value)
-        sd <- survey_sd(s)
-        se_low <- sd[["low"]]
-        se_high <- sd[["high"]]
-        if (scenario == "men_only") {
-          se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
-          ci <- exp(log(estimate) + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
-          hidden_add(scenario, rule, method, s$group, "estimate", estimate)
-          hidden_add(scenario, rule, method, s$group, "ci_low", ci[1])
-          hidden_add(scenario, rule, method, s$group, "ci_high", ci[2])
-        }
-        total <- total + estimate
-        total_grad <- total_grad + estimate * lf$grad
-        var_low <- var_low + (estimate * se_low)^2
-        var_high <- var_high + (estimate * se_high)^2
-      }
-      model_var <- drop(t(total_grad) %*% cov %*% total_grad)
-      hidden_add(scenario, rule, method, "Total", "estimate", total)
-      hidden_add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sqrt(model_var + var_low) / total))
-      hidden_add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sqrt(model_var + var_high) / total))
+hidden_scenarios(records, SURVEYS, function(scenario, rule, method, models, cov, survey) {
+  total <- 0
+  total_grad <- 0
+  var_low <- 0
+  var_high <- 0
+  for (i in seq_len(nrow(survey))) {
+    s <- survey[i, ]
+    lf <- hidden_log_factor(models, method, s$group)
+    estimate <- s$count * exp(lf$value)
+    sd <- survey_sd(s)
+    se_low <- sd[["low"]]
+    se_high <- sd[["high"]]
+    if (scenario == "men_only") {
+      se <- sqrt(drop(t(lf$grad) %*% cov %*% lf$grad))
+      ci <- exp(log(estimate) + c(-1, 1) * Z95 * c(sqrt(se^2 + se_low^2), sqrt(se^2 + se_high^2)))
+      hidden_add(scenario, rule, method, s$group, "estimate", estimate)
+      hidden_add(scenario, rule, method, s$group, "ci_low", ci[1])
+      hidden_add(scenario, rule, method, s$group, "ci_high", ci[2])
     }
+    total <- total + estimate
+    total_grad <- total_grad + estimate * lf$grad
+    var_low <- var_low + (estimate * se_low)^2
+    var_high <- var_high + (estimate * se_high)^2
   }
-}
+  model_var <- drop(t(total_grad) %*% cov %*% total_grad)
+  hidden_add(scenario, rule, method, "Total", "estimate", total)
+  hidden_add(scenario, rule, method, "Total", "ci_low", total * exp(-Z95 * sqrt(model_var + var_low) / total))
+  hidden_add(scenario, rule, method, "Total", "ci_high", total * exp(Z95 * sqrt(model_var + var_high) / total))
+})
 
 hidden_write(OUT_FILE)

@@ -84,13 +84,10 @@ for (t in TRENDS) {
   b <- coef(fit)
   first <- min(yearly$year)
   last <- max(yearly$year)
-  x <- (c(first, last) - centre) / 10
-  p <- plogis(b[1] + b[2] * x)
-  per_decade <- 1000 / (last - first)
-  change <- per_decade * (p[2] - p[1])
-  grad <- per_decade * c(p[2] * (1 - p[2]) - p[1] * (1 - p[1]),
-                         p[2] * (1 - p[2]) * x[2] - p[1] * (1 - p[1]) * x[1])
-  se <- sqrt(drop(t(grad) %*% cov %*% grad))
+  decade <- decade_change(b, cov, first, last, centre)
+  p <- decade$p
+  change <- decade$change
+  se <- decade$se
   q <- if (scale > 1) qt(0.975, df.residual(fit)) else Z95
   values <- c(
     first_year = first, last_year = last, n_years = nrow(yearly), n_records = sum(yearly$known),
