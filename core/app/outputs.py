@@ -40,6 +40,7 @@ __all__ = [
     "data_note",
     "export_labels",
     "show_altair",
+    "show_chart",
     "show_plotly",
     "show_table",
 ]
@@ -140,38 +141,6 @@ def _csv_download(
     )
 
 
-def show_altair(
-    chart: Any,
-    data: pd.DataFrame,
-    *,
-    name: str,
-    caption: str,
-    k: int,
-    count_columns: Sequence[str] = (),
-    dependent_columns: Sequence[str] = (),
-    title: str | None = None,
-) -> None:
-    """Draw an Altair chart with its caption, a PNG download and a CSV of its data.
-
-    The chart should already be drawn from protected data (see :func:`core.privacy.protect`);
-    the CSV is protected here again with ``count_columns`` and ``k``. The PNG carries
-    ``title`` (default: the chart's own), the source line, the filters and the caveat.
-    """
-    st.altair_chart(for_screen(chart), width="stretch")
-    st.caption(caption)
-    heading, source, filters = export_labels(chart, name=name, title=title)
-    left, right, _ = st.columns([1, 1, 4])
-    _download(
-        left,
-        "Chart (PNG)",
-        lambda: images.altair_png(chart, title=heading, source=source, filters=filters),
-        name=name,
-        ext="png",
-        icon=":material/image:",
-    )
-    _csv_download(name, data, count_columns, dependent_columns, k, right)
-
-
 @st.cache_data(show_spinner=False, max_entries=32)
 def _plotly_png_bytes(figure_json: str, title: str, source: str, filters: str) -> bytes:
     """The PNG of one figure with its labels: rendered once, then served from the cache."""
@@ -214,8 +183,8 @@ def _plotly_png_control(figure: Any, *, name: str, title: str | None, column: An
     _download(column, "Chart (PNG)", png, name=name, ext="png", icon=":material/download:")
 
 
-def show_plotly(
-    figure: Any,
+def show_chart(
+    chart: Any,
     data: pd.DataFrame,
     *,
     name: str,
@@ -225,33 +194,57 @@ def show_plotly(
     dependent_columns: Sequence[str] = (),
     title: str | None = None,
 ) -> None:
-    """Draw a Plotly figure with its caption, a PNG, an HTML download and a CSV of its data.
+    """Draw a chart with its caption, a PNG download and a CSV of its data.
 
-    The PNG (title, source line, filters, caveat; see :func:`export_labels`) is rendered
-    on the server when the user presses "Prepare PNG". Where that is impossible (no
-    Chromium), its place says so; the figure's toolbar (camera icon) still saves a PNG
-    in the browser.
+    An Altair chart's PNG is rendered by vl-convert when the download is clicked. A
+    Plotly figure's PNG is rendered on the server when the user presses "Prepare PNG"
+    (where that is impossible, its place says so; the figure's toolbar camera icon still
+    saves a PNG in the browser), and the figure also downloads as interactive HTML.
+
+    The chart should already be drawn from protected data (see :func:`core.privacy.protect`);
+    the CSV is protected here again with ``count_columns`` and ``k``. The PNG carries
+    ``title`` (default: the chart's own), the source line, the filters and the caveat
+    (see :func:`export_labels`).
     """
-    st.plotly_chart(
-        for_screen(figure),
-        width="stretch",
-        config={
-            "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
-        },
-    )
-    st.caption(caption)
-    png, page, right, _ = st.columns([1, 1, 1, 3])
-    _plotly_png_control(figure, name=name, title=title, column=png)
-    _download(
-        page,
-        "Interactive (HTML)",
-        lambda: plotly_html(figure),
-        name=name,
-        ext="html",
-        icon=":material/web:",
-    )
+    if _is_plotly(chart):
+        st.plotly_chart(
+            for_screen(chart),
+            width="stretch",
+            config={
+                "displaylogo": False,
+                "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+            },
+        )
+        st.caption(caption)
+        png, page, right, _ = st.columns([1, 1, 1, 3])
+        _plotly_png_control(chart, name=name, title=title, column=png)
+        _download(
+            page,
+            "Interactive (HTML)",
+            lambda: plotly_html(chart),
+            name=name,
+            ext="html",
+            icon=":material/web:",
+        )
+    else:
+        st.altair_chart(for_screen(chart), width="stretch")
+        st.caption(caption)
+        heading, source, filters = export_labels(chart, name=name, title=title)
+        png, right, _ = st.columns([1, 1, 4])
+        _download(
+            png,
+            "Chart (PNG)",
+            lambda: images.altair_png(chart, title=heading, source=source, filters=filters),
+            name=name,
+            ext="png",
+            icon=":material/image:",
+        )
     _csv_download(name, data, count_columns, dependent_columns, k, right)
+
+
+#: The pages name the kind of chart they draw; both names draw through :func:`show_chart`.
+show_altair = show_chart
+show_plotly = show_chart
 
 
 def _as_display_text(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -321,8 +314,8 @@ def chart_section(
     Parameters
     ----------
     chart
-        An Altair chart (drawn with :func:`show_altair`: PNG and CSV downloads) or a
-        Plotly figure (:func:`show_plotly`: PNG on request, HTML and CSV downloads).
+        An Altair chart (PNG and CSV downloads) or a Plotly figure (PNG on request,
+        HTML and CSV downloads), drawn by :func:`show_chart`.
     table
         The protected table the chart is drawn from; its CSV is protected again.
     caption
@@ -340,8 +333,7 @@ def chart_section(
         The title on the PNG; by default the chart's own.
     """
     sentence = withheld.caption() if withheld is not None else ""
-    draw = show_plotly if _is_plotly(chart) else show_altair
-    draw(
+    show_chart(
         chart,
         table,
         name=file_stem,
