@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -48,6 +49,8 @@ CAVEATS: tuple[str, ...] = (
     "row is a real person.",
 )
 _FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# characters a Word file (XML 1.0) cannot hold, e.g. from a source typed on a page
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LATIN1 = str.maketrans(
     {"–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "...", "•": "-"}
 )
@@ -69,14 +72,17 @@ Kind = Literal[
 
 
 class Block:
-    """One block of a brief: its kind and text (a table's rows for ``"table"``)."""
+    """One block of a brief: its kind and text (a table's rows for ``"table"``).
+
+    Control characters (which a Word file cannot hold) are taken out of the text.
+    """
 
     __slots__ = ("kind", "rows", "text")
 
     def __init__(self, kind: Kind, text: str = "", rows: Sequence[Sequence[str]] = ()) -> None:
         self.kind = kind
-        self.text = text
-        self.rows = [list(row) for row in rows]
+        self.text = _CONTROL.sub("", text)
+        self.rows = [[_CONTROL.sub("", str(cell)) for cell in row] for row in rows]
 
     def __repr__(self) -> str:
         return f"Block({self.kind!r}, {self.text!r})"

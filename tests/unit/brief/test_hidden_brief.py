@@ -360,3 +360,10 @@ class TestCommand:
             "error: give --country ISO or --hidden SURVEY_CSV, not both."
         )
         assert not list(tmp_path.iterdir())
+
+
+def test_a_typed_source_with_control_characters(shown: HiddenBrief) -> None:
+    # python-docx refuses text a Word file (XML 1.0) cannot hold; the brief drops it
+    brief = dataclasses.replace(shown, survey_source="GEMS\x00 2022\x1b")
+    for kind, (text, _images) in both(brief).items():
+        assert "Source of the survey counts: GEMS 2022" in flat(text), kind
