@@ -403,7 +403,7 @@ def risk_screen(
     records = _add_records(s, frame, k)
     prepared = prepare_records(frame, majority="given")
     steps = prepared.steps_table(k=1)
-    shown_steps = prepared.steps_table(k=k)
+    shown_steps = _export(prepared.steps_table(k=k), ["records"], [], k)  # as show_table
     keys = s.table("Risk · how the records were selected", shown_steps, steps, ["records"])
     if len(keys) >= 2:
         _equal(s, [records, keys[0]["records"]], "first step = records in view")
@@ -515,7 +515,12 @@ def _text(value: str | None) -> float | None:
 def forecast_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> Screen:
     """The trends-and-forecast table (observed counts of the default groups)."""
     from core.forecast.run import ForecastSettings, forecast_segment
-    from core.forecast.series import DEFAULT_SEGMENTS, hide_small_bases, prepare_segments
+    from core.forecast.series import (
+        DEFAULT_SEGMENTS,
+        hide_small_bases,
+        prepare_segments,
+        protect_observed,
+    )
     from core.forecast.words import forecast_table
 
     s = Screen("Trends and forecast")
@@ -537,16 +542,19 @@ def forecast_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = Non
         ],
         k=k,
     )
+    protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
     table = forecast_table(results)
     truth = table.assign(Observed=pd.to_numeric(table["Observed"], errors="coerce"))
-    shown = _export(truth, ["Observed"], [], k)
+    on_screen = forecast_table(protected.results)
+    on_screen = on_screen.assign(Observed=pd.to_numeric(on_screen["Observed"], errors="coerce"))
+    shown = _export(on_screen, ["Observed"], [], k)
     keys = s.table("Forecast · table", shown, truth, ["Observed"])
     n_dated = int(yearly.total.sum())
-    dated = s.number("Forecast: records with a year (caption)", n_dated, float(n_dated))
+    dated = s.number("Forecast: records with a year (caption)", n_dated, _text(protected.dated))
     undated = s.number(
         "Forecast: records with no year (caption)",
         len(frame) - n_dated,
-        float(len(frame) - n_dated),
+        _text(protected.undated),
     )
     s.add_sum([dated, undated], records, "with + without a year = records in view")
     cell: dict[tuple[str, int], str] = {}
@@ -589,7 +597,7 @@ def home_screen(frame: pd.DataFrame, k: int) -> Screen:
     s.add_sum([with_year, no_year], records, "with + without a year = records")
     for known, what in (("gender_known", "gender"), ("majority_known", "majority status")):
         total = getattr(h, known)
-        cell = s.number(f"Home: records with the {what} known", total, _shown_count(total, k))
+        cell = s.number(f"Home: records with the {what} known", total, _text(getattr(text, known)))
         s.add_rest(cell, records, "known + unknown = records")
     return s
 

@@ -65,9 +65,10 @@ def report(result: AuditResult, /, *, k: int) -> list[str]:
     if not result.findings:
         lines.append("No withheld count can be recovered from what its own screen or export shows.")
         return lines
+    n = len(result.findings)
     lines.append(
-        f"{_plural(len(result.findings), 'withheld count')} can be pinned to its exact value "
-        "(the value is not printed):"
+        f"{_plural(n, 'withheld count')} can be pinned to "
+        f"{'its exact value' if n == 1 else 'their exact values'} (no value is printed):"
     )
     for finding in result.findings:
         routes = "; ".join(finding.recovery.kinds)

@@ -315,13 +315,21 @@ class TestCommand:
         monkeypatch.setattr("core.cli.audit.audit", _fake([finding]))
         assert main(["audit", str(small_file)]) == 1
         out = capsys.readouterr().out
-        assert (
-            "1 withheld count can be pinned to its exact value (the value is not printed):" in out
-        )
+        assert "1 withheld count can be pinned to its exact value (no value is printed):" in out
         assert (
             "- Explore, filter 'year 2004': Explore · shifts by gender | row 1 | count can be "
             "pinned (from: row total)." in out
         )
+
+    def test_several_findings_read_in_the_plural(self, monkeypatch, capsys, small_file):
+        finding = Finding(
+            Slice("year", "year 2004", np.ones(1, dtype=bool)),
+            Recovery("Home", "Home: records with a year", ("with + without a year = records",)),
+        )
+        monkeypatch.setattr("core.cli.audit.audit", _fake([finding, finding]))
+        assert main(["audit", str(small_file)]) == 1
+        out = capsys.readouterr().out
+        assert "2 withheld counts can be pinned to their exact values (no value is printed):" in out
 
     def test_k_below_the_floor_is_raised(self, monkeypatch, capsys, small_file):
         monkeypatch.setattr("core.cli.audit.audit", _fake([]))
