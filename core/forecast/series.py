@@ -24,7 +24,7 @@ import pandas as pd
 
 from core.data.years import incomplete_years
 from core.forecast.models import PROPHET_PRIORS
-from core.privacy import small_mask
+from core.privacy import format_count, is_small, protect_linear, small_mask
 
 __all__ = [
     "DEFAULT_SEGMENTS",
@@ -32,6 +32,7 @@ __all__ = [
     "MODEL_COLUMNS",
     "SEGMENTS",
     "TABLE_COLUMNS",
+    "ProtectedObserved",
     "Segment",
     "SegmentForecast",
     "YearlyData",
@@ -40,6 +41,7 @@ __all__ = [
     "detect_incomplete_years",
     "hide_small_bases",
     "prepare_segments",
+    "protect_observed",
     "yearly_counts",
 ]
 
@@ -366,3 +368,143 @@ def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[S
             )
         out.append(r)
     return out
+
+
+# --------------------------------------------------------------------------- protection
+@dataclass(frozen=True)
+class ProtectedObserved:
+    """The results with the observed counts a screen may show, and its caption counts.
+
+    Attributes
+    ----------
+    results
+        The results with ``y`` emptied (NaN) where an observed count is withheld to
+        protect another (counts 1..k-1 stay: the chart and the table withhold them), and
+        no forecast for a group whose last complete year is so withheld.
+    withheld
+        How many observed counts are withheld (small ones and their protectors).
+    dated, undated
+        The records with a year and without, as the caption shows them: "1,234",
+        "<10", or "withheld".
+    """
+
+    results: list[SegmentForecast]
+    withheld: int
+    dated: str
+    undated: str
+
+
+def protect_observed(
+    results: Sequence[SegmentForecast], /, *, total: pd.Series, records: int, k: int
+) -> ProtectedObserved:
+    """Complementary suppression of the observed counts of one forecast screen.
+
+    What the screen ties together: the records in view (shown in the header) are the
+    records with a year plus those without (both in the caption); the yearly counts of
+    all records add up to those with a year; and each year's count of all records is
+    the groups of one field (female + male, adult + minor, a flag) plus the records
+    outside them ("not recorded", never shown). When a small count (1..k-1), shown or
+    not, follows from the rest by these sums, the smallest count beside it is withheld
+    too (:func:`core.privacy.protect_linear`), until none does.
+
+    ``total`` is the yearly count of all records (:attr:`YearlyData.total`), ``records``
+    the records in view.
+
+    Examples
+    --------
+    One year; 25 records with it, 3 without (from the header's 28); 20 women, 5 men:
+
+    >>> from core.forecast.run import forecast_segment
+    >>> year = [2010]
+    >>> res = [forecast_segment(pd.Series([float(v)], index=year), segment=key)
+    ...        for key, v in (("all", 25), ("female", 20), ("male", 5))]
+    >>> p = protect_observed(res, total=pd.Series([25], index=year), records=28, k=10)
+    >>> p.dated, p.undated, p.withheld
+    ('withheld', '<10', 2)
+    >>> [float(r.table["y"].iloc[0]) for r in p.results]  # 5 stays: the chart withholds it
+    [nan, 20.0, 5.0]
+    """
+    years = [int(y) for y in total.index]
+    values: list[float] = [float(records), float(total.sum()), float(records - total.sum())]
+    shown: list[bool] = [True, True, True]
+    relations: list[dict[int, float]] = [{0: 1.0, 1: -1.0, 2: -1.0}]
+    by_key = {r.segment: r for r in results}
+    place: dict[tuple[str, int], int] = {}  # (segment, year) -> position of its count
+
+    def observed(r: SegmentForecast) -> dict[int, float]:
+        t = r.table[r.table["y"].notna()]
+        return {int(y): float(v) for y, v in zip(t["year"], t["y"], strict=True)}
+
+    everyone = observed(by_key["all"]) if "all" in by_key else {}
+    all_at: dict[int, int] = {}
+    for year in years:
+        all_at[year] = len(values)
+        values.append(float(total.loc[year]))
+        shown.append(year in everyone)
+        if year in everyone:
+            place[("all", year)] = all_at[year]
+    relations.append({1: 1.0, **{all_at[y]: -1.0 for y in years}})
+    fields: dict[str, list[SegmentForecast]] = {}
+    for r in results:
+        column = SEGMENTS[r.segment].column if r.segment in SEGMENTS else None
+        if column is not None:
+            fields.setdefault(column, []).append(r)
+    for members in fields.values():
+        counts = {m.segment: observed(m) for m in members}
+        for year in years:
+            relation = {all_at[year]: 1.0}
+            rest = values[all_at[year]]
+            for m in members:
+                if year not in counts[m.segment]:
+                    continue
+                place[(m.segment, year)] = len(values)
+                relation[len(values)] = -1.0
+                values.append(counts[m.segment][year])
+                shown.append(True)
+                rest -= counts[m.segment][year]
+            relation[len(values)] = -1.0
+            values.append(rest)
+            shown.append(False)
+            relations.append(relation)
+    fixed = [True] + [False] * (len(values) - 1)
+    mask = protect_linear(values, relations, k=k, shown=shown, fixed=fixed)
+
+    def caption(i: int) -> str:
+        if mask[i] and not is_small(values[i], k):
+            return "withheld"
+        return format_count(values[i], k)
+
+    out: list[SegmentForecast] = []
+    for r in results:
+        gone = [y for (key, y), i in place.items() if key == r.segment and mask[i]]
+        secondary = [y for y in gone if not is_small(values[place[(r.segment, y)]], k)]
+        if not secondary:
+            out.append(r)
+            continue
+        table = r.table.copy()
+        fitted = table[table["in_fit"] & table["y"].notna()]
+        base_gone = not fitted.empty and int(fitted["year"].iloc[-1]) in secondary
+        table.loc[table["year"].astype(int).isin(secondary), "y"] = np.nan
+        message = r.message
+        fitted_now = r.fitted
+        if r.fitted and base_gone:
+            table[MODEL_COLUMNS] = np.nan
+            fitted_now = False
+            message = (
+                f"{r.label}: the last complete year's count is withheld (it would reveal a "
+                f"count below {k}); the forecast starts from that count, so it is not shown."
+            )
+        out.append(
+            SegmentForecast(
+                r.segment,
+                r.label,
+                table,
+                fitted=fitted_now,
+                message=message,
+                fit_years=r.fit_years,
+                model=r.model,
+                prior=r.prior,
+            )
+        )
+    withheld = int(sum(bool(mask[i]) for i in place.values()))
+    return ProtectedObserved(out, withheld, caption(1), caption(2))

@@ -15,12 +15,13 @@ import pandas as pd
 
 from core.forecast.backtest import MIN_TRAIN_YEARS, RollingBacktest
 from core.forecast.models import STEP_WINDOW, check_model, model_label
-from core.forecast.series import MIN_FIT_YEARS, SegmentForecast
-from core.privacy import format_count, small_mask
+from core.forecast.series import MIN_FIT_YEARS, ProtectedObserved, SegmentForecast
+from core.privacy import format_count, small_mask, suppression_caption, withheld_reason
 from core.words import listed, share_text, year_span
 
 __all__ = [
     "COVERAGE_TOLERANCE",
+    "basis_note",
     "coverage_sentence",
     "forecast_table",
     "forecast_title",
@@ -30,7 +31,61 @@ __all__ = [
     "rule_words",
     "score_table",
     "too_few_sentence",
+    "undated_note",
 ]
+
+
+def basis_note(protected: ProtectedObserved, /, *, k: int) -> str:
+    """The caption fragment saying how many records the forecast rests on (those with a
+    year), protected like every count of the screen (:func:`~core.forecast.series.protect_observed`),
+    and how many yearly counts are withheld.
+
+    Examples
+    --------
+    >>> p = ProtectedObserved([], 0, "1,234", "0")
+    >>> basis_note(p, k=10)
+    'Based on 1,234 records. Identified cases, not prevalence.'
+    >>> basis_note(ProtectedObserved([], 2, "withheld", "<10"), k=10)  # doctest: +NORMALIZE_WHITESPACE
+    'Based on the records with a year (their number is withheld: it holds a small count
+    (fewer than 10 records) or would reveal one). Identified cases, not prevalence. 2 yearly
+    counts withheld: each holds a small count (fewer than 10 records) or would reveal one.'
+    """
+    if protected.dated == "withheld":
+        based = (
+            f"Based on the records with a year (their number is withheld: it {withheld_reason(k)})."
+        )
+    else:
+        noun = "record" if protected.dated == "1" else "records"
+        based = f"Based on {protected.dated} {noun}."
+    withheld = suppression_caption(protected.withheld, k=k, noun="yearly count")
+    return f"{based} Identified cases, not prevalence." + (f" {withheld}" if withheld else "")
+
+
+def undated_note(protected: ProtectedObserved, /, *, k: int) -> str:
+    """The caption sentence on the records in view with no year ('' when there is none).
+
+    Examples
+    --------
+    >>> undated_note(ProtectedObserved([], 0, "20", "<10"), k=10)
+    '<10 records in view have no year and are not counted.'
+    >>> undated_note(ProtectedObserved([], 0, "20", "1"), k=1)
+    '1 record in view has no year and is not counted.'
+    >>> undated_note(ProtectedObserved([], 0, "<10", "withheld"), k=10)
+    'The records in view with no year are not counted (their number is withheld: it holds a small count (fewer than 10 records) or would reveal one).'
+    >>> undated_note(ProtectedObserved([], 0, "20", "0"), k=10)
+    ''
+    """
+    n = protected.undated
+    if n == "0":
+        return ""
+    if n == "withheld":
+        return (
+            "The records in view with no year are not counted (their number is withheld: "
+            f"it {withheld_reason(k)})."
+        )
+    if n == "1":
+        return "1 record in view has no year and is not counted."
+    return f"{n} records in view have no year and are not counted."
 
 
 # --------------------------------------------------------------------------- the series
