@@ -250,7 +250,10 @@ OPEN_ROUTES = (
     "caption (a one-year series gives its withheld Observed count) and its all/female/male "
     "and all/adult/minor rows per year give a small 'not recorded' count; Explore's world "
     "map with every country shown, beside the records in view, gives the data-quality "
-    "table's withheld missing-country count; on the 20,000-record test demo, the risk "
+    "table's withheld missing-country count; Explore's registrations per year (every year "
+    "shown) add up to the records with a year that its metric withholds, so beside the "
+    "records in view the small count without a year follows; on the 20,000-record test "
+    "demo, the risk "
     "page's family model (majority only) gives its adults' events as the header's events "
     "minus the minor groups shown"
 )
