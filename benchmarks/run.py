@@ -190,7 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--load", action="store_true", help="also the load test (bench_load.py), 5 sessions"
     )
+    parser.add_argument(
+        "--fragments", action="store_true", help="also fragment vs page reruns in a browser"
+    )
     args = parser.parse_args(argv)
+    if args.fragments:  # read by bench_fragments.measure: minutes and a browser, so asked for
+        os.environ["CTDC_BENCH_FRAGMENTS"] = "1"
     if args.load:  # read by bench_load.measure: minutes and a browser, so asked for
         os.environ["CTDC_BENCH_LOAD"] = "1"
     if not args.data.exists():
