@@ -2,8 +2,10 @@
 
 Each page is run once (data loaded, analyses cached), then one control of that page is
 flipped between two values; the median of the timed reruns is reported as
-``rerun_<page>_<control>_s``, and their 95th percentile as ``..._p95_s``. These are
-full-page reruns: no section of a page runs as a fragment yet.
+``rerun_<page>_<control>_s``, and their 95th percentile as ``..._p95_s``. AppTest reruns
+the whole script even for a widget inside an ``st.fragment`` (the forecast's horizon is
+one), so these are full-page reruns; ``bench_fragments.py`` times fragment reruns in a
+browser.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ CONTROLS: dict[str, tuple[str, Callable[[Any, int], None]]] = {
     "pages/3_Hidden_populations.py": (
         "men_count",
         _set("text_input", "hid_men", ("12,000", "10,656")),
+    ),
+    "pages/4_Trends_and_forecast.py": (
+        "forecast_horizon",
+        _set("slider", "fc_horizon", (4, 3)),
     ),
     "pages/5_Clusters.py": ("clusters_k", _set("slider", "cl_k", (5, 4))),
 }
