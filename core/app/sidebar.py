@@ -8,6 +8,7 @@ floor (:func:`core.privacy.floor_k`), whatever the widget or the URL says.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 import pandas as pd
@@ -55,6 +56,10 @@ def _country_label(frame: pd.DataFrame, column: str) -> Callable[[str], str]:
     return lambda code: country_label(code, mapping.get(code, code))
 
 
+def _majority_label(value: str) -> str:
+    return MAJORITY_LABELS.get(value, value)
+
+
 def _threshold(floor: int) -> int:
     """The 'Hide counts below' input; a link or a session asking for less gets the floor."""
     state = st.session_state
@@ -88,18 +93,36 @@ def _threshold(floor: int) -> int:
     return effective_k(value, floor)[0]
 
 
+_CODE_AT_END = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def _code_at_end(label: str) -> str:
+    """The code a country label ends with: 'Ukraine (UKR)' -> 'UKR',
+    'United Kingdom (..., UK, England, GBR)' -> 'GBR'; anything else as it is."""
+    found = _CODE_AT_END.search(label)
+    return found.group(1).split(",")[-1].strip() if found else label.strip()
+
+
 def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str], str]]) -> None:
     """Links made before the filters were bound to the URL still open the same view.
 
-    They wrote ``years=2010-2015``, ``noyear=0`` and comma lists of codes; the bound
-    widgets would drop those as invalid, so a fresh session reads them with the old
-    forgiving parser and hands the values to the widgets. (The browser still drops the
+    They wrote ``years=2010-2015``, ``noyear=0``, comma lists of codes, ``majority=Minor``
+    and country labels of an earlier form; the bound widgets (which write and read an
+    option's label) would drop those as invalid, so a fresh session reads them with the
+    old forgiving parser and hands the values to the widgets. (The browser still drops the
     old forms from the address bar; a value changed after that is written anew.)
     """
     state = st.session_state
     if any(key in state for key in QUERY_KEYS.values()):
         return
     raw = {key: st.query_params.get(key) for key in QUERY_KEYS.values()}
+    for name in ("citizenship", "exploitation_country"):
+        # A bound picker writes its label in the URL; a label of an earlier form
+        # ("Ukraine (UKR)") still names its country by the code it ends with.
+        key = QUERY_KEYS[name]
+        asked = st.query_params.get_all(key)
+        if asked and any(_CODE_AT_END.search(value) for value in asked):
+            raw[key] = ",".join(_code_at_end(value) for value in asked)
     old = from_query({key: value for key, value in raw.items() if value is not None}, options)
     asked_years = raw[QUERY_KEYS["years"]]
     if asked_years and "-" in asked_years and old.years is not None:
@@ -124,7 +147,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         "citizenship": _country_label(full, "citizenship"),
         "exploitation_country": _country_label(full, "CountryOfExploitation"),
     }
-    _adopt_older_links(options, country)
+    _adopt_older_links(options, {**country, "majority": _majority_label})
     sb = st.sidebar
     sb.header("Filter the records")
     years: tuple[int, int] | None = None
@@ -179,7 +202,7 @@ def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:
         FILTER_LABELS["majority"],
         "majority",
         options.majority,
-        lambda value: MAJORITY_LABELS.get(value, value),
+        _majority_label,
         help_text=MAJORITY_HELP,
     )
     ages = multiselect(FILTER_LABELS["age_bands"], "age_bands", options.age_bands)

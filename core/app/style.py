@@ -29,11 +29,11 @@ STYLE = f"""
   outline: 3px solid {FOCUS_COLOUR} !important;
   outline-offset: 2px !important;
 }}
-[data-baseweb="select"]:focus-within > div,
-[data-baseweb="input"]:focus-within,
-[data-baseweb="textarea"]:focus-within {{
+/* A field's own input sits inside a box that clips it: ring the box instead. */
+:has(> input:focus-visible),
+:has(> textarea:focus-visible) {{
   outline: 3px solid {FOCUS_COLOUR} !important;
-  outline-offset: 1px !important;
+  outline-offset: 2px !important;
 }}
 [role="slider"]:focus-visible,
 [role="tab"]:focus-visible {{
