@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.app import bound, data_note, setup_page, show_altair, show_table
+from core.app import bound, setup_page, show_altair, show_table
 from core.forecast.backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
 from core.forecast.charts import forecast_chart
 from core.forecast.models import AUTO_POOL, MODEL_LABELS
@@ -17,8 +17,10 @@ from core.forecast.series import (
     available_segments,
     hide_small_bases,
     prepare_segments,
+    protect_observed,
 )
 from core.forecast.words import (
+    basis_note,
     coverage_sentence,
     forecast_table,
     forecast_title,
@@ -26,6 +28,7 @@ from core.forecast.words import (
     pool_words,
     rolling_sentence,
     score_table,
+    undated_note,
 )
 from core.glossary import glossary_markdown
 
@@ -234,6 +237,8 @@ def forecast_section() -> None:
         ],
         k=ctx.k,
     )
+    protected = protect_observed(results, total=total, records=len(ctx.frame), k=ctx.k)
+    results = protected.results
     progress.empty()
 
     for result in results:
@@ -242,8 +247,7 @@ def forecast_section() -> None:
 
     # ----------------------------------------------------------------------- chart
     drawable = [r for r in results if r.fitted or r.table["y"].notna().any()]
-    n_dated = int(total.sum())
-    n_undated = len(ctx.frame) - n_dated
+    basis = basis_note(protected, k=ctx.k)
     if drawable:
         chart = forecast_chart(
             drawable,
@@ -262,15 +266,14 @@ def forecast_section() -> None:
             )
             + f". Counts below {ctx.k} are not drawn. "
         )
-        undated = (
-            f" {n_undated:,} records in view have no year and are not counted." if n_undated else ""
-        )
+        undated = undated_note(protected, k=ctx.k)
+        undated = f" {undated}" if undated else ""
         table = forecast_table(drawable)
         show_altair(
             chart,
             table,
             name="fc_chart",
-            caption=key_text + data_note(n_dated) + undated,
+            caption=key_text + basis + undated,
             k=ctx.k,
             count_columns=["Observed"],
             dependent_columns=[],
@@ -287,7 +290,7 @@ def forecast_section() -> None:
                 count_columns=["Observed"],
                 dependent_columns=[],
                 caption="Forecast: the method's value for a year after the last complete "
-                "year, with its 80% and 95% bands. " + data_note(n_dated),
+                "year, with its 80% and 95% bands. " + basis,
             )
 
     # ----------------------------------------------------------------------- backtest
@@ -313,7 +316,7 @@ def forecast_section() -> None:
             caption="Ratio to naive: the method's pooled scaled error divided by that of "
             "repeating the last year (below 1 is better), with its 95% interval. Mean "
             "error: the average gap between forecast and registered count, as a share "
-            "of the count. " + data_note(n_dated),
+            "of the count. " + basis,
         )
     else:
         st.markdown(f"- {rolling_sentence(tested)}")

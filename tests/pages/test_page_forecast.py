@@ -28,7 +28,9 @@ def chart_spec(at) -> dict:
 
 def chart_title(at) -> str:
     title = chart_spec(at)["title"]
-    return title["text"] if isinstance(title, dict) else str(title)
+    text = title["text"] if isinstance(title, dict) else title
+    # a long title wraps into a list of lines on screen (core.palette.for_screen)
+    return " ".join(text) if isinstance(text, list) else str(text)
 
 
 def forecast_rows(at) -> pd.DataFrame:
