@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from core.data.clean import country_name
-from core.privacy import check_k, suppress_complementary
+from core.privacy import check_k, protect_linear, suppress_complementary
 
 __all__ = [
     "BY_OPTIONS",
@@ -161,9 +161,12 @@ def country_counts(
             "count": counts.to_numpy(dtype=np.int64),
         }
     )
-    return table.sort_values(["count", "name"], ascending=[False, True], kind="stable").reset_index(
-        drop=True
-    )
+    table = table.sort_values(["count", "name"], ascending=[False, True], kind="stable")
+    table = table.reset_index(drop=True)
+    # the records with the country not recorded: one more cell of the row of countries
+    # that adds up to the records in view (see map_cells)
+    table.attrs["not_recorded"] = int(len(frame) - len(codes))
+    return table
 
 
 def map_cells(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
@@ -203,6 +206,28 @@ def map_cells(table: pd.DataFrame, /, *, k: int) -> pd.DataFrame:
     suppression = suppress_complementary(
         cells.assign(_all=0), count_column="count", groups=[["_all"]], k=k
     )
+    not_recorded = table.attrs.get("not_recorded")
+    if not_recorded:
+        # the countries and the records with the country not recorded (their count is in
+        # the data-quality table) add up to the records in view (in every header): a small
+        # not-recorded count needs a withheld country beside it
+        n = len(cells)
+        values = [float(cells["count"].sum() + not_recorded), *cells["count"], not_recorded]
+        fixed = [True, *([False] * n), True]
+        more = protect_linear(
+            values,
+            [{i: (1.0 if i == 0 else -1.0) for i in range(n + 2)}],
+            k=k,
+            shown=[True] * (n + 2),
+            fixed=fixed,
+        )[1 : n + 1]
+        suppression = suppress_complementary(
+            cells.assign(_all=0),
+            count_column="count",
+            groups=[["_all"]],
+            k=k,
+            also_primary=more,
+        )
     # one status for a small count and its protector alike: telling them apart would
     # give the small count back as the grey countries' (public) sum less the protector's
     withheld = (cells["count"] < k).to_numpy() | np.asarray(suppression.withheld, dtype=bool)
