@@ -144,6 +144,11 @@ def test_every_field_has_its_own_label(
     """A screen reader names each field by its label: none may be empty or repeated."""
     open_view(page, app, path, tab)
     fields = page.evaluate(FIELDS)
+    for _ in range(30):  # on a busy machine the widgets can come a moment after the run
+        if fields:
+            break
+        page.wait_for_timeout(1000)
+        fields = page.evaluate(FIELDS)
     assert fields, f"{name}: no form field found"
     names = [label for _kind, label in fields]
     empty = [kind for kind, label in fields if not label]
