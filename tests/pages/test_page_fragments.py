@@ -26,6 +26,7 @@ from tests.helpers import each_text, texts, url_of
 TRENDS = "pages/4_Trends_and_forecast.py"
 CLUSTERS = "pages/5_Clusters.py"
 EXPLORE = "pages/1_Explore.py"
+HIDDEN = "pages/3_Hidden_populations.py"
 SIDEBAR = {"gender": "Female"}  # a sidebar filter set before the section's control
 
 
@@ -170,3 +171,27 @@ class TestExploreFragments:
         assert again.slider(key="exp_sankey_n").value == 20
         assert again.radio(key="map_by").value == "exploitation"
         assert each_text(again.tabs[0]) == each_text(at.tabs[0])
+
+
+# ------------------------------------------------------------------ Hidden populations
+class TestHiddenSurveySection:
+    def test_survey_inputs_round_trip(self, run_page: Callable[..., Any]) -> None:
+        # a sidebar setting that keeps both models fittable (Female alone leaves no men)
+        at = run_page(HIDDEN, query={"k": "11"})
+        at.text_input(key="hid_men").input("12,000").run()
+        at.radio(key="hid_method").set_value("ratio").run()
+        at.text_input(key="hid_source").input("A survey of 2026").run()
+        assert not at.exception
+        url = url_of(at)
+        assert url["k"] == "11"
+        assert url["hid_men"] == "12,000"
+        assert url["hid_source"] == "A survey of 2026"
+        assert "hid_method" in url  # off its default
+        again = reopen(run_page, HIDDEN, url)
+        assert again.text_input(key="hid_men").value == "12,000"
+        assert again.radio(key="hid_method").value == "ratio"
+        assert again.text_input(key="hid_source").value == "A survey of 2026"
+        assert_same_screen(at, again)
+        # the brief's downloads are drawn with the inputs they are built from
+        keys = {b.proto.id.rsplit("-", 1)[-1] for b in again.get("download_button")}
+        assert {"hid_brief_docx", "hid_brief_pdf"} <= keys
