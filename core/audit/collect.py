@@ -543,18 +543,30 @@ def forecast_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = Non
         k=k,
     )
     protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
-    table = forecast_table(results)
-    truth = table.assign(Observed=pd.to_numeric(table["Observed"], errors="coerce"))
-    on_screen = forecast_table(protected.results)
-    on_screen = on_screen.assign(Observed=pd.to_numeric(on_screen["Observed"], errors="coerce"))
-    shown = _export(on_screen, ["Observed"], [], k)
-    keys = s.table("Forecast · table", shown, truth, ["Observed"])
     n_dated = int(yearly.total.sum())
-    dated = s.number("Forecast: records with a year (caption)", n_dated, _text(protected.dated))
+    dated_shown: float | None = float(n_dated)
+    undated_shown: float | None = float(len(frame) - n_dated)
+    truth_table = forecast_table(results)
+    try:  # the page protects its observed counts as one screen (issue 12)
+        from core.forecast.series import protect_observed
+
+        protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
+        results = protected.results
+        dated_shown, undated_shown = _text(protected.dated), _text(protected.undated)
+    except ImportError:  # an older layout: the counts one at a time, the caption plain
+        pass
+    table = forecast_table(results)
+    truth = truth_table.assign(Observed=pd.to_numeric(truth_table["Observed"], errors="coerce"))
+    shown = _export(
+        table.assign(Observed=pd.to_numeric(table["Observed"], errors="coerce")),
+        ["Observed"],
+        [],
+        k,
+    )
+    keys = s.table("Forecast · table", shown, truth, ["Observed"])
+    dated = s.number("Forecast: records with a year (caption)", n_dated, dated_shown)
     undated = s.number(
-        "Forecast: records with no year (caption)",
-        len(frame) - n_dated,
-        _text(protected.undated),
+        "Forecast: records with no year (caption)", len(frame) - n_dated, undated_shown
     )
     s.add_sum([dated, undated], records, "with + without a year = records in view")
     cell: dict[tuple[str, int], str] = {}
