@@ -244,21 +244,17 @@ def _findings(result: AuditResult) -> list[str]:
 #: core code, then these marks removed (strict: a fixed route makes the test pass, and
 #: then the mark fails, so it cannot stay behind).
 OPEN_ROUTES = (
-    "open routes (found before commits 2dc85dd and 314691b, which address the forecast and "
-    "world-map ones): Home and 'summary' show records and records with gender / majority known "
-    "(or without a year), so a small missing count (or a small with-a-year count) follows by "
-    "subtraction; Trends and forecast prints the records with a year unprotected in its "
-    "caption (a one-year series gives its withheld Observed count) and its all/female/male "
-    "and all/adult/minor rows per year give a small 'not recorded' count; Explore's world "
-    "map with every country shown, beside the records in view, gives the data-quality "
-    "table's withheld missing-country count; Explore's registrations per year (every year "
+    "open routes (Home, 'summary', Trends and forecast and the world map are closed: none "
+    "found on the real release): Explore's registrations per year (every year "
     "shown) add up to the records with a year that its metric withholds, so beside the "
     "records in view the small count without a year follows; Explore's shifts by gender: "
     "a withheld year's known follows from the caption's total and the other years (with "
     "the trend table's Records over the fitted years); Explore's profile by age band (one "
     "real slice): a country's cell from its row total and the pooled row, by linear "
-    "programming where the greedy suppression leaves it pinned; on the 20,000-record test "
-    "demo, the risk "
+    "programming where the greedy suppression leaves it pinned, and by months exploited (a "
+    "country's known); the risk page's 'how the "
+    "records were selected' gives its records (left out + used = records in view); on the "
+    "20,000-record test demo, the risk "
     "page's family model (majority only) gives its adults' events as the header's events "
     "minus the minor groups shown"
 )
