@@ -313,7 +313,8 @@ def record_table() -> pd.DataFrame:
             if spec.kind == "values":
                 names = dict(zip(spec.options, spec.labels, strict=True))
                 values[spec.column] = box.multiselect(
-                    spec.label,
+                    # Named as the table's, so no label repeats the sidebar's filters.
+                    f"Table filter: {spec.label}",
                     spec.options,
                     **bound(key, options=spec.options),
                     format_func=names.get,
@@ -325,7 +326,7 @@ def record_table() -> pd.DataFrame:
                     lo, hi = max(lo, spec.low), min(hi, spec.high)
                     st.session_state[key] = (lo, hi) if lo <= hi else (spec.low, spec.high)
                 ranges[spec.column] = box.slider(
-                    spec.label,
+                    f"Table filter: {spec.label}",
                     min_value=spec.low,
                     max_value=spec.high,
                     step=spec.step,

@@ -120,22 +120,9 @@ def test_no_serious_or_critical_axe_violation(
     assert not problems, f"{name}: " + "\n".join(problems)
 
 
-#: Views with a known repeat of a label, and what would fix it (strict: the test fails
-#: when the repeat is gone, so the mark is removed).
-REPEATED_LABELS = {
-    "Clusters": "the record table's filters repeat the sidebar's 'Gender' and 'Year of "
-    "registration'; pages/5_Clusters.py should name them as filters of the table",
-}
-
-
 @pytest.mark.parametrize(
     ("name", "path", "tab"),
-    [
-        pytest.param(*v, marks=pytest.mark.xfail(strict=True, reason=REPEATED_LABELS[v[0]]))
-        if v[0] in REPEATED_LABELS
-        else v
-        for v in VIEWS
-    ],
+    VIEWS,
     ids=[_slug(v[0]) for v in VIEWS],
 )
 def test_every_field_has_its_own_label(
