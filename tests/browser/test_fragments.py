@@ -156,7 +156,7 @@ def test_clusters_record_table(page: Page, app: App, runs: Runs) -> None:
     caption = page.get_by_text(re.compile(r"clustered records match")).first
 
     runs.clear()
-    open_list(page, "Cluster")
+    open_list(page, "Table filter: Cluster")
     page.get_by_role("option", name="Cluster 1", exact=True).click()
     page.keyboard.press("Escape")
     wait_idle(page)
@@ -170,7 +170,7 @@ def test_clusters_record_table(page: Page, app: App, runs: Runs) -> None:
 
     page.reload()
     wait_idle(page)
-    expect(widget(page, "stMultiSelect", "Cluster")).to_contain_text("Cluster 1")
+    expect(widget(page, "stMultiSelect", "Table filter: Cluster")).to_contain_text("Cluster 1")
     expect(page.get_by_text(re.compile(r"clustered records match")).first).to_have_text(matched)
     assert sidebar_state(page) == before
 
@@ -181,7 +181,7 @@ def test_clusters_record_table(page: Page, app: App, runs: Runs) -> None:
     following = view_title(page)
     assert "the records matching the table's filters" in following, following
     runs.clear()
-    open_list(page, "Cluster")
+    open_list(page, "Table filter: Cluster")
     page.get_by_role("option", name="Cluster 2", exact=True).click()
     page.keyboard.press("Escape")
     wait_idle(page)
