@@ -168,14 +168,15 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
     Parameters
     ----------
     table
-        An :func:`core.hidden.estimate.extrapolate` table (protected or not).
+        One row per group, as :func:`core.hidden.estimate.extrapolate` returns it,
+        protected or not; each row gives one sentence.
     unit
-        The survey's unit, a key of :data:`core.hidden.survey.UNITS`.
+        How the survey counts people: a key of :data:`core.hidden.survey.UNITS`.
 
     Raises
     ------
     ValueError
-        When ``unit`` is not one of the allowed units.
+        If ``unit`` is not a key of :data:`core.hidden.survey.UNITS`.
 
     Examples
     --------
