@@ -129,6 +129,23 @@ def _protected_counts(
     return table, suppression, n - missing_count(table), largest_cell(table)
 
 
+def _counts_section(
+    key: str, title: str, finding: str, table: pd.DataFrame, base: str, suppression: Suppression
+) -> Section:
+    """A section of counts and their shares, captioned ``base`` and what was withheld."""
+    return Section(
+        key=key,
+        title=title,
+        finding=finding,
+        table=table,
+        caption=table_caption(base, table, suppression),
+        chart="counts",
+        count_columns=("count",),
+        dependent_columns=("share",),
+        withheld=suppression,
+    )
+
+
 def _too_few(subject: str, what: str) -> str:
     """The finding of a table too thin to show: 'Too few records of X have Y recorded ...'."""
     return (
@@ -230,22 +247,15 @@ def sex_age_section(
         )
         clause = share_clause(top["count"], recorded, k, "with sex and age recorded")
         finding = f"Among {subject}, {who} are the largest group{clause}."
-    return Section(
-        key="sex_age",
-        title="Girls, women, boys and men",
-        finding=finding,
-        table=table,
-        caption=table_caption(
-            f"Based on {format_count(n, k)} records. Girls and boys were minors when exploited "
-            "(given in the data or derived from the age band); transgender or non-conforming "
-            "victims of any age.",
-            table,
-            suppression,
-        ),
-        chart="counts",
-        count_columns=("count",),
-        dependent_columns=("share",),
-        withheld=suppression,
+    return _counts_section(
+        "sex_age",
+        "Girls, women, boys and men",
+        finding,
+        table,
+        f"Based on {format_count(n, k)} records. Girls and boys were minors when exploited "
+        "(given in the data or derived from the age band); transgender or non-conforming "
+        "victims of any age.",
+        suppression,
     )
 
 
@@ -276,20 +286,13 @@ def age_section(
         finding = (
             f"Among {subject}, victims aged {top['category']} are the largest age group{clause}."
         )
-    return Section(
-        key="age",
-        title="Age bands",
-        finding=finding,
-        table=table,
-        caption=table_caption(
-            f"Based on {format_count(n, k)} records; age at registration in years.",
-            table,
-            suppression,
-        ),
-        chart="counts",
-        count_columns=("count",),
-        dependent_columns=("share",),
-        withheld=suppression,
+    return _counts_section(
+        "age",
+        "Age bands",
+        finding,
+        table,
+        f"Based on {format_count(n, k)} records; age at registration in years.",
+        suppression,
     )
 
 
@@ -462,17 +465,7 @@ def partners_section(
         f"Based on {format_count(n, k)} records; the largest partner countries (up to "
         f"{_TOP_PARTNERS_WORDS}) with at least {k} records each, the others together."
     )
-    return Section(
-        key="partners",
-        title=title,
-        finding=finding,
-        table=table,
-        caption=table_caption(base, table, suppression),
-        chart="counts",
-        count_columns=("count",),
-        dependent_columns=("share",),
-        withheld=suppression,
-    )
+    return _counts_section("partners", title, finding, table, base, suppression)
 
 
 def completeness_section(missing: dict[str, float], n: int, k: int, subject: str) -> Section:
