@@ -11,12 +11,11 @@ something can; an unusable file prints ``error: ...`` and exits 2 (through
 from __future__ import annotations
 
 import argparse
-import sys
 
 from core.audit import AuditResult, audit
 from core.audit.slices import MIN_SLICES
+from core.cli import threshold_in_force
 from core.data.load import load_cached
-from core.privacy import effective_k, floor_k
 
 __all__ = ["configure", "report", "run"]
 
@@ -85,12 +84,7 @@ def report(result: AuditResult, /, *, k: int) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code (0: nothing recoverable, 1: some)."""
-    k, raised = effective_k(args.k, floor_k())
-    if raised:
-        print(
-            f"note: counts below {k} are never shown; --k {args.k} was raised to {k}.",
-            file=sys.stderr,
-        )
+    k = threshold_in_force(args.k)
     if args.slices < 1:
         print("error: --slices must be a whole number of at least 1.")
         return 2

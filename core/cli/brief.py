@@ -21,7 +21,6 @@ on stderr. Every failure a user can cause prints one line ``error: ...`` and exi
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -30,12 +29,12 @@ import pandas as pd
 from core.brief import country_choices, country_profile
 from core.brief.document import brief_images, country_docx, country_pdf
 from core.brief.hidden import HiddenBrief, estimate_brief, hidden_docx, hidden_image, hidden_pdf
+from core.cli import threshold_in_force
 from core.cli.models import _read_survey
 from core.data.load import load_cached
 from core.data.sources import DEMO_FILE
 from core.hidden.estimate import METHODS
 from core.hidden.survey import UNITS, SurveyInputError, SurveyRow, survey_from_table
-from core.privacy import effective_k, floor_k
 
 __all__ = ["FORMATS", "configure", "run"]
 
@@ -112,12 +111,7 @@ def run(args: argparse.Namespace) -> int:
     if not (args.country or hidden) or not args.out:
         print("error: name the country (--country ISO) and the folder to write to (--out DIR).")
         return 2
-    k, raised = effective_k(args.k, floor_k())
-    if raised:
-        print(
-            f"note: counts below {k} are never shown; --k {args.k} was raised to {k}.",
-            file=sys.stderr,
-        )
+    k = threshold_in_force(args.k)
     filters_text = f"all records of the file; counts below {k} withheld"
     is_demo = Path(args.data).resolve() == DEMO_FILE.resolve()
     notes = [_DEMO_NOTE] if is_demo else []

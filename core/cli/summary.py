@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
+from core.cli import threshold_in_force
 from core.data.load import load_cached
 from core.data.summary import headline, headline_text
-from core.privacy import effective_k, floor_k, format_count
+from core.privacy import format_count
 
 __all__ = ["configure", "run"]
 
@@ -35,12 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the command; returns the exit code."""
-    k, raised = effective_k(args.k, floor_k())
-    if raised:
-        print(
-            f"note: counts below {k} are never shown; --k {args.k} was raised to {k}.",
-            file=sys.stderr,
-        )
+    k = threshold_in_force(args.k)
     result = load_cached(args.data)
     h = headline(result.frame)
     if args.json:
