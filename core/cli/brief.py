@@ -120,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         profile = country_profile(frame, country=args.country, k=k)
     except ValueError as exc:
-        print(f"error: {exc}")
-        return 2
+        return _refused(exc)
     out = _out_folder(args.out)
     if out is None:
         return 2
@@ -141,6 +140,12 @@ def run(args: argparse.Namespace) -> int:
         if not _write(out / f"ctdc_brief_{profile.code}.{kind}", content):
             return 2
     return 0
+
+
+def _refused(exc: Exception) -> int:
+    """Print why the input was refused (``error: ...``) and give the exit code 2."""
+    print(f"error: {exc}")
+    return 2
 
 
 def _out_folder(name: str) -> Path | None:
@@ -197,8 +202,7 @@ def _hidden(
     try:
         survey = survey_from_table(_read_survey(args.hidden))
     except SurveyInputError as exc:
-        print(f"error: {exc}")
-        return 2
+        return _refused(exc)
     try:
         brief: HiddenBrief = estimate_brief(
             frame,
@@ -213,8 +217,7 @@ def _hidden(
             notes=notes,
         )
     except ValueError as exc:
-        print(f"error: {exc}")
-        return 2
+        return _refused(exc)
     out = _out_folder(args.out)
     if out is None:
         return 2
