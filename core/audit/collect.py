@@ -369,11 +369,24 @@ def _model_cells(s: Screen, name: str, fit, protected, k: int) -> None:
             p = _value(shown, i, "probability")
             if p is not None:
                 s.relate({e: 1.0 - p, ne: -p}, 0.0, "probability x records", FITTED)
+    # a cell with no events (or all) has no finite log-odds: the terms resting on it are
+    # the fit's last iterate, not the closed form (the page says so in its separation
+    # sentences), so they give no equation
+    inverse = np.linalg.inv(matrix)
+    cells = fit.cells.reset_index(drop=True)
+    edge = ((cells["events"] == 0) | (cells["events"] == cells["n"])).to_numpy()
+    closed = ~(np.abs(inverse[:, edge]) > 1e-9).any(axis=1)
     saturated_relations(
         s,
-        inverse=np.linalg.inv(matrix),
-        estimates=[_value(coefficients, t, "estimate") for t in range(len(fit.terms))],
-        std_errors=[_value(coefficients, t, "std_error") for t in range(len(fit.terms))],
+        inverse=inverse,
+        estimates=[
+            _value(coefficients, t, "estimate") if closed[t] else None
+            for t in range(len(fit.terms))
+        ],
+        std_errors=[
+            _value(coefficients, t, "std_error") if closed[t] else None
+            for t in range(len(fit.terms))
+        ],
         events=cell_e,
         non_events=cell_ne,
     )

@@ -222,6 +222,14 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
                 j = next(j for j, m in enumerate(members) if ((m & present) == margin).all())
                 changed |= not cell_hidden[j]
                 cell_hidden[j] = True
+        # A small model cell holding several groups follows as the header's total minus
+        # the groups outside it, unless one of those is withheld too.
+        for j in [] if rows_are_cells else np.flatnonzero(cell_small):
+            outside = present & ~members[j]
+            others = np.flatnonzero(outside & ~withheld)
+            if outside.any() and not (outside & withheld).any() and len(others):
+                withheld[others[np.argmin(n[others])]] = True
+                changed = True
     secondary = withheld & ~primary
 
     saturated = len(fit.terms) == len(cells) and fit.method == "ml"

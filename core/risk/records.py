@@ -18,7 +18,7 @@ import pandas as pd
 from core.data.denominators import known_mask
 from core.data.schema import AGE_BANDS, FLAG_GROUPS
 from core.options import check_option
-from core.privacy import small_mask
+from core.privacy import protect_linear
 
 if TYPE_CHECKING:
     from core.risk.model import ModelSpec
@@ -89,9 +89,12 @@ class RiskRecords:
     def steps_table(self, *, k: int | None = None) -> pd.DataFrame:
         """The preparation as a table: step, records (left out at that step).
 
-        With ``k``, a left-out count of 1..k-1 is withheld (empty), and when it is the
-        only one, so is the smallest other left-out step: the records in view minus the
-        records used minus the other steps would give it away.
+        With ``k``, a count of 1..k-1 is withheld (empty), and so is every count from which
+        one would follow (complementary suppression, :func:`core.privacy.protect_linear`):
+        the steps add up (records in view - the left-out steps = records used), and the
+        records in view (the page's header) and the records used (the section's title and
+        the models' records) are shown elsewhere on the page, so they are never withheld
+        to protect another; a left-out step is.
 
         Examples
         --------
@@ -100,7 +103,7 @@ class RiskRecords:
         >>> p.steps_table(k=10)["records"].tolist()
         [100.0, nan, 0.0, nan, 90.0]
         >>> p.steps_table(k=5)["records"].tolist()
-        [100.0, nan, nan, 7.0, 90.0]
+        [100.0, nan, 0.0, nan, 90.0]
         """
         rows = [{"step": "Records in view", "records": self.total}]
         rows += [{"step": f"Left out: {why}", "records": n} for why, n in self.dropped.items()]
@@ -108,13 +111,16 @@ class RiskRecords:
         table = pd.DataFrame(rows)
         if k is None:
             return table
-        dropped = np.asarray(list(self.dropped.values()), dtype=float)
-        hidden = small_mask(dropped, k)
-        if hidden.sum() == 1 and len(dropped) > 1:
-            others = np.flatnonzero(~hidden)
-            hidden[others[np.argmin(dropped[others])]] = True
-        table["records"] = table["records"].astype(float)
-        table.loc[1 + np.flatnonzero(hidden), "records"] = np.nan
+        values = table["records"].to_numpy(dtype=float)
+        last = len(values) - 1
+        relation = {0: 1.0, last: -1.0} | dict.fromkeys(range(1, last), -1.0)
+        fixed = np.zeros(len(values), dtype=bool)
+        fixed[[0, last]] = True
+        hidden = protect_linear(
+            values, [relation], k=k, shown=[True] * len(values), fixed=fixed.tolist()
+        )
+        table["records"] = values
+        table.loc[hidden, "records"] = np.nan
         return table
 
 

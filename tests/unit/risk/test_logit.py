@@ -141,7 +141,8 @@ class TestPrepareRecords:
 
     def test_steps_table_withholds_a_lone_small_step_with_another(self):
         # 20,000 in view, 17,201 used: left out 5, 0 and 2,794; the 5 alone withheld would
-        # follow as 20,000 - 17,201 - 0 - 2,794, so the 0 step is withheld with it
+        # follow as 20,000 - 17,201 - 0 - 2,794, so a non-zero step (the 2,794) is withheld
+        # with it: a withheld 0 beside it would leave the 5 as the only non-zero unknown
         prepared = RiskRecords(
             pd.DataFrame({"a": range(17201)}),
             "given",
@@ -150,7 +151,7 @@ class TestPrepareRecords:
         )
         steps = prepared.steps_table(k=10)["records"].tolist()
         assert steps[0] == 20000 and steps[-1] == 17201
-        assert math.isnan(steps[1]) and math.isnan(steps[2]) and steps[3] == 2794
+        assert math.isnan(steps[1]) and steps[2] == 0 and math.isnan(steps[3])
 
     @pytest.mark.real
     def test_real_release_selection(self, real_frame):
@@ -925,10 +926,11 @@ class TestProtectModel:
     def test_a_majority_only_model_with_a_small_cell_hides_it_everywhere(self):
         from core.risk.protect import protect_model
 
-        # adults: women 2 of 60, men 0 of 21 (cell 2 of 81). Boys (19) are the smallest
-        # other group, but withholding them would leave women = adults - men, and the
-        # adults' cell follows from the total minus the minors: men are withheld instead,
-        # and no estimate of the model is shown
+        # adults: women 2 of 60, men 0 of 21 (cell 2 of 81). Men are withheld with the
+        # women (else women = adults - men); the adults' cell (2 events) would still follow
+        # as the header's events minus the minors', so a minor group is withheld too (boys,
+        # the smallest), then girls (else boys = the minors' cell - girls); no estimate of
+        # the model is shown
         fit = fit_model(
             cells_frame(
                 {
@@ -942,11 +944,11 @@ class TestProtectModel:
         )
         protected = protect_model(fit, k=10)
         assert protected.primary == ("Women",)
-        assert protected.secondary == ("Men",)
+        assert protected.secondary == ("Girls", "Boys", "Men")
         assert protected.estimates_withheld
         assert protected.coefficients["estimate"].isna().all()
         groups = protected.groups.set_index("group")
-        assert groups.loc["Boys", "n"] == 19
+        assert groups["events"].isna().all()
         assert groups["probability"].isna().all()
 
 
