@@ -375,7 +375,7 @@ def _model_cells(s: Screen, name: str, fit, protected, k: int) -> None:
     inverse = np.linalg.inv(matrix)
     cells = fit.cells.reset_index(drop=True)
     edge = ((cells["events"] == 0) | (cells["events"] == cells["n"])).to_numpy()
-    closed = ~(np.abs(inverse[:, edge]) > 1e-9).any(axis=1)
+    closed = [not bool(row.any()) for row in np.abs(inverse[:, edge]) > 1e-9]
     saturated_relations(
         s,
         inverse=inverse,

@@ -224,7 +224,7 @@ def protect_model(fit: LogitFit, /, *, k: int) -> ProtectedModel:
                 cell_hidden[j] = True
         # A small model cell holding several groups follows as the header's total minus
         # the groups outside it, unless one of those is withheld too.
-        for j in [] if rows_are_cells else np.flatnonzero(cell_small):
+        for j in [] if rows_are_cells else np.flatnonzero(cell_small).tolist():
             outside = present & ~members[j]
             others = np.flatnonzero(outside & ~withheld)
             if outside.any() and not (outside & withheld).any() and len(others):

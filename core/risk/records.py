@@ -117,7 +117,7 @@ class RiskRecords:
         fixed = np.zeros(len(values), dtype=bool)
         fixed[[0, last]] = True
         hidden = protect_linear(
-            values, [relation], k=k, shown=[True] * len(values), fixed=fixed.tolist()
+            values.tolist(), [relation], k=k, shown=[True] * len(values), fixed=fixed.tolist()
         )
         table["records"] = values
         table.loc[hidden, "records"] = np.nan
