@@ -252,11 +252,9 @@ OPEN_ROUTES = (
     "the trend table's Records over the fitted years); Explore's profile by age band (one "
     "real slice): a country's cell from its row total and the pooled row, by linear "
     "programming where the greedy suppression leaves it pinned, and by months exploited (a "
-    "country's known); the risk page's 'how the "
-    "records were selected' gives its records (left out + used = records in view); on the "
-    "20,000-record test demo, the risk "
-    "page's family model (majority only) gives its adults' events as the header's events "
-    "minus the minor groups shown"
+    "country's known). Closed on the risk page (none found on the real release or the "
+    "demo): 'how the records were selected' (protect_linear over the steps), the family "
+    "model's adults' cell (a minor group withheld beside it)"
 )
 
 
