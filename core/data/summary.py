@@ -87,7 +87,8 @@ class Headline:
 
 @dataclass(frozen=True)
 class HeadlineText:
-    """The headline numbers as they are shown: small counts as '<k', unsafe shares withheld."""
+    """The headline numbers as they are shown: withheld counts (small ones and those
+    protecting them alike) and unsafe shares read "withheld"."""
 
     records: str
     years: str
@@ -115,14 +116,16 @@ def headline_text(h: Headline, /, *, k: int) -> HeadlineText:
     ...              gender_known=100, share_minor=0.5, majority_known=40)
     >>> t = headline_text(h, k=10)
     >>> t.records, t.female, t.minors, t.no_year
-    ('104', 'withheld', '50.0%', '<10')
+    ('104', 'withheld', '50.0%', 'withheld')
     """
     k = check_k(k)
     withheld = "withheld"
     hidden = h.withheld(k=k)
 
     def count(name: str, n: int) -> str:
-        return withheld if name in hidden and not is_small(n, k) else format_count(n, k)
+        # a small count and one withheld to protect it read the same (which is which
+        # must not show)
+        return withheld if name in hidden or is_small(n, k) else format_count(n, k)
 
     female = minors = "unknown"
     if h.share_female is not None:

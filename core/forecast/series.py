@@ -384,8 +384,8 @@ class ProtectedObserved:
     withheld
         How many observed counts are withheld (small ones and their protectors).
     dated, undated
-        The records with a year and without, as the caption shows them: "1,234",
-        "<10", or "withheld".
+        The records with a year and without, as the caption shows them: "1,234" or
+        "withheld" (a small one and one withheld to protect it read the same).
     """
 
     results: list[SegmentForecast]
@@ -420,7 +420,7 @@ def protect_observed(
     ...        for key, v in (("all", 25), ("female", 20), ("male", 5))]
     >>> p = protect_observed(res, total=pd.Series([25], index=year), records=28, k=10)
     >>> p.dated, p.undated, p.withheld
-    ('withheld', '<10', 2)
+    ('withheld', 'withheld', 2)
     >>> [float(r.table["y"].iloc[0]) for r in p.results]  # 5 stays: the chart withholds it
     [nan, 20.0, 5.0]
     """
@@ -470,7 +470,9 @@ def protect_observed(
     mask = protect_linear(values, relations, k=k, shown=shown, fixed=fixed)
 
     def caption(i: int) -> str:
-        if mask[i] and not is_small(values[i], k):
+        # a small count and one withheld to protect it read the same (which is which
+        # must not show)
+        if mask[i] or is_small(values[i], k):
             return "withheld"
         return format_count(values[i], k)
 

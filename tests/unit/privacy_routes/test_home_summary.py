@@ -54,7 +54,13 @@ def test_rests_of_k_or_more_are_shown():
     assert (out["records_with_year"], out["gender_known"], out["majority_known"]) == (490, 490, 480)
 
 
-def test_a_small_count_itself_still_reads_below_k():
-    h = _h(500, 496, 300, 300)  # 4 without a year: shown as '<10', 496 withheld
-    assert headline_text(h, k=10).no_year == "<10"
+def test_a_small_count_reads_the_same_as_one_withheld_to_protect_it():
+    h = _h(500, 496, 300, 300)  # 4 without a year (small), 496 with one withheld
+    assert headline_text(h, k=10).no_year == "withheld"
     assert h.as_dict(k=10)["records_with_year"] is None
+
+
+def test_a_small_known_count_and_its_protector_read_alike():
+    # 6 records with the gender known (small), 494 without: both withheld, read the same
+    text = headline_text(_h(500, 490, 6, 480), k=10)
+    assert text.gender_known == "withheld" and "<" not in text.female_help
