@@ -15,7 +15,6 @@ import json
 from core.cli import threshold_in_force
 from core.data.load import load_cached
 from core.data.summary import headline, headline_text
-from core.privacy import format_count
 
 __all__ = ["configure", "run"]
 
@@ -51,12 +50,7 @@ def run(args: argparse.Namespace) -> int:
         f"{h.countries_exploitation} of exploitation"
     )
     if h.share_female is not None:
-        print(
-            f"share female: {shown.female} of {format_count(h.gender_known, k)} with known gender"
-        )
+        print(f"share female: {shown.female} of {shown.gender_known} with known gender")
     if h.share_minor is not None:
-        print(
-            f"share minors: {shown.minors} of {format_count(h.majority_known, k)} with known "
-            "majority status"
-        )
+        print(f"share minors: {shown.minors} of {shown.majority_known} with known majority status")
     return 0
