@@ -91,10 +91,10 @@ def _yearly_types(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=40)
 def _shifts(
-    _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...]
+    _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...], k: int
 ) -> tuple[pd.DataFrame, list[shifts.ShareTrend], dict[str, recording.SourceCheck]]:
     shares = shifts.yearly_shares(_frame, field=field)
-    trends = shifts.share_trends(shares, field=field, exclude_years=exclude)
+    trends = shifts.share_trends(shares, field=field, exclude_years=exclude, k=k)
     checks = recording.source_checks(_frame, trends, field=field, exclude_years=exclude)
     return shares, trends, checks
 
@@ -536,7 +536,7 @@ with tabs[4]:
     yearly_all = _yearly(ctx.frame, ctx.cache_key)
     exclude = tuple(yearly_all.incomplete) if skip_incomplete else ()
     with st.spinner("Fitting a trend for each group…"):
-        shares, trends, checks = _shifts(ctx.frame, ctx.cache_key, shift_field, exclude)
+        shares, trends, checks = _shifts(ctx.frame, ctx.cache_key, shift_field, exclude, k)
     n_known = aggregates.records_behind(shares, by="year")
     if n_known == 0:
         st.info(

@@ -25,6 +25,7 @@ import pandas as pd
 from core.explore.aggregates import SHIFT_FIELDS, YEAR, categories_in_order, long_counts
 from core.explore.headlines import subject
 from core.options import check_choice
+from core.privacy import DEFAULT_K, is_small
 from core.words import category_label
 
 __all__ = [
@@ -140,6 +141,7 @@ class ShareTrend:
     observed_start: float = math.nan
     observed_end: float = math.nan
     t_df: int = 0
+    records_withheld: bool = False
 
     @property
     def label(self) -> str:
@@ -393,8 +395,12 @@ def share_trends(
     field: str,
     exclude_years: Iterable[int] = (),
     min_years: int = 3,
+    k: int = DEFAULT_K,
 ) -> list[ShareTrend]:
     """:func:`share_trend` for every category of ``shares``, in their order.
+
+    A trend whose record count, beside the caption's records or another trend's, would
+    give back a small count of the years it leaves out is withheld (threshold ``k``).
 
     Examples
     --------
@@ -406,10 +412,50 @@ def share_trends(
     check_choice(field, SHIFT_FIELDS, name="field")
     excluded = list(exclude_years)
     categories = list(dict.fromkeys(shares["category"].tolist()))
-    return [
+    trends = [
         share_trend(shares, field=field, category=c, exclude_years=excluded, min_years=min_years)
         for c in categories
     ]
+    return _protect_records(trends, shares, k=k)
+
+
+def _protect_records(
+    trends: list[ShareTrend], shares: pd.DataFrame, /, *, k: int
+) -> list[ShareTrend]:
+    """Withhold a trend whose record count would give back a small count.
+
+    The caption shows the records behind the whole table (every year's ``known``); a
+    trend's records are those of its fitted years. Their difference, or the difference
+    between two trends' records, is the records of the years one leaves out: when that
+    is 1..k-1 the trend is not shown and its record count is withheld
+    (``records_withheld``), just as a small count is.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"year": [2010, 2020, 2021], "known": [50, 60, 4]})
+    >>> t = [ShareTrend("gender", "Male", True, n_records=110)]
+    >>> [(x.ok, x.records_withheld) for x in _protect_records(t, s, k=10)]
+    [(False, True)]
+    """
+    if shares.empty:
+        return trends
+    total = int(shares.drop_duplicates(subset=["year"])["known"].sum())
+    counts = [total, *(t.n_records for t in trends if t.n_records > 0)]
+    out: list[ShareTrend] = []
+    for trend in trends:
+        n = trend.n_records
+        if n > 0 and any(is_small(abs(other - n), k) for other in counts):
+            trend = replace(
+                trend,
+                ok=False,
+                reason=(
+                    "not shown: its record count would reveal a small count "
+                    f"(fewer than {k} records) of the years it leaves out"
+                ),
+                records_withheld=True,
+            )
+        out.append(trend)
+    return out
 
 
 def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
@@ -439,7 +485,7 @@ def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
             "Change (points per decade)": [round(t.change, 2) if t.ok else None for t in trends],
             "95% CI low": [round(t.ci_low, 2) if t.ok else None for t in trends],
             "95% CI high": [round(t.ci_high, 2) if t.ok else None for t in trends],
-            "Records": [t.n_records for t in trends],
+            "Records": [None if t.records_withheld else t.n_records for t in trends],
             "In words": [t.sentence() for t in trends],
         }
     )
