@@ -165,14 +165,6 @@ CONTROLS: dict[str, tuple[Control, Control]] = {
             _radio("Colour scale", ("Log (small and large flows both visible)", "Raw counts")),
         ),
     ),
-    "Hidden populations": (
-        Control(
-            "derived_majority",
-            True,
-            _click_text("Use majority status derived from age where missing"),
-        ),
-        Control("sidebar_no_year", False, _sidebar_text("Include records with no year")),
-    ),
     "Trends and forecast": (
         Control(
             "incomplete_years_toggle",
@@ -182,7 +174,7 @@ CONTROLS: dict[str, tuple[Control, Control]] = {
         Control("sidebar_no_year", False, _sidebar_text("Include records with no year")),
     ),
     "Clusters": (
-        Control("table_cluster_filter", True, _multiselect("Cluster", "Cluster 1")),
+        Control("table_cluster_filter", True, _multiselect("Table filter: Cluster", "Cluster 1")),
         Control("spread_points", False, _click_text("Spread identical points")),
     ),
 }

@@ -100,13 +100,12 @@ ctx = setup_page(
 )
 
 
-# The survey inputs, the method and the models' options change only what follows them:
-# the estimates, their chart, table and CSV, and the brief's downloads (built from the
-# same inputs). So all of it runs as one fragment: a change reruns it alone, not the
-# sidebar. Each widget stays bound to its URL parameter (a reload or a link keeps it).
-@st.fragment
+# Not an st.fragment, although the survey inputs change only what follows them: the
+# example's counts are put in Session State, and Streamlit writes such values into the
+# URL on a full run only. As a fragment, typing one count left the example's others out
+# of the link, so a copied link gave another estimate (tests/browser/test_browser_app.py).
 def survey_and_estimates() -> None:
-    """The survey inputs, the estimates and the brief; reruns alone on a change."""
+    """The survey inputs, the estimates and the brief."""
     st.header("Survey counts of people in forced labour")
     unit = st.radio(
         "Unit of the counts",
