@@ -50,6 +50,11 @@ def plotly_specs(at: Any) -> list[dict[str, Any]]:
     return [json.loads(element.proto.spec) for element in at.get("plotly_chart")]
 
 
+def one_line(title: str) -> str:
+    """A chart title as one line (on screen it wraps with <br>, see core.palette.for_screen)."""
+    return " ".join(title.replace("<br>", " ").split())
+
+
 def map_spec(at: Any) -> dict[str, Any]:
     found = [s for s in plotly_specs(at) if any(t.get("name") == "records" for t in s["data"])]
     assert len(found) == 1, [s["layout"]["title"]["text"] for s in plotly_specs(at)]
@@ -132,7 +137,7 @@ def test_prepare_png_renders_the_sankey_with_its_labels(
     assert len(rendered) == 1
     title, source, filters, png = rendered[0]
     sankey = next(s for s in plotly_specs(at) if s["data"][0]["type"] == "sankey")
-    assert title == sankey["layout"]["title"]["text"]
+    assert one_line(title) == one_line(sankey["layout"]["title"]["text"])
     assert source.startswith("Source: Counter-Trafficking Data Collaborative (CTDC), Global")
     assert "release" in source
     assert filters == "gender: Female; counts below 10 withheld"
@@ -188,7 +193,7 @@ def test_map_shows_no_count_below_k(
     assert not at.exception
     assert at.radio(key="map_by").value == by
     spec = map_spec(at)
-    title = spec["layout"]["title"]["text"]
+    title = one_line(spec["layout"]["title"]["text"])
     words = {"citizenship": "country of citizenship", "exploitation": "country of exploitation"}
     assert f"is the most frequent {words[by]}" in title
     assert f"explore_map_{by}" in {key.removeprefix("dl_csv_") for key in download_keys(at)}
