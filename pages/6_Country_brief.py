@@ -57,6 +57,11 @@ if not codes:
 asked = st.query_params.get("country")
 if "country" not in st.session_state and asked and asked.strip().upper() in choices:
     st.session_state["country"] = asked.strip().upper()
+    # Streamlit does not write a choice set through Session State to the URL, and the
+    # code does not fit the widget (which writes the name), so the address bar would drop
+    # it: write the name there and run again (once: the choice is now in Session State).
+    st.query_params["country"] = choices[asked.strip().upper()]
+    st.rerun()
 code = st.selectbox(
     "Country",
     codes,
