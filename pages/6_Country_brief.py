@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from core.app import DEMO_LABEL, bound, setup_page
+from core.app import DEMO_LABEL, adopt_from_link, bound, setup_page
 from core.app.outputs import chart_section
 from core.brief import CountryProfile, country_choices, country_profile, most_named
 from core.brief.charts import section_chart
@@ -54,14 +54,9 @@ if not codes:
     st.stop()
 # The widget writes the country's name in the URL; a link with its ISO code
 # (?country=UKR, as the command line and other tools write it) opens the same view.
-asked = st.query_params.get("country")
-if "country" not in st.session_state and asked and asked.strip().upper() in choices:
-    st.session_state["country"] = asked.strip().upper()
-    # Streamlit does not write a choice set through Session State to the URL, and the
-    # code does not fit the widget (which writes the name), so the address bar would drop
-    # it: write the name there and run again (once: the choice is now in Session State).
-    st.query_params["country"] = choices[asked.strip().upper()]
-    st.rerun()
+asked = (st.query_params.get("country") or "").strip().upper()
+if "country" not in st.session_state and asked in choices:
+    adopt_from_link("country", asked, written=choices[asked])
 code = st.selectbox(
     "Country",
     codes,

@@ -18,13 +18,14 @@ from core.app.page import (
     run_app,
     setup_page,
 )
-from core.app.state import bound
+from core.app.state import adopt_from_link, bound
 
 __all__ = [
     "CITATION",
     "DEMO_LABEL",
     "PAGES",
     "PageContext",
+    "adopt_from_link",
     "bound",
     "chart_section",
     "data_note",

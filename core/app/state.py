@@ -15,11 +15,11 @@ again on the way back.
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, NoReturn
 
 import streamlit as st
 
-__all__ = ["bound", "keep_choices"]
+__all__ = ["adopt_from_link", "bound", "keep_choices"]
 
 _REGISTRY = "ctdc_bound_keys"
 
@@ -45,6 +45,23 @@ def bound(key: str, *, options: Collection[Any] | None = None) -> dict[str, Any]
         elif value not in options:
             del state[key]
     return {"key": key, "bind": "query-params"}
+
+
+def adopt_from_link(key: str, value: Any, *, written: str | list[str]) -> NoReturn:
+    """Give the bound widget ``key`` a value that a link asked for in a form the widget
+    does not write (an ISO code where the widget writes the country's name), and run the
+    script again.
+
+    Streamlit does not write a value set through Session State to the URL, and it drops a
+    parameter that does not fit its widget, so the address bar would lose the choice and a
+    copy of it would open the default view. ``written`` is what the widget itself would
+    write; it is put in the URL before the widget is bound (setting a bound parameter
+    raises), and the run stops there. Call it only while ``key`` is not in Session State,
+    so the next run draws the widget instead of coming back here.
+    """
+    st.session_state[key] = value
+    st.query_params[key] = written
+    st.rerun()
 
 
 def keep_choices() -> None:
