@@ -86,9 +86,22 @@ def widget(page: Page, kind: str, label: str, *, where: str = "stMain") -> Locat
 
 
 def open_list(page: Page, label: str) -> None:
-    """Open a multiselect's list from the keyboard (a click can land while it repaints)."""
-    widget(page, "stMultiSelect", label).locator("input").focus()
-    page.keyboard.press("ArrowDown")
+    """Open a multiselect's list from the keyboard (a click can land while it repaints).
+
+    A key pressed while the widget repaints after the run before is lost (the list stays
+    shut: seen in 2 of 3 runs on a quiet machine), so press again, a few times at most,
+    until its options show."""
+    box = widget(page, "stMultiSelect", label).locator("input")
+    options = page.get_by_role("option")
+    for _ in range(5):
+        box.focus()
+        page.keyboard.press("ArrowDown")
+        try:
+            expect(options.first).to_be_visible(timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the list of {label!r} did not open from the keyboard")
 
 
 def view_title(page: Page) -> str:
