@@ -433,6 +433,8 @@ def protect_linear(
     k: int,
     shown: Sequence[bool],
     fixed: Sequence[bool] | None = None,
+    also: Sequence[bool] | None = None,
+    bounded: bool = False,
 ) -> np.ndarray:
     """Complementary suppression for the numbers of one screen tied by linear relations.
 
@@ -447,10 +449,17 @@ def protect_linear(
     shown wherever they are (e.g. the records in view in every page's header) and are
     never withheld to protect another (a small one is still withheld).
 
+    ``also`` marks shown numbers withheld in any case (e.g. by a suppression of the same
+    table that came first); they protect others like the primary ones.
+
     Returns whether each shown number is withheld (False for the unshown ones). A greedy
     heuristic like :func:`suppress_complementary`; exact linear algebra, so it also sees
-    routes that go through several relations. Bounds (every count at least 0) are not
-    used, so a count pinned only by them is not seen.
+    routes that go through several relations. With ``bounded`` it then also uses that
+    every count is at least 0 (at least 1 where it is not 0, since a zero is shown), as an
+    attacker would: a withheld or unshown count 1..k-1
+    whose smallest and largest values under the relations (linear programming) lie
+    less than 1 apart is pinned, and is protected the same way. Without it a count
+    pinned only by the bounds is not seen.
 
     Examples
     --------
@@ -462,6 +471,18 @@ def protect_linear(
     >>> protect_linear([104, 94, 10], [{0: 1, 1: -1, 2: -1}], k=10,
     ...                shown=[True, True, False], fixed=[True, False, False]).tolist()
     [False, False, False]
+
+    Two years of 1 record each beside a year of 50, all adding up to the 52 of a caption:
+    withheld, they are not pinned by the sum alone (1 + 1 or 0 + 2), but each is at least 1
+    (a zero would be shown), so ``bounded`` withholds the third year too:
+
+    >>> sums = [{0: 1, 1: 1, 2: 1, 3: -1}]
+    >>> protect_linear([1, 1, 50, 52], sums, k=10, shown=[True] * 4,
+    ...                fixed=[False, False, False, True]).tolist()
+    [True, True, False, False]
+    >>> protect_linear([1, 1, 50, 52], sums, k=10, shown=[True] * 4,
+    ...                fixed=[False, False, False, True], bounded=True).tolist()
+    [True, True, True, False]
     """
     from scipy.linalg import null_space
 
@@ -475,6 +496,8 @@ def protect_linear(
             matrix[r, i] = coefficient
     small = small_mask(vals, k)
     withheld = on_screen & small
+    if also is not None:
+        withheld |= on_screen & np.asarray(also, dtype=bool)
     for _ in range(n + 1):
         unknown = np.flatnonzero(~on_screen | withheld)
         if not len(unknown) or not len(relations):
@@ -485,6 +508,8 @@ def protect_linear(
         touched = np.abs(sub).sum(axis=0) > 0
         leaks = [j for j in range(len(unknown)) if determined[j] and touched[j]]
         leaks = [unknown[j] for j in leaks if small[unknown[j]]]
+        if not leaks and bounded:
+            leaks = _pinned_by_bounds(matrix, vals, unknown, small)
         if not leaks:
             break
         choice = _nearest_protector(
@@ -494,6 +519,37 @@ def protect_linear(
             break
         withheld[choice] = True
     return withheld
+
+
+def _pinned_by_bounds(
+    matrix: np.ndarray, vals: np.ndarray, unknown: np.ndarray, small: np.ndarray
+) -> list[int]:
+    """The unknown small counts that the relations and the bounds hold to an interval
+    narrower than 1 (the first one found; linear programming, HiGHS)."""
+    from scipy.optimize import linprog
+
+    known = np.ones(len(vals), dtype=bool)
+    known[unknown] = False
+    sub = matrix[:, unknown]
+    rows = np.abs(sub).sum(axis=1) > 0
+    a_eq, b_eq = sub[rows], -(matrix[rows][:, known] @ vals[known])
+    # a withheld count is at least 1 where an attacker could know it (a zero is shown):
+    # assuming so wherever it is true errs on the safe side
+    bounds = [(1.0 if vals[cell] > 0 else 0.0, None) for cell in unknown]
+    for j, cell in enumerate(unknown):
+        if not small[cell] or not np.abs(sub[:, j]).any():
+            continue
+        c = np.zeros(len(unknown))
+        c[j] = 1.0
+        span = []
+        for sign in (1.0, -1.0):
+            result = linprog(sign * c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if result.status != 0:
+                break
+            span.append(sign * float(result.fun))
+        if len(span) == 2 and span[1] - span[0] < 1:
+            return [int(cell)]
+    return []
 
 
 def _nearest_protector(

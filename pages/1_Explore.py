@@ -472,9 +472,11 @@ with tabs[3]:
                 "later). These years are marked, not dropped; do not read them as a fall.",
                 icon="⏳",
             )
-        drawn, withheld = protect.protect_yearly(yearly.table, k=k)
+        drawn, withheld = protect.protect_yearly(yearly.table, k=k, records=len(ctx.frame))
         chart_section(
-            chart=charts.yearly_chart(drawn, title=headlines.yearly_headline(yearly, k=k)),
+            chart=charts.yearly_chart(
+                drawn, title=headlines.yearly_headline(yearly, k=k, drawn=drawn)
+            ),
             table=drawn,
             caption=(
                 f"{_based(yearly.with_year)} "
@@ -546,7 +548,9 @@ with tabs[4]:
     elif protect.visible_row_count(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
-        drawn, withheld = protect.protect_shifts(shares, k=k)
+        drawn, withheld = protect.protect_shifts(
+            shares, k=k, trend_years=shifts.shown_trend_years(trends, shares, exclude_years=exclude)
+        )
         trends = shifts.quote_observed(trends, drawn)  # no withheld share in a sentence
         derived_note = (
             " Minor/adult is as given, or derived from the age band where missing."

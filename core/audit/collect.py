@@ -113,7 +113,7 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
     s.add_sum([with_year, no_year], records, "records in view = with a year + without")
     year_cell: dict[int, str] = {}
     if drawn_years:
-        drawn, _ = ep.protect_yearly(yearly.table, k=k)
+        drawn, _ = ep.protect_yearly(yearly.table, k=k, records=n)
         shown = _export(drawn, ["count"], [], k)
         keys = s.table("Explore · registrations per year", shown, yearly.table, ["count"])
         s.add_sum([r["count"] for r in keys], with_year, "years add up to records with a year")
@@ -141,7 +141,13 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         and aggregates.records_behind(share_table, by="year") > 0
         and ep.visible_row_count(share_table, k=k) > 0
     ):
-        drawn, _ = ep.protect_shifts(share_table, k=k)
+        exclude = tuple(yearly.incomplete)
+        trends = shifts.share_trends(share_table, field=field, exclude_years=exclude, k=k)
+        drawn, _ = ep.protect_shifts(
+            share_table,
+            k=k,
+            trend_years=shifts.shown_trend_years(trends, share_table, exclude_years=exclude),
+        )
         name = f"Explore · shifts by {field}"
         keys = s.table(
             name, _export(drawn, ["count", "known"], ["share"], k), share_table, ["count", "known"]
@@ -164,8 +170,6 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         n_known = aggregates.records_behind(share_table, by="year")
         caption = s.number(f"{name}: records in the caption", n_known, float(n_known))
         s.add_sum(list(known_of_year.values()), caption, "years' known add up to the caption")
-        exclude = tuple(yearly.incomplete)
-        trends = shifts.share_trends(share_table, field=field, exclude_years=exclude)
         table = shifts.trends_table(trends)
         shown_t = _export(table, ["Records"], [], k)
         for i, trend in enumerate(trends):

@@ -9,7 +9,7 @@ them.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 
@@ -244,8 +244,13 @@ def tactics_headline(
     )
 
 
-def yearly_headline(yearly: YearlyTotals, /, *, k: int = 1) -> str:
+def yearly_headline(
+    yearly: YearlyTotals, /, *, k: int = 1, drawn: pd.DataFrame | None = None
+) -> str:
     """The finding of the registrations chart: the peak year and the thin recent years.
+
+    ``drawn`` is the protected table (:func:`core.explore.protect.protect_yearly`): a
+    peak it withholds (to protect a small year) is named without its count.
 
     Examples
     --------
@@ -254,12 +259,19 @@ def yearly_headline(yearly: YearlyTotals, /, *, k: int = 1) -> str:
     >>> from core.explore.aggregates import yearly_totals
     >>> yearly_headline(yearly_totals(df))
     'Registrations peaked in 2016 (6 records); 2018 looks incomplete'
+    >>> drawn = yearly_totals(df).table.assign(count=[5, None, 5, None])
+    >>> yearly_headline(yearly_totals(df), drawn=drawn)
+    'Registrations peaked in 2016; 2018 looks incomplete'
     """
     table = yearly.table
     if table.empty:
         return "No record in view has a year of registration"
-    peak = _row(table, table["count"].idxmax())
-    text = f"Registrations peaked in {int(peak['year'])} ({counted(peak['count'], 'record', k=k)})"
+    at = table["count"].idxmax()
+    peak = _row(table, at)
+    hidden = drawn is not None and bool(pd.isna(drawn["count"].loc[cast(int, at)]))
+    text = f"Registrations peaked in {int(peak['year'])}" + (
+        "" if hidden else f" ({counted(peak['count'], 'record', k=k)})"
+    )
     if yearly.incomplete:
         verb = plural(len(yearly.incomplete), "looks", "look")
         text += f"; {year_span(yearly.incomplete)} {verb} incomplete"

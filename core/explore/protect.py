@@ -10,14 +10,15 @@ cell cannot come back by subtraction (complementary suppression).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from typing import cast
 
 import numpy as np
 import pandas as pd
 
 from core.explore.aggregates import SPLIT_FIELDS
 from core.options import check_choice, check_column
-from core.privacy import Suppression, small_mask, suppress_complementary
+from core.privacy import Suppression, protect_linear, small_mask, suppress_complementary
 
 __all__ = [
     "protect_by_type",
@@ -27,6 +28,7 @@ __all__ = [
     "protect_shifts",
     "protect_tactics",
     "protect_yearly",
+    "shift_years_withheld",
     "visible_row_count",
     "withhold_complementary",
     "withhold_small",
@@ -114,12 +116,72 @@ def withhold_complementary(
     return out, suppression
 
 
-def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+def shift_years_withheld(
+    shares: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    trend_years: Sequence[Collection[int]] = (),
+    trends_fixed: bool = False,
+    also_years: Collection[int] = (),
+) -> tuple[set[int], list[bool]]:
+    """Which years of a shifts table to withhold whole, and which trends' record counts.
+
+    Every year's ``known`` is shown beside its cells; the caption shows their sum; each
+    trend's record count (the trend table's "Records") is the sum over the years it was
+    fitted on (``trend_years``, one set per trend). A small year, or one withheld
+    already (``also_years``), must follow from none of them, nor from any mix of them
+    (:func:`core.privacy.protect_linear`, with the bounds). ``trends_fixed``: the trend
+    counts are on the screen whatever happens (only years may be withheld).
+
+    Examples
+    --------
+    2012 is small, and the caption's 94 gives it back beside 2010 and 2011; so does the
+    caption beside the trend over 2010-2011 (90), whichever of its years is withheld, so
+    the trend's count goes too (greedy: the smallest number of the nearest sum first, so
+    more than the fewest cells may go):
+
+    >>> s = pd.DataFrame({"year": [2010, 2011, 2012], "known": [50, 40, 4]})
+    >>> shift_years_withheld(s, k=10, trend_years=[{2010, 2011}])
+    ({2010, 2011, 2012}, [True])
+    >>> shift_years_withheld(s, k=10, trend_years=[{2010, 2011, 2012}])
+    ({2011, 2012}, [False])
+    """
+    years = shares.drop_duplicates(subset=["year"])
+    listed = [int(y) for y in years["year"]]
+    knowns = [float(v) for v in pd.to_numeric(years["known"], errors="coerce").fillna(0)]
+    n = len(listed)
+    values = [*knowns, sum(knowns)]
+    relations: list[dict[int, float]] = [{**dict.fromkeys(range(n), 1.0), n: -1.0}]
+    for chosen in trend_years:
+        members = [i for i, year in enumerate(listed) if year in chosen]
+        relations.append({**dict.fromkeys(members, 1.0), len(values): -1.0})
+        values.append(sum(knowns[i] for i in members))
+    n_trends = len(values) - n - 1
+    mask = protect_linear(
+        values,
+        relations,
+        k=k,
+        shown=[True] * len(values),
+        fixed=[False] * n + [True] + [trends_fixed] * n_trends,
+        also=[year in set(also_years) for year in listed] + [False] * (n_trends + 1),
+        bounded=True,
+    )
+    return {y for y, hidden in zip(listed, mask[:n], strict=True) if hidden}, [
+        bool(m) for m in mask[n + 1 :]
+    ]
+
+
+def protect_shifts(
+    shares: pd.DataFrame, /, *, k: int, trend_years: Sequence[Collection[int]] = ()
+) -> tuple[pd.DataFrame, Suppression]:
     """Protect the yearly shares of :func:`core.explore.shifts.yearly_shares`.
 
     Each year's categories add up to its ``known``, shown beside every cell; and the
-    years' ``known`` add up to the records the caption shows, so a year withheld whole
-    is protected by a second one.
+    years' ``known`` add up to the records the caption shows (and, over its fitted
+    years, to each trend's records shown in the trend table: ``trend_years``, see
+    :func:`core.explore.shifts.shown_trend_years`), so a year withheld whole is
+    protected by a second one (:func:`shift_years_withheld`).
 
     Examples
     --------
@@ -129,14 +191,6 @@ def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
     >>> out["count"].tolist(), s.caption()
     ([nan, nan, 30.0, 40.0], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
     """
-    extra = np.zeros(len(shares), dtype=bool)
-    if len(shares):
-        years = shares.drop_duplicates(subset=["year"])[["year", "known"]].assign(_all=0)
-        level = suppress_complementary(years, count_column="known", groups=[["_all"]], k=k)
-        hidden_years = set(years.loc[level.withheld, "year"].tolist())
-        extra = shares["year"].isin(hidden_years).to_numpy() & ~small_mask(
-            shares["known"].to_numpy(), k
-        )
     out, suppression = withhold_complementary(
         shares,
         k=k,
@@ -145,6 +199,17 @@ def protect_shifts(shares: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
         groups=[["year"]],
         total_column="known",
     )
+    if not len(shares):
+        return out, suppression
+    whole = out.groupby("year", sort=False)["count"].apply(lambda c: bool(c.isna().all()))
+    hidden_years, _ = shift_years_withheld(
+        shares,
+        k=k,
+        trend_years=trend_years,
+        trends_fixed=True,
+        also_years={int(cast(int, y)) for y, w in whole.items() if w},
+    )
+    extra = shares["year"].isin(hidden_years).to_numpy() & ~suppression.withheld
     if not extra.any():
         return out, suppression
     withheld = suppression.withheld | extra
@@ -231,10 +296,15 @@ def protect_missing(missing: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, 
     return out.drop(columns=["_cell"]), suppression
 
 
-def protect_yearly(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+def protect_yearly(
+    table: pd.DataFrame, /, *, k: int, records: int | None = None
+) -> tuple[pd.DataFrame, Suppression]:
     """Protect registrations per year: the years add up to the records with a year.
 
     The records with a year are in the caption, so a lone small year would come back.
+    ``records`` is the records in view (every page's header): the years and the records
+    without a year add up to it, so a small number without a year (which the caption
+    then withholds) must not follow from the years shown either.
 
     Examples
     --------
@@ -242,10 +312,41 @@ def protect_yearly(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Sup
     ...                                       "count": [4, 50, 60]}), k=10)
     >>> out["count"].tolist(), s.caption()
     ([nan, nan, 60.0], '2 cells withheld: each holds a small count (fewer than 10 records) or would reveal one.')
+
+    Three of 113 records in view have no year: one year goes so that they stay unknown.
+
+    >>> out, s = protect_yearly(pd.DataFrame({"year": [2010, 2011], "count": [50, 60]}),
+    ...                         k=10, records=113)
+    >>> out["count"].tolist(), s.caption()
+    ([nan, 60.0], '1 cell withheld: it holds a small count (fewer than 10 records) or would reveal one.')
     """
-    rows = table.assign(_all=0)
-    out, suppression = withhold_complementary(rows, k=k, count_columns=["count"], groups=[["_all"]])
-    return out.drop(columns=["_all"]), suppression
+    if records is None:
+        rows = table.assign(_all=0)
+        out, suppression = withhold_complementary(
+            rows, k=k, count_columns=["count"], groups=[["_all"]]
+        )
+        return out.drop(columns=["_all"]), suppression
+    counts = [float(c) for c in pd.to_numeric(table["count"], errors="coerce").fillna(0)]
+    n = len(counts)
+    no_year = float(records) - sum(counts)
+    mask = protect_linear(
+        [*counts, no_year, float(records)],
+        [{**dict.fromkeys(range(n + 1), 1.0), n + 1: -1.0}],
+        k=k,
+        shown=[True] * n + [not (0 < no_year < k), True],
+        fixed=[False] * (n + 1) + [True],
+        bounded=True,
+    )
+    withheld = np.asarray(mask[:n], dtype=bool)
+    primary = small_mask(np.asarray(counts), k)
+    out = table.copy()
+    out["count"] = pd.to_numeric(out["count"], errors="coerce").astype(float).where(~withheld)
+    return out, Suppression(
+        withheld=withheld,
+        primary=int(primary.sum()),
+        secondary=int((withheld & ~primary).sum()),
+        k=k,
+    )
 
 
 def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
@@ -326,6 +427,7 @@ def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
         if (new == withheld).all():
             break
         withheld = new
+    withheld = _profile_linear(table, counts, pooled, withheld, k=k)
     suppression = Suppression(
         withheld=withheld,
         primary=int(primary.sum()),
@@ -336,6 +438,60 @@ def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
     for column in ["count", "known", "share"]:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~withheld)
     return out, suppression
+
+
+def _profile_linear(
+    table: pd.DataFrame, counts: np.ndarray, pooled: np.ndarray, withheld: np.ndarray, *, k: int
+) -> np.ndarray:
+    """The greedy profile suppression, finished against every sum at once and the bounds.
+
+    Two greedy passes (within countries, across a group's countries) can leave a cell
+    that the two kinds of sums pin together, or that they hold within less than one
+    record because no count is negative (linear programming finds those). The whole
+    table is checked as one system (:func:`core.privacy.protect_linear`): the cells, each
+    country's ``known`` (shown beside its cells, never withheld to protect another) and
+    the pooled rows as sums; a country whose small ``known`` goes is withheld whole.
+    """
+    countries = table["country"].astype(str).to_numpy()
+    names = list(dict.fromkeys(countries))
+    knowns = table.drop_duplicates(subset=["country"]).set_index("country")["known"]
+    n = len(table)
+    values = [*counts.tolist(), *(float(knowns[c]) for c in names)]
+    at = {c: n + j for j, c in enumerate(names)}
+    relations: list[dict[int, float]] = []
+    for c in names:
+        relations.append(
+            {**dict.fromkeys(np.flatnonzero(countries == c).tolist(), 1.0), at[c]: -1.0}
+        )
+    groups = table["group"].astype(str).to_numpy()
+    cats = table["category"].astype(str).to_numpy()
+    for g in dict.fromkeys(groups):
+        mine = groups == g
+        members = list(dict.fromkeys(countries[mine & ~pooled]))
+        totals = list(dict.fromkeys(countries[mine & pooled]))
+        if len(totals) != 1:
+            continue
+        relations.append({**{at[c]: 1.0 for c in members}, at[totals[0]]: -1.0})
+        for cat in dict.fromkeys(cats[mine]):
+            rows = np.flatnonzero(mine & (cats == cat))
+            head = [int(i) for i in rows if pooled[i]]
+            if head:
+                relations.append({**{int(i): 1.0 for i in rows if not pooled[i]}, head[0]: -1.0})
+    whole = [bool(withheld[countries == c].all()) for c in names]
+    mask = protect_linear(
+        values,
+        relations,
+        k=k,
+        shown=[True] * len(values),
+        fixed=[False] * n + [True] * len(names),
+        also=[*withheld.tolist(), *whole],
+        bounded=True,
+    )
+    out = mask[:n].copy()
+    for j, c in enumerate(names):
+        if mask[n + j]:
+            out[countries == c] = True
+    return out
 
 
 def visible_row_count(table: pd.DataFrame, /, *, k: int, column: str = "count") -> int:

@@ -35,6 +35,7 @@ __all__ = [
     "quote_observed",
     "share_trend",
     "share_trends",
+    "shown_trend_years",
     "trend_curve",
     "trends_table",
     "yearly_shares",
@@ -416,11 +417,44 @@ def share_trends(
         share_trend(shares, field=field, category=c, exclude_years=excluded, min_years=min_years)
         for c in categories
     ]
-    return _protect_records(trends, shares, k=k)
+    return _protect_records(trends, shares, k=k, exclude_years=excluded)
+
+
+def shown_trend_years(
+    trends: Sequence[ShareTrend], shares: pd.DataFrame, /, *, exclude_years: Iterable[int] = ()
+) -> list[set[int]]:
+    """The years behind each record count the trend table shows (its "Records").
+
+    A trend's records are its category's years with known values, less the years left
+    out of the fit; a trend whose count is withheld (or 0) shows none. For
+    :func:`core.explore.protect.protect_shifts`, which must protect the years against
+    these sums too.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"year": [2010, 2011, 2012], "category": ["Male"] * 3,
+    ...                   "known": [50, 40, 4]})
+    >>> shown_trend_years([ShareTrend("gender", "Male", True, n_records=90)], s,
+    ...                   exclude_years=[2012])
+    [{2010, 2011}]
+    """
+    excluded = {int(y) for y in exclude_years}
+    out = []
+    for trend in trends:
+        if trend.n_records <= 0 or trend.records_withheld:
+            continue
+        rows = shares[(shares["category"].astype(str) == trend.category) & (shares["known"] > 0)]
+        out.append({int(y) for y in rows["year"]} - excluded)
+    return out
 
 
 def _protect_records(
-    trends: list[ShareTrend], shares: pd.DataFrame, /, *, k: int
+    trends: list[ShareTrend],
+    shares: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    exclude_years: Iterable[int] = (),
 ) -> list[ShareTrend]:
     """Withhold a trend whose record count would give back a small count.
 
@@ -455,6 +489,25 @@ def _protect_records(
                 records_withheld=True,
             )
         out.append(trend)
+    # a sum of several trends' records and the caption can still pin a small year (or a
+    # year withheld to protect one): those trends are withheld too
+    from core.explore.protect import shift_years_withheld
+
+    excluded = list(exclude_years)
+    candidates = [i for i, t in enumerate(out) if t.n_records > 0 and not t.records_withheld]
+    years = shown_trend_years([out[i] for i in candidates], shares, exclude_years=excluded)
+    _, hidden = shift_years_withheld(shares, k=k, trend_years=years)
+    for i, withheld in zip(candidates, hidden, strict=True):
+        if withheld:
+            out[i] = replace(
+                out[i],
+                ok=False,
+                reason=(
+                    "not shown: its record count, beside the other years, would reveal a "
+                    f"small count (fewer than {k} records)"
+                ),
+                records_withheld=True,
+            )
     return out
 
 
