@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from core.app.state import bound
+from core.app.state import adopt_all_from_link, bound
 from core.countries import by_name, country_label
 from core.data.filters import (
     FILTER_LABELS,
@@ -109,8 +110,9 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
     They wrote ``years=2010-2015``, ``noyear=0``, comma lists of codes, ``majority=Minor``
     and country labels of an earlier form; the bound widgets (which write and read an
     option's label) would drop those as invalid, so a fresh session reads them with the
-    old forgiving parser and hands the values to the widgets. (The browser still drops the
-    old forms from the address bar; a value changed after that is written anew.)
+    old forgiving parser, hands the values to the widgets and writes them in the widgets'
+    own form in the address bar (:func:`core.app.state.adopt_all_from_link`), so a copy of
+    the address opens the same view.
     """
     state = st.session_state
     if any(key in state for key in QUERY_KEYS.values()):
@@ -124,11 +126,13 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
         if asked and any(_CODE_AT_END.search(value) for value in asked):
             raw[key] = ",".join(_code_at_end(value) for value in asked)
     old = from_query({key: value for key, value in raw.items() if value is not None}, options)
+    # each value in the form its widget writes, so the address bar keeps the choice
+    adopted: dict[str, tuple[Any, str | list[str]]] = {}
     asked_years = raw[QUERY_KEYS["years"]]
     if asked_years and "-" in asked_years and old.years is not None:
-        state[QUERY_KEYS["years"]] = old.years
+        adopted[QUERY_KEYS["years"]] = (old.years, [str(y) for y in old.years])
     if raw[QUERY_KEYS["include_unknown_year"]] == "0":
-        state[QUERY_KEYS["include_unknown_year"]] = False
+        adopted[QUERY_KEYS["include_unknown_year"]] = (False, "false")
     for name in ("genders", "majority", "age_bands", "citizenship", "exploitation_country"):
         key = QUERY_KEYS[name]
         values = getattr(old, name)
@@ -137,7 +141,9 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
             (len(st.query_params.get_all(key)) == 1 and "," in (raw[key] or ""))
             or any(formatted(v) != v for v in values)
         ):
-            state[key] = list(values)
+            adopted[key] = (list(values), [formatted(v) for v in values])
+    if adopted:
+        adopt_all_from_link(adopted)
 
 
 def sidebar_filters(full: pd.DataFrame, options: FilterOptions) -> Filters:

@@ -14,12 +14,12 @@ again on the way back.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any, NoReturn
 
 import streamlit as st
 
-__all__ = ["adopt_from_link", "bound", "keep_choices"]
+__all__ = ["adopt_all_from_link", "adopt_from_link", "bound", "keep_choices"]
 
 _REGISTRY = "ctdc_bound_keys"
 
@@ -59,8 +59,16 @@ def adopt_from_link(key: str, value: Any, *, written: str | list[str]) -> NoRetu
     raises), and the run stops there. Call it only while ``key`` is not in Session State,
     so the next run draws the widget instead of coming back here.
     """
-    st.session_state[key] = value
-    st.query_params[key] = written
+    adopt_all_from_link({key: (value, written)})
+
+
+def adopt_all_from_link(choices: Mapping[str, tuple[Any, str | list[str]]]) -> NoReturn:
+    """:func:`adopt_from_link` for several widgets at once: ``choices`` maps each key to
+    its value and the form its widget writes. One run again for all of them, since after
+    it the keys are in Session State and a second adoption would not happen."""
+    for key, (value, written) in choices.items():
+        st.session_state[key] = value
+        st.query_params[key] = written
     st.rerun()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -97,6 +98,29 @@ def test_copied_link_reproduces_the_view(
         .filter(has_text="Include records with no year")
         .locator("input")
     ).not_to_be_checked()
+    # and the address bar holds the view in the widgets' own form, so a copy of it does too
+    for part in ("years=2012&years=2016", "noyear=false", "gender=Female"):
+        expect(page).to_have_url(re.compile(re.escape(part)), timeout=60_000)
+
+
+def test_an_older_link_with_lists_keeps_them_in_the_address_bar(
+    page: Page, app: App, demo_raw: pd.DataFrame
+) -> None:
+    # a fresh session opened from a link of the earlier form: a comma list of genders
+    open_page(page, app, query="gender=Female,Male&years=2012-2016")
+    year = pd.to_numeric(demo_raw["yearOfRegistration"], errors="coerce")
+    in_years = ((year >= 2012) & (year <= 2016)) | year.isna()  # records with no year stay in
+    chosen = in_years & demo_raw["gender"].isin(["Female", "Male"])
+    expect(metric_value(page, "Records")).to_have_text(f"{int(chosen.sum()):,}")
+    expect(page).to_have_url(re.compile("gender=Female&gender=Male"), timeout=60_000)
+    expect(page).to_have_url(re.compile("years=2012&years=2016"), timeout=60_000)
+    # the copied address opens the same view in a new session
+    copied = page.url
+    fresh = page.context.browser.new_context().new_page()  # type: ignore[union-attr]
+    fresh.goto(copied)
+    wait_idle(fresh)
+    expect(metric_value(fresh, "Records")).to_have_text(f"{int(chosen.sum()):,}")
+    fresh.context.close()
 
 
 def upload(page: Page, path: Path) -> None:
