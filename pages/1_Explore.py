@@ -591,7 +591,11 @@ with tabs[4]:
                     st.markdown(text)
         fitted_years = [(t.first_year, t.last_year) for t in trends if t.ok]
         if fitted_years and not checks:  # a field recorded one way: does its coverage move?
-            drawn_cov, _ = quality.protect_coverage(_coverage(ctx.frame, ctx.cache_key), k=k)
+            drawn_cov, _ = quality.protect_coverage(
+                _coverage(ctx.frame, ctx.cache_key),
+                k=k,
+                hidden_years=protect.withheld_years(yearly_all.table, k=k, records=len(ctx.frame)),
+            )
             note = quality.coverage_note(
                 drawn_cov,
                 column=shift_field,
@@ -716,7 +720,11 @@ with tabs[5]:
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     coverage = _coverage(ctx.frame, ctx.cache_key)
     if not coverage.empty and protect.visible_row_count(coverage, k=k) > 0:
-        drawn_cov, withheld_cov = quality.protect_coverage(coverage, k=k)
+        # a year's records are the registrations chart's count: withheld where it is
+        hidden_years = protect.withheld_years(
+            _yearly(ctx.frame, ctx.cache_key).table, k=k, records=len(ctx.frame)
+        )
+        drawn_cov, withheld_cov = quality.protect_coverage(coverage, k=k, hidden_years=hidden_years)
         chart_section(
             chart=charts.coverage_chart(drawn_cov, title=quality.coverage_headline(drawn_cov)),
             table=drawn_cov,

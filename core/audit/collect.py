@@ -223,7 +223,8 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         missing_of[str(label)] = row["missing"]
     coverage = quality.coverage_by_year(frame)
     if not coverage.empty and ep.visible_row_count(coverage, k=k) > 0:
-        drawn, _ = quality.protect_coverage(coverage, k=k)
+        hidden_years = ep.withheld_years(yearly.table, k=k, records=n) if drawn_years else set()
+        drawn, _ = quality.protect_coverage(coverage, k=k, hidden_years=hidden_years)
         shown = _export(drawn, ["count", "known"], ["share"], k)
         keys = s.table("Explore · share given per year", shown, coverage, ["count", "known"])
         for group_key, rows in coverage.groupby(["field", "year"], sort=False).indices.items():

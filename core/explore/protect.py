@@ -30,6 +30,7 @@ __all__ = [
     "protect_yearly",
     "shift_years_withheld",
     "visible_row_count",
+    "withheld_years",
     "withhold_complementary",
     "withhold_small",
 ]
@@ -173,7 +174,12 @@ def shift_years_withheld(
 
 
 def protect_shifts(
-    shares: pd.DataFrame, /, *, k: int, trend_years: Sequence[Collection[int]] = ()
+    shares: pd.DataFrame,
+    /,
+    *,
+    k: int,
+    trend_years: Sequence[Collection[int]] = (),
+    also_years: Collection[int] = (),
 ) -> tuple[pd.DataFrame, Suppression]:
     """Protect the yearly shares of :func:`core.explore.shifts.yearly_shares`.
 
@@ -181,7 +187,9 @@ def protect_shifts(
     years' ``known`` add up to the records the caption shows (and, over its fitted
     years, to each trend's records shown in the trend table: ``trend_years``, see
     :func:`core.explore.shifts.shown_trend_years`), so a year withheld whole is
-    protected by a second one (:func:`shift_years_withheld`).
+    protected by a second one (:func:`shift_years_withheld`). ``also_years`` are withheld
+    whole in any case (years another table of the same screen withholds, when this
+    table's ``known`` is that table's count: see :func:`core.explore.quality.protect_coverage`).
 
     Examples
     --------
@@ -207,7 +215,7 @@ def protect_shifts(
         k=k,
         trend_years=trend_years,
         trends_fixed=True,
-        also_years={int(cast(int, y)) for y, w in whole.items() if w},
+        also_years={int(cast(int, y)) for y, w in whole.items() if w} | set(also_years),
     )
     extra = shares["year"].isin(hidden_years).to_numpy() & ~suppression.withheld
     if not extra.any():
@@ -333,8 +341,9 @@ def protect_yearly(
         [*counts, no_year, float(records)],
         [{**dict.fromkeys(range(n + 1), 1.0), n + 1: -1.0}],
         k=k,
+        # the caption shows the records without a year unless small: never a protector
         shown=[True] * n + [not (0 < no_year < k), True],
-        fixed=[False] * (n + 1) + [True],
+        fixed=[False] * n + [True, True],
         bounded=True,
     )
     withheld = np.asarray(mask[:n], dtype=bool)
@@ -347,6 +356,19 @@ def protect_yearly(
         secondary=int((withheld & ~primary).sum()),
         k=k,
     )
+
+
+def withheld_years(table: pd.DataFrame, /, *, k: int, records: int) -> set[int]:
+    """The years :func:`protect_yearly` withholds (for tables that repeat a year's count).
+
+    Examples
+    --------
+    >>> withheld_years(pd.DataFrame({"year": [2010, 2011], "count": [50, 60]}), k=10,
+    ...                records=113)
+    {2010}
+    """
+    drawn, _ = protect_yearly(table, k=k, records=records)
+    return {int(y) for y in drawn.loc[drawn["count"].isna(), "year"]}
 
 
 def protect_by_type(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:

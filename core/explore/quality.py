@@ -5,7 +5,7 @@ of recording), and the table of how many records each chart of the screen rests 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import numpy as np
 import pandas as pd
@@ -157,23 +157,32 @@ def coverage_by_year(frame: pd.DataFrame, /) -> pd.DataFrame:
     return table[columns].reset_index(drop=True)
 
 
-def protect_coverage(coverage: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Suppression]:
+def protect_coverage(
+    coverage: pd.DataFrame, /, *, k: int, hidden_years: Collection[int] = ()
+) -> tuple[pd.DataFrame, Suppression]:
     """Protect :func:`coverage_by_year` one field at a time, as the yearly shares are
     (:func:`core.explore.protect.protect_shifts`: each year's two cells add up to its
-    records, and the years' records to the records with a year the caption shows)."""
+    records, and the years' records to the records with a year the caption shows).
+
+    A year's ``known`` is its count of registrations, on every field's rows and in the
+    registrations chart: the years that chart withholds (``hidden_years``, see
+    :func:`core.explore.protect.withheld_years`) are withheld on every field's rows, so no
+    table shows a count the chart withholds. (A year one field withholds whole to protect
+    its own cells stays on the other fields' rows: its count is public there and in the
+    chart, and the cells keep their protection within the year.)
+    """
     if coverage.empty:
         return coverage.copy(), Suppression(np.zeros(0, dtype=bool), 0, 0)
+    hidden = {int(y) for y in hidden_years}
     drawn, withheld, primary, secondary = [], [], 0, 0
     for _, rows in coverage.groupby("field", sort=False):
-        out, suppression = protect_shifts(rows.reset_index(drop=True), k=k)
+        out, suppression = protect_shifts(rows.reset_index(drop=True), k=k, also_years=hidden)
         drawn.append(out)
         withheld.append(suppression.withheld)
         primary += suppression.primary
         secondary += suppression.secondary
-    return (
-        pd.concat(drawn, ignore_index=True),
-        Suppression(np.concatenate(withheld), primary, secondary, k),
-    )
+    table = pd.concat(drawn, ignore_index=True)
+    return table, Suppression(np.concatenate(withheld), primary, secondary, k)
 
 
 def coverage_headline(drawn: pd.DataFrame, /) -> str:

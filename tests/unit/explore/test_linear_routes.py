@@ -205,3 +205,13 @@ def _profile_screen(table: pd.DataFrame, drawn: pd.DataFrame) -> Screen:
             "countries add up to the pooled row",
         )
     return s
+
+
+def test_a_small_year_is_protected_by_another_year_not_by_the_caption():
+    # the caption shows the 22 records without a year whatever the chart withholds
+    table = pd.DataFrame({"year": [2010, 2011, 2012], "count": [355, 122, 1]})
+    drawn, _ = protect_yearly(table, k=K, records=500)
+    assert drawn["count"].isna().sum() == 2
+    found, checked = attack_screen(_yearly_screen([2010, 2011, 2012], [355, 122, 1], 500), k=K)
+    assert checked == 1
+    assert found == []
