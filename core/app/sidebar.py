@@ -104,6 +104,9 @@ def _code_at_end(label: str) -> str:
     return found.group(1).split(",")[-1].strip() if found else label.strip()
 
 
+_LINK_READ = "ctdc_link_read"
+
+
 def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str], str]]) -> None:
     """Links made before the filters were bound to the URL still open the same view.
 
@@ -115,8 +118,11 @@ def _adopt_older_links(options: FilterOptions, labels: dict[str, Callable[[str],
     the address opens the same view.
     """
     state = st.session_state
-    if any(key in state for key in QUERY_KEYS.values()):
+    # only the first run of a session reads a link: later (after "Reset all filters", say)
+    # the widgets are bound, and the address bar holds their own forms
+    if _LINK_READ in state or any(key in state for key in QUERY_KEYS.values()):
         return
+    state[_LINK_READ] = True
     raw = {key: st.query_params.get(key) for key in QUERY_KEYS.values()}
     for name in ("citizenship", "exploitation_country"):
         # A bound picker writes its label in the URL; a label of an earlier form

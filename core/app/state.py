@@ -14,10 +14,12 @@ again on the way back.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Collection, Mapping
 from typing import Any, NoReturn
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 __all__ = ["adopt_all_from_link", "adopt_from_link", "bound", "keep_choices"]
 
@@ -67,8 +69,10 @@ def adopt_all_from_link(choices: Mapping[str, tuple[Any, str | list[str]]]) -> N
     its value and the form its widget writes. One run again for all of them, since after
     it the keys are in Session State and a second adoption would not happen."""
     for key, (value, written) in choices.items():
+        # bound already in this session (should not happen): its widget writes it then
+        with contextlib.suppress(StreamlitAPIException):
+            st.query_params[key] = written
         st.session_state[key] = value
-        st.query_params[key] = written
     st.rerun()
 
 
