@@ -12,7 +12,7 @@ The true values never leave this package: a report names cells, not values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -67,6 +67,28 @@ def _equal(screen: Screen, keys: Sequence[str], kind: str) -> None:
     """The cells ``keys`` hold one number (a denominator repeated on every row)."""
     for other in keys[1:]:
         screen.relate({keys[0]: 1.0, other: -1.0}, 0.0, kind)
+
+
+def _cells_of_total(
+    screen: Screen,
+    keys: Sequence[dict[str, str]],
+    rows: Iterable[int],
+    shown: pd.DataFrame,
+    *,
+    repeated: str,
+    adds_up: str,
+) -> str:
+    """One group of a table's rows: its ``known`` repeated on each row (``repeated``),
+    its counts adding up to it (``adds_up``), each share times it; returns its key."""
+    rows = [int(i) for i in rows]
+    knowns = [keys[i]["known"] for i in rows]
+    _equal(screen, knowns, repeated)
+    screen.add_sum([keys[i]["count"] for i in rows], knowns[0], adds_up)
+    for i in rows:
+        screen.add_ratio(
+            keys[i]["count"], [keys[i]["known"]], _value(shown, i, "share"), "share x denominator"
+        )
+    return knowns[0]
 
 
 # --------------------------------------------------------------------------- Explore
@@ -155,18 +177,14 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         shown = _export(drawn, ["count", "known"], ["share"], k)
         known_of_year: dict[int, str] = {}
         for year, rows in share_table.groupby("year", sort=False).indices.items():
-            cells = [keys[i]["count"] for i in rows]
-            knowns = [keys[i]["known"] for i in rows]
-            _equal(s, knowns, "one year's known repeated")
-            s.add_sum(cells, knowns[0], "a year's categories add up to its known")
-            for i in rows:
-                s.add_ratio(
-                    keys[i]["count"],
-                    [keys[i]["known"]],
-                    _value(shown, i, "share"),
-                    "share x denominator",
-                )
-            known_of_year[int(cast(int, year))] = knowns[0]
+            known_of_year[int(cast(int, year))] = _cells_of_total(
+                s,
+                keys,
+                rows,
+                shown,
+                repeated="one year's known repeated",
+                adds_up="a year's categories add up to its known",
+            )
         n_known = aggregates.records_behind(share_table, by="year")
         caption = s.number(f"{name}: records in the caption", n_known, float(n_known))
         s.add_sum(list(known_of_year.values()), caption, "years' known add up to the caption")
@@ -229,18 +247,16 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         keys = s.table("Explore · share given per year", shown, coverage, ["count", "known"])
         for group_key, rows in coverage.groupby(["field", "year"], sort=False).indices.items():
             year = cast(tuple[str, int], group_key)[1]
-            knowns = [keys[i]["known"] for i in rows]
-            _equal(s, knowns, "one year's known repeated")
-            s.add_sum([keys[i]["count"] for i in rows], knowns[0], "given + not given = known")
+            known = _cells_of_total(
+                s,
+                keys,
+                rows,
+                shown,
+                repeated="one year's known repeated",
+                adds_up="given + not given = known",
+            )
             if int(year) in year_cell:
-                _equal(s, [year_cell[int(year)], knowns[0]], "coverage known = year's records")
-            for i in rows:
-                s.add_ratio(
-                    keys[i]["count"],
-                    [keys[i]["known"]],
-                    _value(shown, i, "share"),
-                    "share x denominator",
-                )
+                _equal(s, [year_cell[int(year)], known], "coverage known = year's records")
 
     # 1. flows: heatmap, Sankey, world map (both ways)
     flows = places.country_flows(frame, top_n=15)
@@ -305,20 +321,14 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
             name = f"Explore · profile {field}"
             keys = s.table(name, shown, table, ["count", "known"])
             for _, rows in table.groupby("country", sort=False).indices.items():
-                knowns = [keys[i]["known"] for i in rows]
-                _equal(s, knowns, "one country's known repeated")
-                s.add_sum(
-                    [keys[i]["count"] for i in rows],
-                    knowns[0],
-                    "a country's categories add up to its known",
+                _cells_of_total(
+                    s,
+                    keys,
+                    rows,
+                    shown,
+                    repeated="one country's known repeated",
+                    adds_up="a country's categories add up to its known",
                 )
-                for i in rows:
-                    s.add_ratio(
-                        keys[i]["count"],
-                        [keys[i]["known"]],
-                        _value(shown, i, "share"),
-                        "share x denominator",
-                    )
             pooled = table["country"].astype(str).str.startswith("All ").to_numpy()
             for _, rows in table.groupby(["group", "category"], sort=False).indices.items():
                 members = [keys[i]["count"] for i in rows if not pooled[i]]

@@ -85,28 +85,18 @@ def table_filters(records: pd.DataFrame, /, *, columns: Sequence[str]) -> list[T
     for c in columns:
         series = records[c]
         if c in NUMERIC_COLUMNS:
-            if c == "yearOfRegistration":  # whole years on the slider
-                out.append(
-                    TableFilter(
-                        c,
-                        column_label(c),
-                        "range",
-                        low=int(series.min()),
-                        high=int(series.max()),
-                        step=1,
-                    )
+            whole = c == "yearOfRegistration"  # whole years on the slider
+            kind = int if whole else float
+            out.append(
+                TableFilter(
+                    c,
+                    column_label(c),
+                    "range",
+                    low=kind(series.min()),
+                    high=kind(series.max()),
+                    step=1 if whole else 0.5,
                 )
-            else:
-                out.append(
-                    TableFilter(
-                        c,
-                        column_label(c),
-                        "range",
-                        low=float(series.min()),
-                        high=float(series.max()),
-                        step=0.5,
-                    )
-                )
+            )
         else:
             options = tuple(
                 v.item() if hasattr(v, "item") else v for v in sorted(series.dropna().unique())

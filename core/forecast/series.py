@@ -17,7 +17,7 @@ Counts are of identified victims by year of registration, not of trafficking.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -356,16 +356,7 @@ def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[S
                 f"{r.label}: the last complete year holds fewer than {k} records; "
                 "the forecast starts from that count, so it is not shown."
             )
-            r = SegmentForecast(
-                r.segment,
-                r.label,
-                table,
-                fitted=False,
-                message=message,
-                fit_years=r.fit_years,
-                model=r.model,
-                prior=r.prior,
-            )
+            r = replace(r, table=table, fitted=False, message=message)
         out.append(r)
     return out
 
@@ -496,17 +487,6 @@ def protect_observed(
                 f"{r.label}: the last complete year's count is withheld (it would reveal a "
                 f"count below {k}); the forecast starts from that count, so it is not shown."
             )
-        out.append(
-            SegmentForecast(
-                r.segment,
-                r.label,
-                table,
-                fitted=fitted_now,
-                message=message,
-                fit_years=r.fit_years,
-                model=r.model,
-                prior=r.prior,
-            )
-        )
+        out.append(replace(r, table=table, fitted=fitted_now, message=message))
     withheld = int(sum(bool(mask[i]) for i in place.values()))
     return ProtectedObserved(out, withheld, caption(1), caption(2))
