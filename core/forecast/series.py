@@ -369,9 +369,9 @@ class ProtectedObserved:
     Attributes
     ----------
     results
-        The results with ``y`` emptied (NaN) where an observed count is withheld to
-        protect another (counts 1..k-1 stay: the chart and the table withhold them), and
-        no forecast for a group whose last complete year is so withheld.
+        The results with ``y`` emptied (NaN) where an observed count is withheld, small
+        or to protect another (so the two read the same), and no forecast for a group
+        whose last complete year is withheld to protect another.
     withheld
         How many observed counts are withheld (small ones and their protectors).
     dated, undated
@@ -412,8 +412,8 @@ def protect_observed(
     >>> p = protect_observed(res, total=pd.Series([25], index=year), records=28, k=10)
     >>> p.dated, p.undated, p.withheld
     ('withheld', 'withheld', 2)
-    >>> [float(r.table["y"].iloc[0]) for r in p.results]  # 5 stays: the chart withholds it
-    [nan, 20.0, 5.0]
+    >>> [float(r.table["y"].iloc[0]) for r in p.results]  # 5 and 25 read the same
+    [nan, 20.0, nan]
     """
     years = [int(y) for y in total.index]
     values: list[float] = [float(records), float(total.sum()), float(records - total.sum())]
@@ -471,13 +471,15 @@ def protect_observed(
     for r in results:
         gone = [y for (key, y), i in place.items() if key == r.segment and mask[i]]
         secondary = [y for y in gone if not is_small(values[place[(r.segment, y)]], k)]
-        if not secondary:
+        if not gone:
             out.append(r)
             continue
         table = r.table.copy()
         fitted = table[table["in_fit"] & table["y"].notna()]
         base_gone = not fitted.empty and int(fitted["year"].iloc[-1]) in secondary
-        table.loc[table["year"].astype(int).isin(secondary), "y"] = np.nan
+        # small counts and their protectors alike: a table that wrote "<k" for one and left
+        # the other blank would say which is which (the blank one is at least k)
+        table.loc[table["year"].astype(int).isin(gone), "y"] = np.nan
         message = r.message
         fitted_now = r.fitted
         if r.fitted and base_gone:
