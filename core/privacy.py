@@ -300,6 +300,23 @@ class Suppression:
     secondary: int
     k: int | None = None
 
+    @classmethod
+    def of(cls, withheld: np.ndarray, primary: np.ndarray, k: int) -> Suppression:
+        """From the withheld rows and the primary ones (both a bool per row).
+
+        Examples
+        --------
+        >>> s = Suppression.of(np.array([True, True, False]), np.array([True, False, False]), 10)
+        >>> (s.primary, s.secondary)
+        (1, 1)
+        """
+        return cls(
+            withheld=withheld,
+            primary=int(primary.sum()),
+            secondary=int((withheld & ~primary).sum()),
+            k=k,
+        )
+
     def caption(self) -> str:
         """See :func:`suppression_caption`."""
         return suppression_caption(self.primary + self.secondary, k=self.k)
@@ -417,12 +434,7 @@ def suppress_complementary(
             else:
                 withheld[rows] = True
             changed = True
-    return Suppression(
-        withheld=withheld,
-        primary=int(primary.sum()),
-        secondary=int((withheld & ~primary).sum()),
-        k=k,
-    )
+    return Suppression.of(withheld, primary, k)
 
 
 def protect_linear(

@@ -169,12 +169,7 @@ def protect_view(prepared: ClusterInput, sizes: np.ndarray | pd.Series, /, *, k:
     small = np.asarray([is_small(n, k) for n in counts], dtype=bool)
     return Protection(
         coverage=coverage(prepared, k=k, pair_withheld=bool(both.withheld[-1])),
-        sizes=Suppression(
-            withheld=withheld,
-            primary=int(small.sum()),
-            secondary=int((withheld & ~small).sum()),
-            k=k,
-        ),
+        sizes=Suppression.of(withheld, small, k),
     )
 
 

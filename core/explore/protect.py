@@ -350,12 +350,7 @@ def protect_yearly(
     primary = small_mask(np.asarray(counts), k)
     out = table.copy()
     out["count"] = pd.to_numeric(out["count"], errors="coerce").astype(float).where(~withheld)
-    return out, Suppression(
-        withheld=withheld,
-        primary=int(primary.sum()),
-        secondary=int((withheld & ~primary).sum()),
-        k=k,
-    )
+    return out, Suppression.of(withheld, primary, k)
 
 
 def withheld_years(table: pd.DataFrame, /, *, k: int, records: int) -> set[int]:
@@ -450,12 +445,7 @@ def protect_profile(table: pd.DataFrame, /, *, k: int) -> tuple[pd.DataFrame, Su
             break
         withheld = new
     withheld = _profile_linear(table, counts, pooled, withheld, k=k)
-    suppression = Suppression(
-        withheld=withheld,
-        primary=int(primary.sum()),
-        secondary=int((withheld & ~primary).sum()),
-        k=k,
-    )
+    suppression = Suppression.of(withheld, primary, k)
     out = table.copy()
     for column in ["count", "known", "share"]:
         out[column] = pd.to_numeric(out[column], errors="coerce").astype(float).where(~withheld)
