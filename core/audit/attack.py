@@ -35,7 +35,9 @@ different screens or widget settings combined (each page is read at its default
 settings), integer reasoning beyond the interval (e.g. parity), shares rounded for the
 screen (Home's percentages, the clusters' "Share (%)"; exports with exact shares are
 used), the fitted values of non-saturated models (they depend on all cells at once and
-are withheld whole when any cell is), forecasts and trend lines, the 3D and scatter
+are withheld whole when any cell is), the smoothing methods' forecasts and the bands
+(naive and drift forecasts, linear in the counts, are attacked in the forecast
+command's files: :mod:`core.audit.command_screens`), trend lines, the 3D and scatter
 charts of single records (the clusters page's own coverage rule covers them), and the
 words of a sentence beyond the numbers collected. Unshown cells that only bound others
 (flows outside the top countries, records of a year with none of the types) are not
@@ -68,12 +70,18 @@ FITTED = 1e-3
 
 @dataclass(frozen=True)
 class Relation:
-    """``sum(coefficient * cell) = rhs`` over cell keys; ``kind`` names the route."""
+    """``sum(coefficient * cell) = rhs`` over cell keys; ``kind`` names the route.
+
+    The equation holds to ``slack * max(1, |rhs|)`` (rhs once the shown cells are moved
+    to it) plus ``rounding``: half a unit of the last decimal a shown number was rounded
+    to (a forecast written to 0.01), which does not shrink with the rhs.
+    """
 
     terms: Mapping[str, float]
     rhs: float
     kind: str
     slack: float = EXACT
+    rounding: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -148,12 +156,17 @@ class Screen:
 
     # ------------------------------------------------------------------ relations
     def relate(
-        self, terms: Mapping[str, float], rhs: float, kind: str, slack: float = EXACT
+        self,
+        terms: Mapping[str, float],
+        rhs: float,
+        kind: str,
+        slack: float = EXACT,
+        rounding: float = 0.0,
     ) -> None:
         """Add one equation (terms with a zero coefficient are dropped)."""
         terms = {k: float(v) for k, v in terms.items() if v != 0}
         if terms:
-            self.relations.append(Relation(terms, float(rhs), kind, slack))
+            self.relations.append(Relation(terms, float(rhs), kind, slack, rounding))
 
     def add_sum(self, parts: Iterable[str], total: str | float, kind: str) -> None:
         """The cells ``parts`` add up to ``total`` (a cell key, or a known number)."""
@@ -322,7 +335,13 @@ def attack_screen(screen: Screen, *, k: int) -> tuple[list[Recovery], int]:
                 constant += coefficient * value
         if terms:
             relations.append(
-                Relation(terms, relation.rhs - constant, relation.kind, relation.slack)
+                Relation(
+                    terms,
+                    relation.rhs - constant,
+                    relation.kind,
+                    relation.slack,
+                    relation.rounding,
+                )
             )
     part = _components(unknown, relations)
     by_part: dict[int, list[Relation]] = {}
@@ -366,7 +385,7 @@ class _Problem:
                 rows += [2 * i, 2 * i + 1]
                 cols += [self.index[key]] * 2
                 data += [coefficient, -coefficient]
-            slack = relation.slack * max(1.0, abs(relation.rhs))
+            slack = relation.slack * max(1.0, abs(relation.rhs)) + relation.rounding
             b[2 * i] = relation.rhs + slack
             b[2 * i + 1] = -relation.rhs + slack
         self.n = len(members)
@@ -375,7 +394,19 @@ class _Problem:
         self.free: set[str] = set()  # targets shown to move by 1 or more
 
     def _solve(self, c: np.ndarray) -> object:
-        return linprog(c, A_ub=self.a, b_ub=self.b, bounds=(0.0, None), method="highs")
+        result = linprog(c, A_ub=self.a, b_ub=self.b, bounds=(0.0, None), method="highs")
+        if result.status == 2:
+            # HiGHS' presolve can call an unbounded program infeasible ("infeasible or
+            # unbounded"); without it the two are told apart
+            result = linprog(
+                c,
+                A_ub=self.a,
+                b_ub=self.b,
+                bounds=(0.0, None),
+                method="highs",
+                options={"presolve": False},
+            )
+        return result
 
     def screen_out(self, targets: list[str], truth: Mapping[str, float], rounds: int = 3) -> None:
         """Mark the targets that one joint program moves by 1 or more (cheap certificates).

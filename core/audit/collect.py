@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 import pandas as pd
 
 from core.audit.attack import Screen
+from core.audit.command_screens import forecast_command_screen
 from core.audit.explore_screen import explore_screen
 from core.audit.model_screens import _model_cells, clusters_screen, hidden_screen, risk_screen
 from core.audit.summary_screens import brief_screen, forecast_screen, home_screen, summary_screen
@@ -29,6 +30,7 @@ __all__ = [
     "brief_screen",
     "clusters_screen",
     "explore_screen",
+    "forecast_command_screen",
     "forecast_screen",
     "hidden_screen",
     "home_screen",
@@ -49,11 +51,18 @@ SCREENS: dict[str, Callable[..., Screen]] = {
     "Trends and forecast": forecast_screen,
     "Clusters": clusters_screen,
     "Country brief": brief_screen,
+    "forecast command": forecast_command_screen,
 }
 
 
-def screens(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> Iterator[Screen]:
-    """Every screen of one slice (the ``full`` file gives the share of all records)."""
+def screens(
+    frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None, *, commands: bool = True
+) -> Iterator[Screen]:
+    """Every screen of one slice (the ``full`` file gives the share of all records).
+
+    ``commands`` adds the forecast command's two files, run on the slice as a file of
+    its own (a data owner's whole file, or one country's or one group's records).
+    """
     if frame.empty:
         return
     yield home_screen(frame, k)
@@ -64,6 +73,8 @@ def screens(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> It
     yield forecast_screen(frame, k, full)
     yield clusters_screen(frame, k)
     yield brief_screen(frame, k)
+    if commands:
+        yield forecast_command_screen(frame, k)
 
 
 def format_shown(n: float, k: int) -> str:

@@ -49,19 +49,12 @@ def forecast_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = Non
         ],
         k=k,
     )
-    protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
-    n_dated = int(yearly.total.sum())
-    dated_shown: float | None = float(n_dated)
-    undated_shown: float | None = float(len(frame) - n_dated)
     truth_table = forecast_table(results)
-    try:  # the page protects its observed counts as one screen (issue 12)
-        from core.forecast.series import protect_observed
-
-        protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
-        results = protected.results
-        dated_shown, undated_shown = _text(protected.dated), _text(protected.undated)
-    except ImportError:  # an older layout: the counts one at a time, the caption plain
-        pass
+    n_dated = int(yearly.total.sum())
+    # the page protects its observed counts as one screen (issue 12)
+    protected = protect_observed(results, total=yearly.total, records=len(frame), k=k)
+    results = protected.results
+    dated_shown, undated_shown = _text(protected.dated), _text(protected.undated)
     table = forecast_table(results)
     truth = truth_table.assign(Observed=pd.to_numeric(truth_table["Observed"], errors="coerce"))
     shown = _export(

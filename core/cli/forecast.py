@@ -12,11 +12,14 @@ too, which is then backtested beside the pool), and writes
   ``yhat_lower``/``yhat_upper`` are the 95% band.
 * ``backtest.csv``: one row per backtest forecast: segment, model, origin (the last
   training year), horizon, actual, forecast, lower/upper 80 and 95, and scale (the MASE
-  denominator), so anyone can recompute the scores.
+  denominator), so anyone can recompute the scores of the rows whose values are
+  written (see below: a row fitted on a withheld count is not).
 
-Observed counts (and backtest actuals) from 1 to k-1 are left empty, with the model
-values of those years (and the backtest forecasts from an origin year with such a count,
-since a naive forecast repeats it); k is at least the operator's floor (``CTDC_MIN_K``).
+Protected as :mod:`core.forecast.export` says: observed counts (and backtest actuals)
+from 1 to k-1 are left empty, with any count that would give one away by the sums of a
+year's groups; a forecast that starts from such a count is not written, nor a backtest
+forecast, band or scale fitted on one. k is at least the operator's floor
+(``CTDC_MIN_K``).
 """
 
 from __future__ import annotations
@@ -24,37 +27,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
 from core.data.load import load_cached
 from core.export import csv_bytes
-from core.forecast.backtest import ROW_COLUMNS
+from core.forecast.export import BACKTEST_COLUMNS, FORECAST_COLUMNS, command_tables, run_command
 from core.forecast.models import CANDIDATES
-from core.forecast.run import ForecastSettings, run_segments
-from core.forecast.series import DEFAULT_SEGMENTS, SEGMENTS, available_segments, hide_small_bases
+from core.forecast.run import ForecastSettings
+from core.forecast.series import DEFAULT_SEGMENTS, SEGMENTS, available_segments
 from core.forecast.words import coverage_sentence, rolling_sentence
-from core.privacy import effective_k, floor_k, protect
+from core.privacy import effective_k, floor_k
 
 __all__ = ["BACKTEST_COLUMNS", "FORECAST_COLUMNS", "configure", "run"]
 
-FORECAST_COLUMNS = [
-    "segment",
-    "year",
-    "y",
-    "yhat",
-    "yhat_lower",
-    "yhat_upper",
-    "is_forecast",
-    "excluded_incomplete",
-    "yhat_lower_80",
-    "yhat_upper_80",
-    "model",
-    "horizon",
-    "coverage",
-    "coverage_95",
-]
-BACKTEST_COLUMNS = ROW_COLUMNS
 MAX_HORIZON = 10
 
 
@@ -153,83 +136,25 @@ def run(args: argparse.Namespace) -> int:
         include_incomplete=args.include_incomplete,
         model=args.model,
     )
-    incomplete, forecasts, tested = run_segments(frame, segments=wanted, settings=settings)
-    forecasts = hide_small_bases(forecasts, k=k)
-    if incomplete:
+    done = run_command(frame, segments=wanted, settings=settings)
+    if done.incomplete:
         state = "kept in the fit" if args.include_incomplete else "left out of the fit"
         print(
-            f"incomplete years: {', '.join(map(str, incomplete))} ({state}); completing "
+            f"incomplete years: {', '.join(map(str, done.incomplete))} ({state}); completing "
             "them (nowcasting) would need counts from several CTDC releases"
         )
-    model = args.model or tested.chosen
-    print(rolling_sentence(tested, model=args.model))
-    if sentence := coverage_sentence(tested, model=model):
+    print(rolling_sentence(done.tested, model=args.model))
+    if sentence := coverage_sentence(done.tested, model=done.model):
         print(sentence)
-
-    coverage = (
-        tested.coverage[tested.coverage["model"] == model].set_index("horizon")
-        if (tested.ran)
-        else pd.DataFrame(columns=["coverage_80", "coverage_95"])
-    )
-    parts = []
-    for result in forecasts:
-        table = result.table.copy()
-        table.insert(0, "segment", result.segment)
-        last_fit = max(result.fit_years) if result.fit_years else None
-        future = table["is_forecast"] & result.fitted
-        table["model"] = np.where(future, result.model, "")
-        table["horizon"] = (table["year"] - last_fit).where(future) if last_fit else np.nan
-        table["coverage"] = table["horizon"].map(coverage["coverage_80"]).astype(float)
-        table["coverage_95"] = table["horizon"].map(coverage["coverage_95"]).astype(float)
-        parts.append(table)
-        if result.message:
-            print(f"note: {result.message}")
-    forecast = (
-        pd.concat(parts, ignore_index=True)[FORECAST_COLUMNS]
-        if parts
-        else (pd.DataFrame(columns=FORECAST_COLUMNS))
-    )
-    forecast["y"] = forecast["y"].astype("Int64")
-    forecast["horizon"] = forecast["horizon"].astype("Int64")
-    model_columns = ["yhat", "yhat_lower", "yhat_upper", "yhat_lower_80", "yhat_upper_80"]
-    forecast[model_columns] = forecast[model_columns].astype(float).round(1)
-    forecast[["coverage", "coverage_95"]] = forecast[["coverage", "coverage_95"]].round(3)
-    # The forecast years' model values do not depend on that year's (incomplete) count;
-    # the last fitted year's do (the forecast line starts at it), so only those go too.
-    future = forecast["is_forecast"].astype(bool)
-    forecast = pd.concat(
-        [
-            protect(
-                forecast[~future],
-                count_columns=["y"],
-                k=k,
-                for_export=True,
-                dependent_columns=model_columns,
-            ),
-            protect(forecast[future], count_columns=["y"], k=k, for_export=True),
-        ]
-    ).sort_index()
-    backtests = (
-        tested.rows[BACKTEST_COLUMNS].copy()
-        if tested.ran
-        else (pd.DataFrame(columns=BACKTEST_COLUMNS))
-    )
-    bounds = ["forecast", "lower_80", "upper_80", "lower_95", "upper_95", "scale"]
-    backtests[bounds] = backtests[bounds].astype(float).round(2)
-    backtests["actual"] = backtests["actual"].astype("Int64")
-    # A naive forecast is the origin year's count: a small one marks the row too.
-    counts = {r.segment: r.table.set_index("year")["y"] for r in forecasts}
-    backtests["origin_count"] = [
-        counts[seg].get(int(o), np.nan)
-        for seg, o in zip(backtests["segment"], backtests["origin"], strict=True)
-    ]
-    backtests = protect(
-        backtests,
-        count_columns=["actual", "origin_count"],
-        k=k,
-        for_export=True,
-        dependent_columns=bounds,
-    )[BACKTEST_COLUMNS]
+    tables = command_tables(done, k=k)
+    for note in tables.notes:
+        print(note)
+    if tables.withheld:
+        print(
+            f"note: {tables.withheld} observed count(s) left empty: below {k}, or one "
+            f"that would give such a count away by the sums of a year's groups."
+        )
+    forecast, backtests = tables.forecast, tables.backtest
     (out / "forecast.csv").write_bytes(csv_bytes(forecast))
     (out / "backtest.csv").write_bytes(csv_bytes(backtests))
     print(

@@ -37,6 +37,7 @@ __all__ = [
     "SegmentForecast",
     "YearlyData",
     "available_segments",
+    "base_years",
     "check_segments",
     "detect_incomplete_years",
     "hide_small_bases",
@@ -332,11 +333,41 @@ class SegmentForecast:
     prior: float = PROPHET_PRIORS[0]
 
 
-def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[SegmentForecast]:
-    """The results, with no forecast for a group whose last complete year holds 1..k-1.
+def base_years(result: SegmentForecast, /) -> list[int]:
+    """The fitted years whose counts a forecast can be solved for from its values.
 
-    Every method starts from that count (the naive forecast repeats it), so its forecast
-    would reveal it.
+    The last complete year for every method (the naive forecast is that count, the
+    others start from it); for drift also the first fitted year, since its forecast is
+    ``y_last + h * (y_last - y_first) / (years - 1)``. Other fitted years enter the
+    smoothing methods only through non-linear fits.
+
+    Examples
+    --------
+    >>> from core.forecast.run import forecast_segment
+    >>> r = forecast_segment(pd.Series([50.0, 40, 30, 35], index=range(2000, 2004)), model="drift")
+    >>> base_years(r)
+    [2000, 2003]
+    """
+    fitted = result.table[result.table["in_fit"] & result.table["y"].notna()]
+    if not result.fitted or fitted.empty:
+        return []
+    years = [int(fitted["year"].iloc[-1])]
+    if result.model == "drift":
+        years.insert(0, int(fitted["year"].iloc[0]))
+    return sorted(set(years))
+
+
+def _base_words(result: SegmentForecast, years: Sequence[int]) -> str:
+    last = max(base_years(result))
+    return "the last complete year" if list(years) == [last] else "the first fitted year"
+
+
+def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[SegmentForecast]:
+    """The results, with no forecast for a group whose forecast starts from a count of 1..k-1.
+
+    Every method starts from the last complete year (the naive forecast repeats it),
+    and drift also from the first fitted year (it adds the average change since then),
+    so the forecast would reveal such a count (:func:`base_years`).
 
     Examples
     --------
@@ -348,12 +379,12 @@ def hide_small_bases(results: Sequence[SegmentForecast], /, *, k: int) -> list[S
     """
     out = []
     for r in results:
-        fitted = r.table[r.table["in_fit"] & r.table["y"].notna()]
-        if r.fitted and not fitted.empty and small_mask(fitted["y"].to_numpy()[-1:], k).any():
+        fitted = r.table[r.table["in_fit"] & r.table["y"].notna()].set_index("year")["y"]
+        small = [y for y in base_years(r) if small_mask(fitted[[y]].to_numpy(), k).any()]
+        if r.fitted and small:
             table = r.table.copy()
             table[MODEL_COLUMNS] = np.nan
-            message = (
-                f"{r.label}: the last complete year holds fewer than {k} records; "
+            message = f"{r.label}: {_base_words(r, small)} holds fewer than {k} records; " + (
                 "the forecast starts from that count, so it is not shown."
             )
             r = replace(r, table=table, fitted=False, message=message)
@@ -475,8 +506,7 @@ def protect_observed(
             out.append(r)
             continue
         table = r.table.copy()
-        fitted = table[table["in_fit"] & table["y"].notna()]
-        base_gone = not fitted.empty and int(fitted["year"].iloc[-1]) in secondary
+        base_gone = [y for y in base_years(r) if y in secondary]
         # small counts and their protectors alike: a table that wrote "<k" for one and left
         # the other blank would say which is which (the blank one is at least k)
         table.loc[table["year"].astype(int).isin(gone), "y"] = np.nan
@@ -486,8 +516,8 @@ def protect_observed(
             table[MODEL_COLUMNS] = np.nan
             fitted_now = False
             message = (
-                f"{r.label}: the last complete year's count is withheld (it would reveal a "
-                f"count below {k}); the forecast starts from that count, so it is not shown."
+                f"{r.label}: {_base_words(r, base_gone)}'s count is withheld (it would reveal "
+                f"a count below {k}); the forecast starts from that count, so it is not shown."
             )
         out.append(replace(r, table=table, fitted=fitted_now, message=message))
     withheld = int(sum(bool(mask[i]) for i in place.values()))

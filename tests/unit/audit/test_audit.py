@@ -232,6 +232,7 @@ def test_every_page_has_a_screen(demo_frame):
         "Trends and forecast",
         "Clusters",
         "Country brief",
+        "forecast command",
     ]
 
 

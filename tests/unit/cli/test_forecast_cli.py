@@ -123,13 +123,34 @@ class TestForecastFiles:
         assert last["horizon"].tolist() == [1, 2]  # --horizon 2; 2020 is a forecast only
 
     def test_coverage_recomputed_from_the_backtest(self, demo_run):
+        # The coverage column is the share of every backtest outcome inside the band. The
+        # file withholds the rows fitted on a withheld count (issue 12), so the share is
+        # recomputed from the same run unprotected (k = 1), and the file must equal that
+        # run except in the withheld rows.
+        from core.data.load import load_cached
+        from core.forecast.export import command_tables, run_command
+        from core.forecast.run import ForecastSettings
+        from core.forecast.series import DEFAULT_SEGMENTS
+
         _, forecast, backtests = demo_run
+        done = run_command(
+            load_cached(DEMO_FILE).frame,
+            segments=DEFAULT_SEGMENTS,
+            settings=ForecastSettings(horizon=2),
+        )
+        every = command_tables(done, k=1).backtest
         chosen = forecast.loc[forecast["is_forecast"], "model"].iloc[0]
-        rows = backtests[(backtests["model"] == chosen) & backtests["actual"].notna()]
+        rows = every[(every["model"] == chosen) & every["actual"].notna()]
         h1 = rows[rows["horizon"] == 1]
         inside = ((h1["lower_80"] <= h1["actual"]) & (h1["actual"] <= h1["upper_80"])).mean()
         got = forecast.loc[forecast["is_forecast"] & (forecast["horizon"] == 1), "coverage"]
         assert got.iloc[0] == pytest.approx(inside, abs=0.0005)
+        shown = backtests["forecast"].notna().to_numpy()
+        assert shown.any()
+        for column in ("forecast", "lower_80", "upper_80", "scale"):
+            assert backtests[column][shown].to_numpy() == pytest.approx(
+                every[column][shown].to_numpy(), abs=0.005
+            )
 
     def test_small_cells_withheld(self, tmp_path):
         code = main(
