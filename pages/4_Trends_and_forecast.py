@@ -167,21 +167,6 @@ def forecast_section() -> None:
             "reset the filters in the sidebar."
         )
         return
-    if incomplete:
-        whole_file = len(ctx.frame) < len(ctx.full)
-        st.info(
-            incomplete_sentence(
-                yearly.reference,
-                incomplete,
-                used=include_incomplete,
-                k=ctx.k,
-                where="Across the whole file" if whole_file else "",
-            )
-            + " Completing them (nowcasting) would need the counts of several CTDC releases, "
-            "which a single file cannot give.",
-            icon=":material/schedule:",
-        )
-
     progress = st.progress(0.0, text="Testing the methods on past years…")
     parts = []
     for i, key in enumerate(chosen):
@@ -240,6 +225,23 @@ def forecast_section() -> None:
     protected = protect_observed(results, total=total, records=len(ctx.frame), k=ctx.k)
     results = protected.results
     progress.empty()
+    if incomplete:
+        whole_file = len(ctx.frame) < len(ctx.full)
+        st.info(
+            incomplete_sentence(
+                yearly.reference,
+                incomplete,
+                used=include_incomplete,
+                k=ctx.k,
+                where="Across the whole file" if whole_file else "",
+                # the slice's own counts are this screen's: quoted only where its table
+                # shows them (the whole file's are not counts of the slice)
+                withheld=() if whole_file else protected.quiet_years,
+            )
+            + " Completing them (nowcasting) would need the counts of several CTDC releases, "
+            "which a single file cannot give.",
+            icon=":material/schedule:",
+        )
 
     for result in results:
         if result.message:

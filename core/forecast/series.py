@@ -414,6 +414,10 @@ class ProtectedObserved:
     withheld: int
     dated: str
     undated: str
+    #: Years whose count of all records the screen may not quote (small, withheld to
+    #: protect another, or not in its table, where quoting it would add a number the
+    #: protection did not weigh).
+    quiet_years: frozenset[int] = frozenset()
 
 
 def protect_observed(
@@ -521,4 +525,9 @@ def protect_observed(
             )
         out.append(replace(r, table=table, fitted=fitted_now, message=message))
     withheld = int(sum(bool(mask[i]) for i in place.values()))
-    return ProtectedObserved(out, withheld, caption(1), caption(2))
+    quiet = frozenset(
+        y
+        for y in years
+        if ("all", y) not in place or mask[all_at[y]] or is_small(values[all_at[y]], k)
+    )
+    return ProtectedObserved(out, withheld, caption(1), caption(2), quiet)

@@ -8,7 +8,7 @@ read as everywhere else (:mod:`core.words`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import pandas as pd
@@ -90,7 +90,14 @@ def undated_note(protected: ProtectedObserved, /, *, k: int) -> str:
 
 # --------------------------------------------------------------------------- the series
 def incomplete_sentence(
-    counts: pd.Series, incomplete: Sequence[int], /, *, used: bool, k: int = 1, where: str = ""
+    counts: pd.Series,
+    incomplete: Sequence[int],
+    /,
+    *,
+    used: bool,
+    k: int = 1,
+    where: str = "",
+    withheld: Collection[int] = (),
 ) -> str:
     """One sentence saying which years look incomplete, why, and what is done with them.
 
@@ -107,12 +114,18 @@ def incomplete_sentence(
     where
         Opens the sentence (e.g. "Across the whole file") when ``counts`` is not the
         slice on screen.
+    withheld
+        Years whose count the screen withholds (small, or to protect another): when one
+        of the years named is, the sentence quotes no count (a protector written out
+        would undo the protection).
 
     Examples
     --------
     >>> s = pd.Series([26050, 27840, 4120, 2060], index=range(2018, 2022))
     >>> print(incomplete_sentence(s, [2020, 2021], used=False))
     2020 and 2021 hold far fewer records (4,120 and 2,060) than 2019 (27,840), most likely because registration lags behind; they are left out of the fit and shown in grey.
+    >>> print(incomplete_sentence(s, [2020, 2021], used=False, withheld=[2019]))
+    2020 and 2021 hold far fewer records than 2019, most likely because registration lags behind; they are left out of the fit and shown in grey.
     """
     if not incomplete:
         return ""
@@ -125,7 +138,10 @@ def incomplete_sentence(
     held = listed([n(y) for y in years])
     before = years[0] - 1
     verb = "holds" if len(years) == 1 else "hold"
+    quiet = any(y in withheld for y in [*years, before])
     reference = f" than {before} ({n(before)})" if before in counts.index else ""
+    if quiet:
+        reference = f" than {before}" if before in counts.index else ""
     what = (
         "you chose to keep them in the fit, so the trend bends down at the end"
         if used
@@ -133,7 +149,8 @@ def incomplete_sentence(
     )
     opening = f"{where}, {named}" if where else named
     return (
-        f"{opening} {verb} far fewer records ({held}){reference}, most likely because "
+        f"{opening} {verb} far fewer records{'' if quiet else f' ({held})'}{reference}, "
+        "most likely because "
         f"registration lags behind; {what}."
     )
 

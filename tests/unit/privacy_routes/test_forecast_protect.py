@@ -94,3 +94,24 @@ def test_a_single_year_series_does_not_give_its_count_through_the_caption():
     p = protect_observed(res, total=total, records=30, k=10)
     assert p.dated == "withheld" and p.undated == "withheld"  # which is small must not show
     assert "23" not in undated_note(p, k=10) and "7" not in basis_note(p, k=10)
+
+
+def test_the_incomplete_years_sentence_never_quotes_a_protector():
+    # 2005 holds 4 records: a small count, and the years add up to the records with a
+    # year (in the caption), so another year's count is withheld to protect it. The
+    # incomplete-years sentence quotes 2005 and 2004: it must quote neither number then.
+    from core.forecast.words import incomplete_sentence
+
+    every = [300.0, 320, 310, 330, 12, 4]
+    total = pd.Series(every, index=YEARS)
+    p = protect_observed(_results({"all": every}), total=total, records=1276, k=10)
+    shown = _y(p, "all")
+    protectors = [y for y, v, t in zip(YEARS, shown, every, strict=True) if np.isnan(v) and t >= 10]
+    assert protectors  # something was withheld to protect the 4
+    assert set(protectors) | {2005} <= p.quiet_years
+    assert not {y for y, v in zip(YEARS, shown, strict=True) if not np.isnan(v)} & p.quiet_years
+    text = incomplete_sentence(total, [2005], used=False, k=10, withheld=p.quiet_years)
+    assert not any(ch.isdigit() for ch in text.replace("2004", "").replace("2005", ""))
+    # and where no named year is withheld, the counts stay in the sentence
+    plain = incomplete_sentence(total, [2001], used=False, k=10, withheld=p.quiet_years)
+    assert "320" in plain and "300" in plain
