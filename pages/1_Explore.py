@@ -26,7 +26,7 @@ from core.explore import (
     world_map,
 )
 from core.glossary import explain, glossary_markdown
-from core.privacy import format_count, safe_share
+from core.privacy import Suppression, format_count, safe_share
 from core.words import category_label, counted, plural, year_span
 
 ctx = setup_page(
@@ -82,6 +82,17 @@ def _tactics(_frame: pd.DataFrame, key: str, group: str, by: str | None) -> pd.D
 @st.cache_data(show_spinner=False, max_entries=20)
 def _yearly(_frame: pd.DataFrame, key: str) -> aggregates.YearlyTotals:
     return aggregates.yearly_totals(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _yearly_protected(_frame: pd.DataFrame, key: str, k: int) -> tuple[pd.DataFrame, Suppression]:
+    # one linear program per slice and threshold, though three tabs read its result
+    return protect.protect_yearly(_yearly(_frame, key).table, k=k, records=len(_frame))
+
+
+def _withheld_years(frame: pd.DataFrame, key: str, k: int) -> set[int]:
+    drawn, _ = _yearly_protected(frame, key, k)
+    return {int(y) for y in drawn.loc[drawn["count"].isna(), "year"]}
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -472,7 +483,7 @@ with tabs[3]:
                 "later). These years are marked, not dropped; do not read them as a fall.",
                 icon="⏳",
             )
-        drawn, withheld = protect.protect_yearly(yearly.table, k=k, records=len(ctx.frame))
+        drawn, withheld = _yearly_protected(ctx.frame, ctx.cache_key, k)
         chart_section(
             chart=charts.yearly_chart(
                 drawn, title=headlines.yearly_headline(yearly, k=k, drawn=drawn)
@@ -594,7 +605,7 @@ with tabs[4]:
             drawn_cov, _ = quality.protect_coverage(
                 _coverage(ctx.frame, ctx.cache_key),
                 k=k,
-                hidden_years=protect.withheld_years(yearly_all.table, k=k, records=len(ctx.frame)),
+                hidden_years=_withheld_years(ctx.frame, ctx.cache_key, k),
             )
             note = quality.coverage_note(
                 drawn_cov,
@@ -721,9 +732,7 @@ with tabs[5]:
     coverage = _coverage(ctx.frame, ctx.cache_key)
     if not coverage.empty and protect.visible_row_count(coverage, k=k) > 0:
         # a year's records are the registrations chart's count: withheld where it is
-        hidden_years = protect.withheld_years(
-            _yearly(ctx.frame, ctx.cache_key).table, k=k, records=len(ctx.frame)
-        )
+        hidden_years = _withheld_years(ctx.frame, ctx.cache_key, k)
         drawn_cov, withheld_cov = quality.protect_coverage(coverage, k=k, hidden_years=hidden_years)
         chart_section(
             chart=charts.coverage_chart(drawn_cov, title=quality.coverage_headline(drawn_cov)),
