@@ -619,7 +619,12 @@ class TestFirth:
         caption = coefficient_caption(fit)
         assert "inverse Fisher information at the Firth estimate (as R's brglm2" in caption
         assert "as R's logistf" in caption  # the intervals and p-values, not the SEs
-        assert "Wald" not in caption and "looser" not in caption
+        assert "Wald" not in caption  # the likelihood-ratio values were all computed
+        # Whether the strict computation reaches its tolerance is a matter of round-off
+        # (it did on the Intel machines of the last rounds, not on an AMD EPYC): the
+        # caption must say which it was, for each coefficient.
+        looser = [k for k in (*fit.p_kind, *fit.ci_kind) if "looser" in k]
+        assert ("looser" in caption) == bool(looser)
         # the SEs are the inverse information at the Firth estimate, computed here by hand
         X = fit.design.matrix(fit.cells)
         p = 1 / (1 + np.exp(-(X @ fit.params)))
@@ -963,6 +968,42 @@ def test_firth_p_value_that_stopped_at_its_iteration_limit_is_recomputed(real_fr
     fit = fit_model(records, PUBLISHED_MODELS[3], method="firth")
     table = coefficient_table(fit).set_index("term")
     assert table.loc["majority[Minor]", "p_value"] == pytest.approx(4.87728688565041e-77, rel=1e-5)
-    assert table.loc["majority[Minor]", "p_value_method"] == "likelihood ratio (looser tolerance)"
+    # Whether the strict computation stops at its limit is a matter of round-off (it did
+    # on the Intel machines of the last rounds, not on an AMD EPYC): the value agrees with
+    # R either way, and the caption says which way it was computed. The retry itself is
+    # forced in test_a_failed_strict_likelihood_ratio_is_recomputed_looser.
+    method = table.loc["majority[Minor]", "p_value_method"]
+    assert method in ("likelihood ratio", "likelihood ratio (looser tolerance)")
     assert table["p_value"].notna().all() and table[["ci_low", "ci_high"]].notna().all().all()
-    assert "'Minor (vs adult)' was recomputed with a looser" in coefficient_caption(fit)
+    said = "'Minor (vs adult)' was recomputed with a looser" in coefficient_caption(fit)
+    assert said == (method == "likelihood ratio (looser tolerance)")
+
+
+def test_a_failed_strict_likelihood_ratio_is_recomputed_looser(monkeypatch):
+    # The strict test of one coefficient made to fail (as round-off does on some
+    # machines): it is recomputed at gtol=1e-6, labelled so, and agrees with the strict
+    # value where that one converged.
+    import firthmodels
+
+    counts = {
+        ("Female", "Adult"): (30, 70),
+        ("Female", "Minor"): (80, 20),
+        ("Male", "Adult"): (2, 95),
+        ("Male", "Minor"): (40, 60),
+    }
+    plain = fit_model(cells_frame(counts), PUBLISHED_MODELS[0], method="firth")
+    original = firthmodels.FirthLogisticRegression.lrt
+
+    def flaky(self, *args, **kwargs):
+        out = original(self, *args, **kwargs)
+        if self.gtol < 1e-6:  # the strict attempt only
+            self.lrt_pvalues_ = np.asarray(self.lrt_pvalues_, float).copy()
+            self.lrt_pvalues_[1] = np.nan
+        return out
+
+    monkeypatch.setattr(firthmodels.FirthLogisticRegression, "lrt", flaky)
+    fit = fit_model(cells_frame(counts), PUBLISHED_MODELS[0], method="firth")
+    assert fit.p_kind[1] == "likelihood ratio (looser tolerance)"
+    assert fit.p_kind[0] == fit.p_kind[2] == "likelihood ratio"
+    assert fit.p_values[1] == pytest.approx(plain.p_values[1], rel=1e-4)
+    assert "recomputed with a looser" in coefficient_caption(fit)
