@@ -91,8 +91,7 @@ def _yearly_protected(_frame: pd.DataFrame, key: str, k: int) -> tuple[pd.DataFr
 
 
 def _withheld_years(frame: pd.DataFrame, key: str, k: int) -> set[int]:
-    drawn, _ = _yearly_protected(frame, key, k)
-    return {int(y) for y in drawn.loc[drawn["count"].isna(), "year"]}
+    return protect.years_withheld_in(_yearly_protected(frame, key, k)[0])
 
 
 @st.cache_data(show_spinner=False, max_entries=20)

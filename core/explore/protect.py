@@ -33,6 +33,7 @@ __all__ = [
     "withheld_years",
     "withhold_complementary",
     "withhold_small",
+    "years_withheld_in",
 ]
 
 
@@ -363,6 +364,17 @@ def withheld_years(table: pd.DataFrame, /, *, k: int, records: int) -> set[int]:
     {2010}
     """
     drawn, _ = protect_yearly(table, k=k, records=records)
+    return years_withheld_in(drawn)
+
+
+def years_withheld_in(drawn: pd.DataFrame, /) -> set[int]:
+    """The years a protected yearly table (:func:`protect_yearly`'s) leaves empty.
+
+    Examples
+    --------
+    >>> years_withheld_in(pd.DataFrame({"year": [2010, 2011], "count": [None, 60.0]}))
+    {2010}
+    """
     return {int(y) for y in drawn.loc[drawn["count"].isna(), "year"]}
 
 
