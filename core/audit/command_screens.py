@@ -76,12 +76,7 @@ def command_cells(run: CommandRun, truth: CommandTables, shown: CommandTables) -
     future = t_fc["is_forecast"].astype(bool) & s_fc["yhat"].notna()
     for i in future[future].index:
         segment, h = str(s_fc["segment"].iloc[i]), s_fc["horizon"].iloc[i]
-        fits = [
-            int(y)
-            for y, in_fit in zip(t_fc["year"], ~t_fc["is_forecast"].astype(bool), strict=True)
-            if in_fit and (segment, int(y)) in cell
-        ]
-        if pd.isna(h) or not fits:
+        if pd.isna(h):
             continue
         _model_value(
             s,
@@ -89,7 +84,7 @@ def command_cells(run: CommandRun, truth: CommandTables, shown: CommandTables) -
             segment,
             str(s_fc["model"].iloc[i]),
             origin=int(s_fc["year"].iloc[i]) - int(h),
-            start=first[segment],
+            start=first.get(segment, int(s_fc["year"].iloc[i]) - int(h)),
             h=int(h),
             value=float(s_fc["yhat"].iloc[i]),
             slack=_FORECAST_ROUNDING,

@@ -139,9 +139,9 @@ def incomplete_sentence(
     before = years[0] - 1
     verb = "holds" if len(years) == 1 else "hold"
     quiet = any(y in withheld for y in [*years, before])
-    reference = f" than {before} ({n(before)})" if before in counts.index else ""
-    if quiet:
-        reference = f" than {before}" if before in counts.index else ""
+    reference = ""
+    if before in counts.index:
+        reference = f" than {before}" + ("" if quiet else f" ({n(before)})")
     what = (
         "you chose to keep them in the fit, so the trend bends down at the end"
         if used
