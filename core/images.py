@@ -27,22 +27,16 @@ Examples
 
 from __future__ import annotations
 
-import asyncio
-import atexit
-import concurrent.futures
 import html
 import logging
-import os
-import shutil
 import textwrap
-import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from core import chromium
+
 __all__ = [
-    "BROWSER_NAMES",
     "CAVEAT",
     "PNG_FAILED",
     "PNG_UNAVAILABLE",
@@ -50,7 +44,6 @@ __all__ = [
     "PngUnavailableError",
     "altair_for_export",
     "altair_png",
-    "browser_path",
     "plotly_for_export",
     "plotly_png",
     "plotly_pngs",
@@ -68,8 +61,6 @@ PNG_UNAVAILABLE = "PNG export needs Chromium on the server; use the chart's came
 _KALEIDO_MISSING = (
     "PNG export needs the kaleido package on the server; use the chart's camera icon instead."
 )
-#: Executable names searched on PATH, in order, when ``BROWSER_PATH`` is not set.
-BROWSER_NAMES: tuple[str, ...] = ("chromium", "chromium-browser", "google-chrome", "chrome")
 _SOURCE = "Source: Counter-Trafficking Data Collaborative (CTDC), Global Synthetic Dataset"
 
 # Plotly's own defaults, used where a figure sets none.
@@ -83,12 +74,6 @@ _TEXT_PX = 12
 _SMALL_PX = 10
 _GREY = "#444444"
 _LIGHT_GREY = "#666666"
-# Kaleido's page loads plotly.js from the installed package and MathJax is switched
-# off, so rendering needs no network; a proxy that refuses every connection makes sure
-# of it (a figure that tried to fetch, e.g. a world outline from a CDN, fails the same
-# way on every machine instead of working only where a network happens to exist).
-_NO_NETWORK_PROXY = "127.0.0.1:9"
-_RENDER_TIMEOUT_S = 90.0
 
 _LOG = logging.getLogger(__name__)
 
@@ -119,51 +104,11 @@ def source_line(release: str, /) -> str:
     return f"{_SOURCE}, release {release}" if release else _SOURCE
 
 
-# --------------------------------------------------------------------------- browser
-def browser_path(
-    *,
-    environ: Mapping[str, str] | None = None,
-    which: Callable[[str], str | None] | None = None,
-) -> str | None:
-    """The Chromium kaleido should drive: ``BROWSER_PATH`` if set, else one on PATH.
-
-    ``BROWSER_PATH`` is the variable kaleido's browser driver (choreographer) reads; a
-    value that names no executable file counts as no browser, so a typo says so instead
-    of silently falling back. Nothing is ever downloaded.
-
-    Examples
-    --------
-    >>> browser_path(environ={}, which=lambda name: None) is None
-    True
-    >>> browser_path(environ={}, which=lambda name: "/opt/" + name if name == "chromium" else None)
-    '/opt/chromium'
-    """
-    env = os.environ if environ is None else environ
-    which = shutil.which if which is None else which
-    configured = env.get("BROWSER_PATH", "").strip()
-    if configured:
-        path = Path(configured)
-        return str(path) if path.is_file() and os.access(path, os.X_OK) else None
-    for name in BROWSER_NAMES:
-        found = which(name)
-        if found:
-            return found
-    return None
-
-
-def _kaleido_installed() -> bool:
-    try:
-        import kaleido  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def png_unavailable_reason() -> str:
     """Why Plotly figures cannot become PNG here, in one sentence ("" when they can)."""
-    if not _kaleido_installed():
+    if not chromium.kaleido_installed():
         return _KALEIDO_MISSING
-    if browser_path() is None:
+    if chromium.browser_path() is None:
         return PNG_UNAVAILABLE
     return ""
 
@@ -299,137 +244,6 @@ def plotly_for_export(
     return out
 
 
-def _run_in_thread(coroutine_factory: Callable[[], Any]) -> Any:
-    """Run a coroutine to completion on a fresh event loop in its own thread.
-
-    Streamlit (and Jupyter) may already run a loop on the calling thread, where
-    ``asyncio.run`` is refused; a thread of our own has none.
-    """
-    result: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            result["value"] = asyncio.run(coroutine_factory())
-        except BaseException as error:  # handed to the caller below
-            result["error"] = error
-
-    thread = threading.Thread(target=target, name="plotly-png", daemon=True)
-    thread.start()
-    thread.join()
-    if "error" in result:
-        raise result["error"]
-    return result["value"]
-
-
-_Specs = Sequence[tuple[dict[str, Any], dict[str, Any]]]
-
-
-async def _render_all(renderer: Any, specs: _Specs) -> list[bytes]:
-    return [bytes(await renderer.calc_fig(spec, opts=opts)) for spec, opts in specs]
-
-
-def _render_once(specs: _Specs, options: Mapping[str, Any]) -> list[bytes]:
-    """Render in a Chromium started for these figures and closed after them."""
-    import kaleido
-
-    async def render() -> list[bytes]:
-        async with kaleido.Kaleido(**options) as renderer:
-            return await _render_all(renderer, specs)
-
-    images: list[bytes] = _run_in_thread(render)
-    return images
-
-
-class _KeptBrowser:
-    """One kaleido Chromium kept open between renders, on an event loop of its own.
-
-    The loop runs in a daemon thread, so callers on any thread (Streamlit's, or one that
-    runs its own loop) hand it coroutines; every wait is bounded by a timeout.
-    """
-
-    def __init__(self, options: Mapping[str, Any]) -> None:
-        import kaleido
-
-        self.options = dict(options)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(
-            target=self._loop.run_forever, name="plotly-png-browser", daemon=True
-        )
-        self._thread.start()
-
-        async def start() -> Any:
-            renderer = kaleido.Kaleido(**self.options)
-            await renderer.open()
-            return renderer
-
-        try:
-            self._renderer = self._wait(start(), _RENDER_TIMEOUT_S)
-        except BaseException:
-            self._stop_loop()
-            raise
-
-    def _wait(self, coroutine: Any, timeout: float) -> Any:
-        future = asyncio.run_coroutine_threadsafe(coroutine, self._loop)
-        try:
-            return future.result(timeout=timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise
-
-    def render(self, specs: _Specs) -> list[bytes]:
-        images: list[bytes] = self._wait(
-            _render_all(self._renderer, specs), _RENDER_TIMEOUT_S * (len(specs) + 1)
-        )
-        return images
-
-    def close(self) -> None:
-        try:
-            self._wait(self._renderer.close(), 10.0)
-        except Exception:  # closing is best effort; the process may be ending
-            _LOG.debug("Closing the kept Chromium failed", exc_info=True)
-        finally:
-            self._stop_loop()
-
-    def _stop_loop(self) -> None:
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(timeout=10.0)
-        if not self._thread.is_alive():
-            self._loop.close()
-
-
-_kept_lock = threading.Lock()
-_kept: _KeptBrowser | None = None
-
-
-def _close_kept() -> None:
-    """Close the kept Chromium (at exit, or before opening one with other options)."""
-    global _kept
-    with _kept_lock:
-        if _kept is not None:
-            _kept.close()
-            _kept = None
-
-
-atexit.register(_close_kept)
-
-
-def _render_kept(specs: _Specs, options: Mapping[str, Any]) -> list[bytes]:
-    """Render in the kept Chromium (opened on first use); a failure closes it."""
-    global _kept
-    with _kept_lock:
-        if _kept is not None and _kept.options != dict(options):
-            _kept.close()
-            _kept = None
-        if _kept is None:
-            _kept = _KeptBrowser(options)
-        try:
-            return _kept.render(specs)
-        except BaseException:
-            _kept.close()
-            _kept = None
-            raise
-
-
 def plotly_pngs(
     figures: Sequence[Any], /, *, scale: float = 2.0, keep_browser: bool = True
 ) -> list[bytes]:
@@ -459,21 +273,16 @@ def plotly_pngs(
         width = int(spec_layout.get("width") or _PLOTLY_WIDTH)
         height = int(spec_layout.get("height") or _PLOTLY_HEIGHT)
         specs.append((spec, {"format": "png", "width": width, "height": height, "scale": scale}))
-    options = {
-        "path": browser_path(),
-        "mathjax": False,
-        "timeout": _RENDER_TIMEOUT_S,
-        "proxy_server": _NO_NETWORK_PROXY,
-    }
+    options = chromium.kaleido_options()
     if keep_browser:
         try:
-            return _render_kept(specs, options)
+            return chromium.render_kept(specs, options)
         except Exception:
             _LOG.warning(
                 "PNG render in the kept Chromium failed; trying a fresh one", exc_info=True
             )
     try:
-        return _render_once(specs, options)
+        return chromium.render_once(specs, options)
     except Exception as error:
         _LOG.error("PNG render failed", exc_info=True)
         raise PngExportError(PNG_FAILED) from error

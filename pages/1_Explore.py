@@ -22,6 +22,7 @@ from core.explore import (
     quality,
     recording,
     shift_charts,
+    shift_tables,
     shifts,
     world_map,
 )
@@ -561,7 +562,7 @@ with tabs[4]:
         drawn, withheld = protect.protect_shifts(
             shares, k=k, trend_years=shifts.shown_trend_years(trends, shares, exclude_years=exclude)
         )
-        trends = shifts.quote_observed(trends, drawn)  # no withheld share in a sentence
+        trends = shift_tables.quote_observed(trends, drawn)  # no withheld share in a sentence
         derived_note = (
             " Minor/adult is as given, or derived from the age band where missing."
             if shift_field == "majorityStatusAtExploit"
@@ -639,7 +640,7 @@ with tabs[4]:
             chart_section(
                 chart=shift_charts.trend_chart(
                     observed,
-                    shifts.trend_curve(trend),
+                    shift_tables.trend_curve(trend),
                     title=checks[focus].title() if focus in checks else trend.headline(),
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
@@ -656,7 +657,7 @@ with tabs[4]:
             )
             bases.append(("Shifts", f"Trend for {trend.label}", trend.n_records))
         show_table(
-            shifts.trends_table(trends),
+            shift_tables.trends_table(trends),
             name=f"explore_shift_table_{shift_field}",
             k=k,
             count_columns=["Records"],

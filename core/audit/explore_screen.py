@@ -33,7 +33,7 @@ def _countries_module() -> Any:
 
 def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> Screen:
     """The Explore page at its default settings: every tab's tables, captions, metrics."""
-    from core.explore import aggregates, quality, shifts, world_map
+    from core.explore import aggregates, quality, shift_tables, shifts, world_map
     from core.explore import protect as ep
 
     places = _countries_module()
@@ -114,7 +114,7 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
         n_known = aggregates.records_behind(share_table, by="year")
         caption = s.number(f"{name}: records in the caption", n_known, float(n_known))
         s.add_sum(list(known_of_year.values()), caption, "years' known add up to the caption")
-        table = shifts.trends_table(trends)
+        table = shift_tables.trends_table(trends)
         shown_t = _export(table, ["Records"], [], k)
         for i, trend in enumerate(trends):
             if not trend.ok:

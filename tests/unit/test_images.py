@@ -1,4 +1,4 @@
-"""Unit tests of core.images: the text every chart image carries, and where PNG export works.
+"""Unit tests of core.images and core.chromium: the text every chart image carries, and where PNG export works.
 
 The text is checked in the figure (or the Vega-Lite spec) before export; one Plotly render
 runs where Chromium exists (each start of kaleido's browser takes seconds), and Altair
@@ -16,7 +16,8 @@ import altair as alt
 import plotly.graph_objects as go
 import pytest
 
-from core import images
+from core import chromium, images
+from core.chromium import browser_path
 from core.images import (
     CAVEAT,
     PNG_FAILED,
@@ -25,7 +26,6 @@ from core.images import (
     PngUnavailableError,
     altair_for_export,
     altair_png,
-    browser_path,
     plotly_for_export,
     plotly_png,
     plotly_pngs,
@@ -100,7 +100,7 @@ class TestNoBrowser:
     @pytest.fixture
     def no_browser(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv("BROWSER_PATH", raising=False)
-        monkeypatch.setattr(images.shutil, "which", lambda name: None)
+        monkeypatch.setattr(chromium.shutil, "which", lambda name: None)
 
     @pytest.mark.usefixtures("no_browser")
     def test_png_unavailable_with_sentence(self) -> None:
@@ -121,7 +121,7 @@ class TestNoBrowser:
         assert data.startswith(PNG_SIGNATURE)
 
     def test_no_kaleido(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(images, "_kaleido_installed", lambda: False)
+        monkeypatch.setattr(chromium, "kaleido_installed", lambda: False)
         assert png_available() is False
         assert "kaleido" in png_unavailable_reason()
 
@@ -146,8 +146,8 @@ class TestRenderFailure:
         self, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
     ) -> None:
         calls: list[str] = []
-        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
-        monkeypatch.setattr(images, "_render_once", self.crash(calls, "once"))
+        monkeypatch.setattr(chromium, "render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(chromium, "render_once", self.crash(calls, "once"))
         with (
             caplog.at_level(logging.WARNING, logger="core.images"),
             pytest.raises(PngExportError) as caught,
@@ -170,8 +170,8 @@ class TestRenderFailure:
             calls.append("once")
             return [b"png %d" % i for i in range(len(specs))]
 
-        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
-        monkeypatch.setattr(images, "_render_once", once)
+        monkeypatch.setattr(chromium, "render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(chromium, "render_once", once)
         assert plotly_pngs([bar_figure(), bar_figure()]) == [b"png 0", b"png 1"]
         assert calls == ["kept", "once"]
 
@@ -179,8 +179,8 @@ class TestRenderFailure:
         self, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         calls: list[str] = []
-        monkeypatch.setattr(images, "_render_kept", self.crash(calls, "kept"))
-        monkeypatch.setattr(images, "_render_once", self.crash(calls, "once"))
+        monkeypatch.setattr(chromium, "render_kept", self.crash(calls, "kept"))
+        monkeypatch.setattr(chromium, "render_once", self.crash(calls, "once"))
         with pytest.raises(PngExportError, match="camera icon still works"):
             plotly_pngs([bar_figure()], keep_browser=False)
         assert calls == ["once"]
@@ -293,15 +293,15 @@ class TestPlotlyRender:
         )
         fresh = plotly_pngs([labelled], scale=1, keep_browser=False)[0]
         first = plotly_pngs([labelled], scale=1)[0]
-        kept = images._kept
+        kept = chromium._kept
         second = plotly_pngs([labelled], scale=1)[0]
-        assert kept is not None and images._kept is kept  # one browser for both renders
+        assert kept is not None and chromium._kept is kept  # one browser for both renders
         assert png_size(first) == png_size(second) == png_size(fresh)
 
         def broken(self: object, specs: object) -> list[bytes]:
             raise RuntimeError("the kept browser died")
 
-        monkeypatch.setattr(images._KeptBrowser, "render", broken)
+        monkeypatch.setattr(chromium._KeptBrowser, "render", broken)
         third = plotly_pngs([labelled], scale=1)[0]  # rendered by a fresh browser
         assert png_size(third) == png_size(fresh)
-        assert images._kept is None  # the broken one was closed, not reused
+        assert chromium._kept is None  # the broken one was closed, not reused

@@ -29,6 +29,7 @@ from core.explore import (
     protect,
     quality,
     shift_charts,
+    shift_tables,
     shifts,
 )
 from core.privacy import format_count
@@ -740,7 +741,7 @@ class TestShareTrend:
         assert [t.category for t in trends] == ["Minor", "Adult"]
         # with two groups, the two shares mirror each other
         assert trends[0].change == pytest.approx(-trends[1].change, rel=1e-6)
-        table = shifts.trends_table(trends)
+        table = shift_tables.trends_table(trends)
         assert table["Change (points per decade)"].iloc[0] == pytest.approx(
             round(trends[0].change, 2)
         )
@@ -762,11 +763,11 @@ class TestShareTrend:
             field="gender",
             category="Minor",
         )
-        curve = shifts.trend_curve(t)
+        curve = shift_tables.trend_curve(t)
         assert curve["year"].tolist() == [2010, 2011, 2012, 2013, 2014, 2015, 2016]
         assert curve["fitted"].iloc[0] == pytest.approx(t.start_share)
         assert curve["fitted"].iloc[-1] == pytest.approx(t.end_share)
-        assert shifts.trend_curve(shifts.ShareTrend("gender", "x", False)).empty
+        assert shift_tables.trend_curve(shifts.ShareTrend("gender", "x", False)).empty
 
     def test_shares_headline_when_nothing_clear(self) -> None:
         flat = shifts.ShareTrend(
@@ -1002,7 +1003,7 @@ class TestCharts:
                 incomplete=[2016],
             ),
             "trend": shift_charts.trend_chart(
-                shares, shifts.trend_curve(trend), title="T", label="minors"
+                shares, shift_tables.trend_curve(trend), title="T", label="minors"
             ),
             "missing": charts.missing_chart(missing, title="M"),
         }

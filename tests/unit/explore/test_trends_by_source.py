@@ -15,7 +15,7 @@ import pytest
 import statsmodels.api as sm
 from scipy.stats import t as student_t
 
-from core.explore import headlines, recording, shifts
+from core.explore import headlines, recording, shift_tables, shifts
 
 Z95 = 1.959963984540054
 FIELD = "majorityStatusAtExploit"
@@ -113,10 +113,10 @@ class TestObservedAndFitted:
         drawn = shares_table([2010, 2012, 2014], [5, 20, 30], [100, 100, 60]).assign(
             share=[np.nan, 0.2, 0.5]
         )
-        (hidden,) = shifts.quote_observed([t], drawn)
+        (hidden,) = shift_tables.quote_observed([t], drawn)
         assert math.isnan(hidden.observed_start) and math.isnan(hidden.observed_end)
         assert "observed" not in hidden.sentence()
-        (kept,) = shifts.quote_observed([t], drawn.assign(share=[0.05, 0.2, 0.5]))
+        (kept,) = shift_tables.quote_observed([t], drawn.assign(share=[0.05, 0.2, 0.5]))
         assert (kept.observed_start, kept.observed_end) == (0.05, 0.5)
 
     def test_pct(self) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.explore import shifts
+from core.explore import shift_tables, shifts
 
 
 def _shares(last_known: int) -> pd.DataFrame:
@@ -24,7 +24,7 @@ def test_records_of_a_trend_do_not_reveal_a_left_out_year() -> None:
     shares = _shares(last_known=4)  # 2016 left out as incomplete, with 4 records
     caption = int(shares.drop_duplicates("year")["known"].sum())
     trends = shifts.share_trends(shares, field="gender", exclude_years=[2016], k=10)
-    table = shifts.trends_table(trends)
+    table = shift_tables.trends_table(trends)
     for trend, records in zip(trends, table["Records"], strict=True):
         assert not trend.ok
         assert trend.records_withheld
@@ -35,6 +35,6 @@ def test_records_of_a_trend_do_not_reveal_a_left_out_year() -> None:
 def test_records_shown_when_the_left_out_years_are_not_small() -> None:
     shares = _shares(last_known=40)
     trends = shifts.share_trends(shares, field="gender", exclude_years=[2016], k=10)
-    table = shifts.trends_table(trends)
+    table = shift_tables.trends_table(trends)
     assert all(t.ok for t in trends)
     assert table["Records"].tolist() == [300, 300]
