@@ -27,7 +27,8 @@ from core.explore import (
     world_map,
 )
 from core.glossary import explain, glossary_markdown
-from core.privacy import Suppression, format_count, safe_share
+from core.privacy import format_count, safe_share
+from core.suppression import Suppression
 from core.words import category_label, counted, plural, year_span
 
 ctx = setup_page(

@@ -32,7 +32,8 @@ from core import images
 from core.app.sidebar import filters_in_words
 from core.export import csv_bytes, plotly_html
 from core.palette import for_screen
-from core.privacy import Suppression, format_count, is_small, protect
+from core.privacy import format_count, is_small, protect
+from core.suppression import Suppression
 
 __all__ = [
     "chart_section",

@@ -16,7 +16,7 @@ How nothing withheld can be recovered (the rules of :mod:`core.privacy`):
   the same sentence, so that which is which cannot be told.
 - Every table of counts has a "not recorded" cell, so its cells add up to the records
   of the perspective, which are shown; a count from 1 to k - 1 is withheld, and
-  complementary suppression (:func:`core.privacy.suppress_complementary`) withholds the
+  complementary suppression (:func:`core.suppression.suppress_complementary`) withholds the
   cells that would give it back by subtraction. When the records with the field
   recorded are themselves fewer than k, the whole table is withheld.
 - Shares of a flag group use the CTDC denominator (records with any flag of the group
@@ -32,7 +32,7 @@ How nothing withheld can be recovered (the rules of :mod:`core.privacy`):
 
 Withheld cells are blank (NaN) in the tables and named in the captions; a chart simply
 leaves them out. Differences between two different filter settings are out of scope
-(see :func:`core.privacy.suppress_complementary`).
+(see :func:`core.suppression.suppress_complementary`).
 
 Each section is built in :mod:`core.brief.sections`, its table protected with the steps
 of :mod:`core.brief.protect`; this module puts them together.

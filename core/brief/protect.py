@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from core.explore.protect import withhold_complementary
-from core.privacy import Suppression, format_count, is_small, safe_share
+from core.privacy import format_count, is_small, safe_share
+from core.suppression import Suppression
 from core.words import listed, share_text
 
 __all__ = [

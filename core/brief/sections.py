@@ -33,7 +33,8 @@ from core.data.denominators import group_columns
 from core.data.schema import AGE_BANDS, FLAG_GROUPS, MINOR_AGE_BANDS
 from core.explore.aggregates import categories_in_order, tactic_shares, yearly_totals
 from core.explore.protect import protect_tactics
-from core.privacy import Suppression, format_count, is_small
+from core.privacy import format_count, is_small
+from core.suppression import Suppression
 from core.words import category_label, listed, share_text, year_span
 
 __all__ = [

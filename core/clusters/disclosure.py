@@ -11,7 +11,7 @@ an attacker could use on that one view:
   shown only when every one of them is safe and D is shown (one chosen column missing
   alone gives X = D);
 * **cluster sizes**: they add up to N, so a small one is protected with complementary
-  suppression (:func:`core.privacy.suppress_complementary`): the fewest other clusters
+  suppression (:func:`core.suppression.suppress_complementary`): the fewest other clusters
   are withheld so that none follows by subtraction;
 * **the records behind the clusters**: a listing (table, 3D view, their CSVs) shows
   one row per record, so counting its rows would give a withheld size back. Records of
@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from core.clusters.prepare import ClusterInput
-from core.privacy import Suppression, format_count, is_small, suppress_complementary
+from core.privacy import format_count, is_small
+from core.suppression import Suppression, suppress_complementary
 
 __all__ = [
     "WITHHELD",

@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from core.privacy import check_k, format_count, is_small, protect_linear, safe_share
+from core.privacy import check_k, format_count, is_small, safe_share
+from core.suppression import protect_linear
 
 __all__ = ["Headline", "HeadlineText", "headline", "headline_text"]
 
@@ -60,7 +61,7 @@ class Headline:
         The records with a year and those without (``"records_with_year"`` stands for
         both), with the gender known and with the majority status known: when the rest
         (records minus the count) is 1..k-1, the count is withheld too
-        (:func:`core.privacy.protect_linear`).
+        (:func:`core.suppression.protect_linear`).
 
         Examples
         --------

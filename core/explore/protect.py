@@ -3,7 +3,7 @@
 Each ``protect_*`` function takes one table of :mod:`core.explore.aggregates` (or of
 :mod:`core.explore.countries`, :mod:`core.explore.shifts`, :mod:`core.explore.quality`)
 and returns it with the cells a chart and its CSV must not show blanked (NaN), with the
-:class:`core.privacy.Suppression` whose ``caption()`` says how many were withheld. Each
+:class:`core.suppression.Suppression` whose ``caption()`` says how many were withheld. Each
 knows which cells of its table add up to a total the screen shows, so that a withheld
 cell cannot come back by subtraction (complementary suppression).
 """
@@ -18,7 +18,8 @@ import pandas as pd
 
 from core.explore.aggregates import SPLIT_FIELDS
 from core.options import check_choice, check_column
-from core.privacy import Suppression, protect_linear, small_mask, suppress_complementary
+from core.privacy import small_mask
+from core.suppression import Suppression, protect_linear, suppress_complementary
 
 __all__ = [
     "protect_by_type",
@@ -82,7 +83,7 @@ def withhold_complementary(
     """Like :func:`withhold_small`, plus the cells withheld so that none comes back.
 
     The first of ``count_columns`` holds the cells; the groups and totals are as in
-    :func:`core.privacy.suppress_complementary`. Returns the table with the withheld
+    :func:`core.suppression.suppress_complementary`. Returns the table with the withheld
     rows' counts and dependent columns blank (NaN), for the chart and its CSV alike, and
     the suppression (its ``caption()`` is the sentence for the output's caption).
 
@@ -133,7 +134,7 @@ def shift_years_withheld(
     trend's record count (the trend table's "Records") is the sum over the years it was
     fitted on (``trend_years``, one set per trend). A small year, or one withheld
     already (``also_years``), must follow from none of them, nor from any mix of them
-    (:func:`core.privacy.protect_linear`, with the bounds). ``trends_fixed``: the trend
+    (:func:`core.suppression.protect_linear`, with the bounds). ``trends_fixed``: the trend
     counts are on the screen whatever happens (only years may be withheld).
 
     Examples
@@ -472,7 +473,7 @@ def _profile_linear(
     Two greedy passes (within countries, across a group's countries) can leave a cell
     that the two kinds of sums pin together, or that they hold within less than one
     record because no count is negative (linear programming finds those). The whole
-    table is checked as one system (:func:`core.privacy.protect_linear`): the cells, each
+    table is checked as one system (:func:`core.suppression.protect_linear`): the cells, each
     country's ``known`` (shown beside its cells, never withheld to protect another) and
     the pooled rows as sums; a country whose small ``known`` goes is withheld whole.
     """

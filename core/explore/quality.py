@@ -13,7 +13,7 @@ import pandas as pd
 from core.data.denominators import group_columns, known_mask
 from core.data.schema import FLAG_GROUPS
 from core.explore.protect import protect_shifts
-from core.privacy import Suppression
+from core.suppression import Suppression
 from core.words import share_text
 
 __all__ = [

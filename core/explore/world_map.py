@@ -7,7 +7,7 @@ The country shapes ship with the project (``data/world_110m.geojson``: Natural E
 Small-cell protection: a country with 1..k-1 records is drawn grey and "withheld",
 never with its count; because the map's total is known elsewhere on a page, a lone
 small count would follow by subtraction, so the smallest other country is withheld too
-(:func:`core.privacy.suppress_complementary`). Both get the same grey, the same status
+(:func:`core.suppression.suppress_complementary`). Both get the same grey, the same status
 and the same hover sentence: telling the protector from the small one would give the
 small count back as the grey countries' sum (known by subtraction) less k or more.
 Countries with no records are left pale, not coloured.
@@ -34,7 +34,8 @@ import numpy as np
 import pandas as pd
 
 from core.data.clean import country_name
-from core.privacy import check_k, protect_linear, suppress_complementary
+from core.privacy import check_k
+from core.suppression import protect_linear, suppress_complementary
 
 __all__ = [
     "BY_OPTIONS",

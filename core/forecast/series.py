@@ -24,7 +24,8 @@ import pandas as pd
 
 from core.data.years import incomplete_years
 from core.forecast.models import PROPHET_PRIORS
-from core.privacy import format_count, is_small, protect_linear, small_mask
+from core.privacy import format_count, is_small, small_mask
+from core.suppression import protect_linear
 
 __all__ = [
     "DEFAULT_SEGMENTS",
@@ -431,7 +432,7 @@ def protect_observed(
     the groups of one field (female + male, adult + minor, a flag) plus the records
     outside them ("not recorded", never shown). When a small count (1..k-1), shown or
     not, follows from the rest by these sums, the smallest count beside it is withheld
-    too (:func:`core.privacy.protect_linear`), until none does.
+    too (:func:`core.suppression.protect_linear`), until none does.
 
     ``total`` is the yearly count of all records (:attr:`YearlyData.total`), ``records``
     the records in view.

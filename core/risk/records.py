@@ -18,7 +18,7 @@ import pandas as pd
 from core.data.denominators import known_mask
 from core.data.schema import AGE_BANDS, FLAG_GROUPS
 from core.options import check_option
-from core.privacy import protect_linear
+from core.suppression import protect_linear
 
 if TYPE_CHECKING:
     from core.risk.model import ModelSpec
@@ -90,7 +90,7 @@ class RiskRecords:
         """The preparation as a table: step, records (left out at that step).
 
         With ``k``, a count of 1..k-1 is withheld (empty), and so is every count from which
-        one would follow (complementary suppression, :func:`core.privacy.protect_linear`):
+        one would follow (complementary suppression, :func:`core.suppression.protect_linear`):
         the steps add up (records in view - the left-out steps = records used), and the
         records in view (the page's header) and the records used (the section's title and
         the models' records) are shown elsewhere on the page, so they are never withheld

@@ -40,7 +40,8 @@ from core.explore.protect import (
     protect_tactics,
     protect_yearly,
 )
-from core.privacy import Suppression, protect, suppress_complementary, suppression_caption
+from core.privacy import protect, suppression_caption
+from core.suppression import Suppression, suppress_complementary
 from tests.helpers import texts
 
 K = 10
