@@ -22,6 +22,7 @@ from core.explore import (
     quality,
     recording,
     shift_charts,
+    shift_protect,
     shift_tables,
     shifts,
     world_map,
@@ -560,7 +561,7 @@ with tabs[4]:
     elif protect.visible_row_count(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
-        drawn, withheld = protect.protect_shifts(
+        drawn, withheld = shift_protect.protect_shifts(
             shares, k=k, trend_years=shifts.shown_trend_years(trends, shares, exclude_years=exclude)
         )
         trends = shift_tables.quote_observed(trends, drawn)  # no withheld share in a sentence

@@ -33,7 +33,7 @@ def _countries_module() -> Any:
 
 def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> Screen:
     """The Explore page at its default settings: every tab's tables, captions, metrics."""
-    from core.explore import aggregates, quality, shift_tables, shifts, world_map
+    from core.explore import aggregates, quality, shift_protect, shift_tables, shifts, world_map
     from core.explore import protect as ep
 
     places = _countries_module()
@@ -91,7 +91,7 @@ def explore_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None
     ):
         exclude = tuple(yearly.incomplete)
         trends = shifts.share_trends(share_table, field=field, exclude_years=exclude, k=k)
-        drawn, _ = ep.protect_shifts(
+        drawn, _ = shift_protect.protect_shifts(
             share_table,
             k=k,
             trend_years=shifts.shown_trend_years(trends, share_table, exclude_years=exclude),

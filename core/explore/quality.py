@@ -12,7 +12,7 @@ import pandas as pd
 
 from core.data.denominators import group_columns, known_mask
 from core.data.schema import FLAG_GROUPS
-from core.explore.protect import protect_shifts
+from core.explore.shift_protect import protect_shifts
 from core.suppression import Suppression
 from core.words import share_text
 
@@ -161,7 +161,7 @@ def protect_coverage(
     coverage: pd.DataFrame, /, *, k: int, hidden_years: Collection[int] = ()
 ) -> tuple[pd.DataFrame, Suppression]:
     """Protect :func:`coverage_by_year` one field at a time, as the yearly shares are
-    (:func:`core.explore.protect.protect_shifts`: each year's two cells add up to its
+    (:func:`core.explore.shift_protect.protect_shifts`: each year's two cells add up to its
     records, and the years' records to the records with a year the caption shows).
 
     A year's ``known`` is its count of registrations, on every field's rows and in the

@@ -55,7 +55,7 @@ def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
 def quote_observed(trends: Sequence[ShareTrend], drawn: pd.DataFrame, /) -> list[ShareTrend]:
     """The trends with an observed end share kept only where ``drawn`` shows it.
 
-    ``drawn`` is the protected yearly table (:func:`core.explore.protect.protect_shifts`):
+    ``drawn`` is the protected yearly table (:func:`core.explore.shift_protect.protect_shifts`):
     a share it withholds (NaN) must not come back in a sentence.
 
     Examples

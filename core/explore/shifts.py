@@ -24,6 +24,7 @@ import pandas as pd
 
 from core.explore.aggregates import SHIFT_FIELDS, YEAR, categories_in_order, long_counts
 from core.explore.headlines import subject
+from core.explore.shift_protect import shift_years_withheld
 from core.options import check_choice
 from core.privacy import DEFAULT_K, is_small
 from core.words import category_label
@@ -424,7 +425,7 @@ def shown_trend_years(
 
     A trend's records are its category's years with known values, less the years left
     out of the fit; a trend whose count is withheld (or 0) shows none. For
-    :func:`core.explore.protect.protect_shifts`, which must protect the years against
+    :func:`core.explore.shift_protect.protect_shifts`, which must protect the years against
     these sums too.
 
     Examples
@@ -488,8 +489,6 @@ def _protect_records(
         out.append(trend)
     # a sum of several trends' records and the caption can still pin a small year (or a
     # year withheld to protect one): those trends are withheld too
-    from core.explore.protect import shift_years_withheld
-
     excluded = list(exclude_years)
     candidates = [i for i, t in enumerate(out) if t.n_records > 0 and not t.records_withheld]
     years = shown_trend_years([out[i] for i in candidates], shares, exclude_years=excluded)

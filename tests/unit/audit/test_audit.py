@@ -19,7 +19,7 @@ from core.audit.attack import Recovery, Screen, attack_screen
 from core.audit.collect import _model_cells, screens
 from core.audit.slices import MIN_SLICES, Slice, slices
 from core.cli.main import main
-from core.explore.protect import protect_shifts
+from core.explore.shift_protect import protect_shifts
 from core.privacy import protect
 from core.risk.model import PUBLISHED_MODELS, fit_model
 from core.risk.protect import protect_model

@@ -36,10 +36,10 @@ from core.explore.protect import (
     protect_flows,
     protect_missing,
     protect_profile,
-    protect_shifts,
     protect_tactics,
     protect_yearly,
 )
+from core.explore.shift_protect import protect_shifts
 from core.privacy import protect, suppression_caption
 from core.suppression import Suppression, suppress_complementary
 from tests.helpers import texts

@@ -15,7 +15,8 @@ import pytest
 
 from core.audit.attack import Screen, attack_screen
 from core.explore import shifts
-from core.explore.protect import protect_profile, protect_shifts, protect_yearly
+from core.explore.protect import protect_profile, protect_yearly
+from core.explore.shift_protect import protect_shifts
 
 pytestmark = pytest.mark.unit
 K = 10
