@@ -39,6 +39,8 @@ from core.privacy import effective_k, floor_k, format_count
 from core.risk.firth import FirthUnavailable
 from core.risk.model import PUBLISHED_MODELS, LogitFit, ModelError, fit_model
 from core.risk.protect import (
+    COEFFICIENT_STATS,
+    ESTIMATE_COLUMNS,
     ProtectedModel,
     protect_model,
     safe_separation_sentences,
@@ -53,12 +55,7 @@ __all__ = ["CELL_COLUMNS", "COEFFICIENT_COLUMNS", "EXTRAPOLATION_COLUMNS", "conf
 COEFFICIENT_COLUMNS = [
     "model",
     "term",
-    "estimate",
-    "std_error",
-    "z",
-    "p_value",
-    "ci_low",
-    "ci_high",
+    *COEFFICIENT_STATS,
     "p_value_method",
     "ci_method",
 ]
@@ -68,11 +65,7 @@ CELL_COLUMNS = [
     "majority_status",
     "n",
     "events",
-    "log_odds",
-    "odds",
-    "probability",
-    "probability_ci_low",
-    "probability_ci_high",
+    *ESTIMATE_COLUMNS,
 ]
 EXTRAPOLATION_COLUMNS = [
     "gender",

@@ -38,6 +38,7 @@ from core.risk.tables import coefficient_table, group_table, stack_group_tables
 from core.risk.words import cell_name
 
 __all__ = [
+    "COEFFICIENT_STATS",
     "COUNT_COLUMNS",
     "ESTIMATE_COLUMNS",
     "TERM_COLUMNS",
@@ -51,13 +52,10 @@ __all__ = [
 
 COUNT_COLUMNS = ("n", "events", "non_events")
 ESTIMATE_COLUMNS = ("log_odds", "odds", "probability", "probability_ci_low", "probability_ci_high")
+#: A coefficient's statistics, as a fit's coefficient table and the models command give them.
+COEFFICIENT_STATS = ("estimate", "std_error", "z", "p_value", "ci_low", "ci_high")
 TERM_COLUMNS = (
-    "estimate",
-    "std_error",
-    "z",
-    "p_value",
-    "ci_low",
-    "ci_high",
+    *COEFFICIENT_STATS,
     "odds_change_pct",
     "odds_change_ci_low",
     "odds_change_ci_high",
