@@ -131,7 +131,7 @@ if preset == "custom":
         list(PREDICTORS),
         default=["gender", "majority"],
         format_func=lambda p: PREDICTORS[p][1].capitalize(),
-        **bound("risk_predictors"),
+        **bound("risk_predictors", keep_empty=True),
     )
     interaction = right.toggle(
         "Interaction between predictors",

@@ -124,7 +124,7 @@ def forecast_section() -> None:
         offered,
         default=[s for s in DEFAULT_SEGMENTS if s in offered],
         format_func=lambda key: SEGMENTS[key].label,
-        **bound("fc_segments", options=offered),
+        **bound("fc_segments", options=offered, keep_empty=True),
         help="Each group gets its own forecast. Gender, majority status and type of "
         "exploitation count only the records where that field is known.",
     )

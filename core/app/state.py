@@ -24,9 +24,13 @@ from streamlit.errors import StreamlitAPIException
 __all__ = ["adopt_all_from_link", "adopt_from_link", "bound", "keep_choices"]
 
 _REGISTRY = "ctdc_bound_keys"
+#: The URL parameter ``<key>_cleared=1`` says that the multiselect ``key`` was emptied.
+_CLEARED = "_cleared"
 
 
-def bound(key: str, *, options: Collection[Any] | None = None) -> dict[str, Any]:
+def bound(
+    key: str, *, options: Collection[Any] | None = None, keep_empty: bool = False
+) -> dict[str, Any]:
     """Keyword arguments that bind a widget to the URL parameter ``key`` and remember it.
 
     ``st.slider("Flows to show", 5, 30, 12, **bound("exp_sankey_n"))``
@@ -35,11 +39,18 @@ def bound(key: str, *, options: Collection[Any] | None = None) -> dict[str, Any]
     categories of a field), a remembered value the current options lack is dropped
     (from a list, only the values that are not there), so the widget falls back to its
     default instead of failing.
+
+    ``keep_empty``: for a multiselect whose default is not empty. Streamlit writes no
+    parameter when such a widget is emptied, so a reload or a link would bring the
+    default back; while it is empty, the URL carries ``<key>_cleared=1`` instead, and a
+    new session that finds it (and no ``<key>``) starts the widget empty.
     """
     if not key or not key.replace("_", "").isalnum():
         raise ValueError(f"a bound key is letters, digits and '_' only, not {key!r}")
     state = st.session_state
     state.setdefault(_REGISTRY, set()).add(key)
+    if keep_empty:
+        _keep_empty(key)
     if options is not None and key in state:
         value = state[key]
         if isinstance(value, list):
@@ -47,6 +58,18 @@ def bound(key: str, *, options: Collection[Any] | None = None) -> dict[str, Any]
         elif value not in options:
             del state[key]
     return {"key": key, "bind": "query-params"}
+
+
+def _keep_empty(key: str) -> None:
+    """See :func:`bound`: the emptied multiselect ``key`` stays empty in the URL."""
+    state, params, marker = st.session_state, st.query_params, f"{key}{_CLEARED}"
+    if key not in state:
+        if marker in params and key not in params:
+            state[key] = []
+    elif state[key] == []:
+        params[marker] = "1"
+    elif marker in params:
+        del params[marker]
 
 
 def adopt_from_link(key: str, value: Any, *, written: str | list[str]) -> NoReturn:

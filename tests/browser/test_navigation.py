@@ -211,3 +211,39 @@ def test_a_deep_link_as_the_first_visit_after_a_start(
         assert in_view(page) == "20,000 of 20,000"
     finally:
         server.close()
+
+
+def test_cleared_forecast_groups_stay_cleared_after_a_reload(
+    page: Page, app: App, browser: Browser
+) -> None:
+    """Clearing every group is a choice too: a reload or a link must not bring the
+    default groups back (the empty choice is the one that differs from the default)."""
+    page.goto(f"{app.url}/{URLS['Trends and forecast']}")
+    wait_idle(page)
+    groups = page.get_by_test_id("stMultiSelect").filter(has_text="Groups to forecast")
+    expect(groups).to_be_visible()
+    groups.get_by_role("button", name=re.compile("clear all", re.I)).click()
+    wait_idle(page)
+    chips = groups.get_by_role("button", name=re.compile("^remove", re.I))
+    expect(chips).to_have_count(0)
+    eventually(lambda: "fc_segments_cleared=1" in page.url, "the cleared choice is in the URL")
+    page.reload()
+    wait_idle(page)
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    expect(chips).to_have_count(0)
+    fresh = browser.new_context().new_page()  # the link, opened by someone else
+    fresh.goto(page.url)
+    wait_idle(fresh)
+    again = fresh.get_by_test_id("stMultiSelect").filter(has_text="Groups to forecast")
+    expect(again).to_be_visible()
+    expect(again.get_by_role("button", name=re.compile("^remove", re.I))).to_have_count(0)
+    # choosing a group again takes the marker away, so the link no longer says "cleared"
+    again.click()
+    fresh.get_by_role("option", name="All records", exact=True).click()
+    fresh.keyboard.press("Escape")
+    wait_idle(fresh)
+    eventually(lambda: "fc_segments_cleared" not in fresh.url, "the marker is gone")
+    fresh.reload()
+    wait_idle(fresh)
+    expect(again.get_by_role("button", name=re.compile("^remove", re.I))).to_have_count(1)
+    fresh.context.close()

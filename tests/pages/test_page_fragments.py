@@ -108,6 +108,21 @@ class TestTrendsForecastSection:
         assert "How the forecast works, and its limits" in labels
         assert "What the terms mean" in labels
 
+    def test_no_group_round_trip(self, run_page: Callable[..., Any]) -> None:
+        """Emptied is a choice: Streamlit writes no parameter for it, so without the
+        marker a reload would bring the default groups back."""
+        at = run_page(TRENDS, query=SIDEBAR)
+        at.multiselect(key="fc_segments").set_value([]).run()
+        url = url_of(at)
+        assert url.get("fc_segments_cleared") == "1"
+        again = reopen(run_page, TRENDS, url)
+        assert again.multiselect(key="fc_segments").value == []
+        assert "Pick at least one group above" in texts(again.info)
+        assert_same_screen(at, again)
+        # a group chosen again takes the marker away
+        again.multiselect(key="fc_segments").set_value(["all"]).run()
+        assert "fc_segments_cleared" not in url_of(again)
+
 
 # ------------------------------------------------------------------ Clusters
 class TestClustersRecordTable:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.risk.records import prepare_records
-from tests.helpers import texts
+from tests.helpers import texts, url_of
 
 PAGE = "pages/2_Who_is_most_at_risk.py"
 
@@ -119,6 +119,12 @@ class TestDemo:
         at.multiselect(key="risk_predictors").set_value([]).run()
         assert not at.exception
         assert "Choose at least one predictor" in texts(at.info)
+        # the emptied choice survives a reload (a new session on the same URL)
+        url = url_of(at)
+        assert url.get("risk_predictors_cleared") == "1"
+        again = run_page(PAGE, query=url)
+        assert again.multiselect(key="risk_predictors").value == []
+        assert "Choose at least one predictor" in texts(again.info)
 
     def test_custom_interaction_with_empty_combinations_is_explained(self, run_page):
         at = run_page(PAGE)
