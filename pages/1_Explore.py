@@ -77,6 +77,14 @@ def _profiles(
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=40)
+def _profile_protected(
+    _frame: pd.DataFrame, key: str, by: str, n: int, min_records: int, field: str, k: int
+) -> tuple[pd.DataFrame, Suppression]:
+    # the protection solves linear programs: once per slice, choice and threshold
+    return protect.protect_profile(_profiles(_frame, key, by, n, min_records, field)[0], k=k)
+
+
 @st.cache_data(show_spinner=False, max_entries=60)
 def _tactics(_frame: pd.DataFrame, key: str, group: str, by: str | None) -> pd.DataFrame:
     return aggregates.tactic_shares(_frame, group=group, by=by)
@@ -112,6 +120,18 @@ def _shifts(
     return shares, trends, checks
 
 
+@st.cache_data(show_spinner=False, max_entries=40)
+def _shifts_drawn(
+    _frame: pd.DataFrame, key: str, field: str, exclude: tuple[int, ...], k: int
+) -> tuple[pd.DataFrame, Suppression, list[shifts.ShareTrend]]:
+    """The protected yearly shares and the trends quoting only what they show."""
+    shares, trends, _ = _shifts(_frame, key, field, exclude, k)
+    drawn, withheld = shift_protect.protect_shifts(
+        shares, k=k, trend_years=shifts.shown_trend_years(trends, shares, exclude_years=exclude)
+    )
+    return drawn, withheld, shift_tables.quote_observed(trends, drawn)
+
+
 @st.cache_data(show_spinner=False, max_entries=20)
 def _missing(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return quality.missing_by_field(_frame)
@@ -120,6 +140,15 @@ def _missing(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=20)
 def _coverage(_frame: pd.DataFrame, key: str) -> pd.DataFrame:
     return quality.coverage_by_year(_frame)
+
+
+@st.cache_data(show_spinner=False, max_entries=20)
+def _coverage_protected(_frame: pd.DataFrame, key: str, k: int) -> tuple[pd.DataFrame, Suppression]:
+    # read by the shifts and the data-quality tabs; a year's records are the registrations
+    # chart's count, so a year withheld there is withheld here
+    return quality.protect_coverage(
+        _coverage(_frame, key), k=k, hidden_years=_withheld_years(_frame, key, k)
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
@@ -377,7 +406,9 @@ with tabs[1]:
             if protect.visible_row_count(table, k=k) == 0:
                 _too_small(f"{label}: the counts are too small to show.")
                 continue
-            drawn, withheld = protect.protect_profile(table, k=k)
+            drawn, withheld = _profile_protected(
+                ctx.frame, ctx.cache_key, by, n_countries, min_records, field, k
+            )
             chart_section(
                 chart=country_charts.profile_chart(
                     drawn,
@@ -561,10 +592,8 @@ with tabs[4]:
     elif protect.visible_row_count(shares, k=k) == 0:
         _too_small("The yearly shares are too small to show.")
     else:
-        drawn, withheld = shift_protect.protect_shifts(
-            shares, k=k, trend_years=shifts.shown_trend_years(trends, shares, exclude_years=exclude)
-        )
-        trends = shift_tables.quote_observed(trends, drawn)  # no withheld share in a sentence
+        # no withheld share in a sentence: the trends quote only what the chart shows
+        drawn, withheld, trends = _shifts_drawn(ctx.frame, ctx.cache_key, shift_field, exclude, k)
         derived_note = (
             " Minor/adult is as given, or derived from the age band where missing."
             if shift_field == "majorityStatusAtExploit"
@@ -604,11 +633,7 @@ with tabs[4]:
                     st.markdown(text)
         fitted_years = [(t.first_year, t.last_year) for t in trends if t.ok]
         if fitted_years and not checks:  # a field recorded one way: does its coverage move?
-            drawn_cov, _ = quality.protect_coverage(
-                _coverage(ctx.frame, ctx.cache_key),
-                k=k,
-                hidden_years=_withheld_years(ctx.frame, ctx.cache_key, k),
-            )
+            drawn_cov, _ = _coverage_protected(ctx.frame, ctx.cache_key, k)
             note = quality.coverage_note(
                 drawn_cov,
                 column=shift_field,
@@ -733,9 +758,7 @@ with tabs[5]:
     bases.append(("Data quality", "Missing share per field", len(ctx.frame)))
     coverage = _coverage(ctx.frame, ctx.cache_key)
     if not coverage.empty and protect.visible_row_count(coverage, k=k) > 0:
-        # a year's records are the registrations chart's count: withheld where it is
-        hidden_years = _withheld_years(ctx.frame, ctx.cache_key, k)
-        drawn_cov, withheld_cov = quality.protect_coverage(coverage, k=k, hidden_years=hidden_years)
+        drawn_cov, withheld_cov = _coverage_protected(ctx.frame, ctx.cache_key, k)
         chart_section(
             chart=charts.coverage_chart(drawn_cov, title=quality.coverage_headline(drawn_cov)),
             table=drawn_cov,
