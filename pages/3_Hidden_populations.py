@@ -213,6 +213,7 @@ def survey_and_estimates() -> None:
             caption=data_note(sexual.n) + " Whiskers: 95% intervals (delta method on the log "
             "scale; model and survey error only). Identified victims are not a random sample, so "
             "the factors carry whatever shapes who is identified.",
+            data_table=False,  # the estimates' table follows the sentences below
         )
     else:
         st.info(

@@ -279,6 +279,7 @@ def forecast_section() -> None:
             k=ctx.k,
             count_columns=["Observed"],
             dependent_columns=[],
+            data_table=False,  # "The numbers behind the chart" below is its table
         )
         st.markdown(
             f"**How far to trust it.** {rolling_sentence(tested, model=None if picked == AUTO else picked)} "

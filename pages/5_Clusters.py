@@ -426,4 +426,5 @@ with view:
             name="cluster_3d",
             k=ctx.k,
             caption=f"{records_note(len(plotted), k=ctx.k)} {drawn}{spread}",
+            data_table=False,  # its records are the record table below
         )

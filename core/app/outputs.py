@@ -194,8 +194,9 @@ def show_chart(
     count_columns: Sequence[str] = (),
     dependent_columns: Sequence[str] = (),
     title: str | None = None,
+    data_table: bool = True,
 ) -> None:
-    """Draw a chart with its caption, a PNG download and a CSV of its data.
+    """Draw a chart with its caption, its data as a table, a PNG download and a CSV.
 
     An Altair chart's PNG is rendered by vl-convert when the download is clicked. A
     Plotly figure's PNG is rendered on the server when the user presses "Prepare PNG"
@@ -206,6 +207,10 @@ def show_chart(
     the CSV is protected here again with ``count_columns`` and ``k``. The PNG carries
     ``title`` (default: the chart's own), the source line, the filters and the caveat
     (see :func:`export_labels`).
+
+    ``data_table``: the chart's text alternative for people who cannot see it, its data
+    as a table one click away (an expander under the caption), protected like the CSV.
+    False where the page shows the same numbers as a table of its own next to the chart.
     """
     if _is_plotly(chart):
         st.plotly_chart(
@@ -217,6 +222,8 @@ def show_chart(
             },
         )
         st.caption(caption)
+        if data_table:
+            _chart_as_table(data, count_columns, dependent_columns, k)
         png, page, right, _ = st.columns([1, 1, 1, 3])
         _plotly_png_control(chart, name=name, title=title, column=png)
         _download(
@@ -230,6 +237,8 @@ def show_chart(
     else:
         st.altair_chart(for_screen(chart), width="stretch")
         st.caption(caption)
+        if data_table:
+            _chart_as_table(data, count_columns, dependent_columns, k)
         heading, source, filters = export_labels(chart, name=name, title=title)
         png, right, _ = st.columns([1, 1, 4])
         _download(
@@ -271,6 +280,15 @@ def _display_cell(value: object) -> str:
     return str(value)
 
 
+def _chart_as_table(
+    data: pd.DataFrame, count_columns: Sequence[str], dependent_columns: Sequence[str], k: int
+) -> None:
+    """A chart's data, small counts as '<k', behind one click (see :func:`show_chart`)."""
+    with st.expander("The chart as a table"):
+        shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
+        st.dataframe(_as_display_text(shown, [*count_columns, *dependent_columns]), hide_index=True)
+
+
 def show_table(
     data: pd.DataFrame,
     *,
@@ -309,6 +327,7 @@ def chart_section(
     dependent_columns: Sequence[str] = (),
     withheld: Suppression | None = None,
     title: str | None = None,
+    data_table: bool = True,
 ) -> None:
     """One chart of a screen: the chart (its title states the finding), caption, downloads.
 
@@ -332,6 +351,8 @@ def chart_section(
         The table's suppression: its sentence ("3 cells withheld, ...") ends the caption.
     title
         The title on the PNG; by default the chart's own.
+    data_table
+        Whether the chart's data is offered as a table under it (see :func:`show_chart`).
     """
     sentence = withheld.caption() if withheld is not None else ""
     show_chart(
@@ -343,4 +364,5 @@ def chart_section(
         count_columns=count_columns,
         dependent_columns=dependent_columns,
         title=title,
+        data_table=data_table,
     )
