@@ -764,7 +764,8 @@ with tabs[5]:
             table=drawn_cov,
             caption=(
                 f"{_based(yearly.with_year)} Share of each year's records with the field "
-                "given (a group of flags: with any of its flags set). A field whose recording "
+                "given (a group of flags: with any of its flags set), written in each cell in per "
+                "cent. A field whose recording "
                 "changes over the years can make a trend out of a change of recording: read "
                 "the shifts tab beside this."
             ),

@@ -1,8 +1,9 @@
 """Charts of the cluster explorer: a Plotly 3D scatter and the elbow / silhouette charts.
 
 Colours are Okabe–Ito (colour-blind safe, :mod:`core.palette`), the clusters taking them
-in the order that keeps the first ones furthest apart; with more than eight clusters the
-marker symbol changes too, so that no two clusters look alike.
+in the order that keeps the first ones furthest apart. Colour is never the only cue: each
+of the first eight clusters has a marker shape of its own as well, and beyond eight the
+shapes shift against the colours, so that no two clusters look alike.
 """
 
 from __future__ import annotations
@@ -28,7 +29,17 @@ __all__ = [
     "silhouette_chart",
 ]
 
-_SYMBOLS = ("circle", "diamond", "square", "cross", "x")
+# every marker shape Plotly's 3D scatter has
+_SYMBOLS = (
+    "circle",
+    "diamond",
+    "square",
+    "cross",
+    "x",
+    "circle-open",
+    "diamond-open",
+    "square-open",
+)
 SCATTER_SAMPLE = 5_000  # points drawn in the 3D view (the browser slows down beyond)
 _MAX_TICKS = 40
 _HIGHLIGHT = OKABE_ITO[5]  # vermillion: the number of clusters on screen
@@ -158,7 +169,7 @@ def scatter_3d(
                     "size": 3,
                     "opacity": 0.7,
                     "color": OKABE_ITO_DISTINCT[i % len(OKABE_ITO_DISTINCT)],
-                    "symbol": _SYMBOLS[(i // len(OKABE_ITO_DISTINCT)) % len(_SYMBOLS)],
+                    "symbol": _SYMBOLS[(i + i // len(_SYMBOLS)) % len(_SYMBOLS)],
                 },
                 hovertext=text,
                 hoverinfo="text+name",

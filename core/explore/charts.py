@@ -273,17 +273,29 @@ def missing_chart(table: pd.DataFrame, /, *, title: str) -> AltairChart:
     )
 
 
-def coverage_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
+def coverage_chart(table: pd.DataFrame, /, *, title: str) -> alt.LayerChart:
     """Share of each year's records with each field given (heatmap: field by year).
 
     ``table`` is :func:`core.explore.quality.coverage_by_year`, protected; only its
-    ``"given"`` rows are drawn, and a withheld share (NaN) leaves its cell empty.
+    ``"given"`` rows are drawn, and a withheld share (NaN) leaves its cell empty. Each
+    cell writes its share in per cent too (never colour alone), white on the dark half
+    of the scale.
     """
     given = table[table["category"] == "given"]
     fields = list(dict.fromkeys(given["field"]))
+    text = (
+        alt.Chart()
+        .transform_filter("isValid(datum.share)")
+        # the share in per cent without the sign: "100%" does not fit a year's cell
+        .transform_calculate(percent="round(datum.share * 100)")
+        .mark_text(fontSize=8)
+        .encode(
+            text=alt.Text("percent:Q", format="d"),
+            color=alt.condition(alt.datum.share > 0.5, alt.value("black"), alt.value("white")),
+        )
+    )
     return (
-        alt.Chart(given)
-        .mark_rect()
+        alt.layer(alt.Chart().mark_rect(), text, data=given, title=title_params(title))
         .encode(
             x=alt.X("year:O", title="Year of registration"),
             y=alt.Y("field:N", sort=fields, title=None, axis=alt.Axis(labelLimit=300)),
@@ -301,6 +313,6 @@ def coverage_chart(table: pd.DataFrame, /, *, title: str) -> alt.Chart:
                 alt.Tooltip("share:Q", title="Share", format=".1%"),
             ],
         )
-        .properties(title=title_params(title), width=WIDTH, height=22 * max(len(fields), 1))
+        .properties(width=WIDTH, height=22 * max(len(fields), 1))
         .properties(autosize=AUTOSIZE)
     )

@@ -6,6 +6,7 @@ cannot draw. The shared look (title, sizes, colour scales) is in :mod:`core.expl
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,18 +21,33 @@ __all__ = ["flows_heatmap", "flows_sankey", "profile_chart"]
 
 
 # --------------------------------------------------------------------------- flows
-def flows_heatmap(flows: Flows, /, *, title: str, log: bool = True) -> alt.Chart:
+def flows_heatmap(flows: Flows, /, *, title: str, log: bool = True) -> alt.LayerChart:
     """Heatmap: citizenship (rows) by country of exploitation (columns), colour = records.
 
     ``log`` colours on a logarithmic scale (the legend still reads in records), so that
-    flows of 20 and of 20,000 are both visible; otherwise linear.
+    flows of 20 and of 20,000 are both visible; otherwise linear. Each cell also writes
+    its count (short form: 8.6k), so the colour is never the only way to read it; the
+    text is white on the dark half of the scale and black on the light half.
     """
     data = flows.table.dropna(subset=["count"])
     scale = alt.Scale(type="log", scheme="viridis") if log else alt.Scale(scheme="viridis")
     legend_title = "Records (log scale)" if log else "Records"
+    counts = data["count"].astype(float)
+    low, high = (float(counts.min()), float(counts.max())) if len(counts) else (1.0, 1.0)
+    # viridis is dark at its low end: the middle of the colour scale, as the scale runs
+    middle = math.sqrt(max(low, 1.0) * max(high, 1.0)) if log else (low + high) / 2
+    # the encodings sit on the layer, so both marks (and readers of the spec) share them;
+    # the text mark sets its own colour
+    text = (
+        alt.Chart()
+        .mark_text(fontSize=9)
+        .encode(
+            text=alt.Text("count:Q", format=".2~s"),
+            color=alt.condition(alt.datum.count > middle, alt.value("black"), alt.value("white")),
+        )
+    )
     return (
-        alt.Chart(data, title=title_params(title))
-        .mark_rect()
+        alt.layer(alt.Chart().mark_rect(), text, data=data, title=title_params(title))
         .encode(
             x=alt.X(
                 "exploitation:N",

@@ -536,6 +536,19 @@ class TestCharts:
         styles = {(t.marker.color, t.marker.symbol) for t in fig.data}
         assert len(styles) == 10
 
+    def test_clusters_differ_by_shape_not_colour_alone(self) -> None:
+        """Never colour alone (WCAG 1.4.1): up to eight clusters, each has its own shape."""
+        df = pd.DataFrame(
+            {
+                "cluster": list(range(1, 9)),
+                "ageMid": np.arange(8.0),
+                "monthsMid": np.arange(8.0),
+                "yearOfRegistration": np.arange(8),
+            }
+        )
+        fig = scatter_3d(df, x="ageMid", y="monthsMid", z="yearOfRegistration", title="t")
+        assert len({t.marker.symbol for t in fig.data}) == 8
+
     def test_scatter_sample(self, records: pd.DataFrame) -> None:
         sample = scatter_sample(records, size=50, seed=1)
         assert len(sample) == 50 and sample.index.is_unique

@@ -1111,3 +1111,32 @@ class TestShareWording:
             "Nothing moved much: no group's share changed by 2 points per decade or more "
             "(2002–2019)"
         )
+
+
+class TestNeverColourAlone:
+    """WCAG 1.4.1: the heatmaps write their values in the cells, not only in colour."""
+
+    def test_flows_heatmap_writes_each_count(self) -> None:
+        flows = countries.country_flows(flows_frame())
+        layers = spec(country_charts.flows_heatmap(flows, title="T"))["layer"]
+        marks = [layer["mark"]["type"] for layer in layers]
+        assert marks == ["rect", "text"]
+        assert layers[1]["encoding"]["text"]["field"] == "count"
+
+    def test_coverage_heatmap_writes_each_share(self) -> None:
+        table = pd.DataFrame(
+            {
+                "year": [2010, 2010, 2011, 2011],
+                "field": ["Gender"] * 4,
+                "category": ["given", "missing", "given", "missing"],
+                "count": [30, 70, 90, 10],
+                "known": [100, 100, 100, 100],
+                "share": [0.3, 0.7, 0.9, 0.1],
+            }
+        )
+        chart = charts.coverage_chart(table, title="T")
+        layers = spec(chart)["layer"]
+        assert [layer["mark"]["type"] for layer in layers] == ["rect", "text"]
+        text = layers[1]
+        assert text["encoding"]["text"]["field"] == "percent"
+        assert {"calculate": "round(datum.share * 100)", "as": "percent"} in text["transform"]
