@@ -4,7 +4,9 @@
   reached by the keyboard.
 - Phones (WCAG 1.4.10, reflow at 390 px): the main area never scrolls sideways, wide
   charts and tables shrink to the screen, columns stack, and the control that opens the
-  sidebar says "Filters" beside its arrow.
+  sidebar says "Filters" beside its arrow, and a screen reader hears that word too
+  (WCAG 2.5.3, label in name): Streamlit names the button "Expand sidebar", so a few lines
+  of script (:data:`NAME_SCRIPT`) rename it, and again whenever Streamlit redraws it.
 
 Colours stay in the theme: the text colour there is dark enough that Streamlit's captions
 (drawn at 60% of it) pass 4.5:1 on white and on the sidebar's grey.
@@ -16,7 +18,7 @@ import streamlit as st
 
 from core.palette import use_chart_theme
 
-__all__ = ["FOCUS_COLOUR", "STYLE", "apply_style"]
+__all__ = ["FILTERS_NAME", "FOCUS_COLOUR", "NAME_SCRIPT", "STYLE", "apply_style"]
 
 #: The theme's primary colour (Okabe & Ito blue): 5.2:1 on white, 4.7:1 on the sidebar.
 FOCUS_COLOUR = "#0072B2"
@@ -92,8 +94,34 @@ STYLE = f"""
 """
 
 
+#: What a screen reader hears for the control that opens the sidebar; it starts with the
+#: word the control shows ("Filters"), as WCAG 2.5.3 asks.
+FILTERS_NAME = "Filters: open the sidebar"
+
+# One observer per browser tab (the script runs again on every rerun); it only sets the
+# name where it differs, so its own change does not wake it again.
+NAME_SCRIPT = f"""
+<script>
+(() => {{
+  const name = {FILTERS_NAME!r};
+  const rename = () => document
+    .querySelectorAll("[data-testid='stExpandSidebarButton']")
+    .forEach((b) => {{ if (b.getAttribute("aria-label") !== name) b.setAttribute("aria-label", name); }});
+  rename();
+  if (!window.__ctdcFiltersName) {{
+    window.__ctdcFiltersName = new MutationObserver(rename);
+    window.__ctdcFiltersName.observe(document.body, {{
+      subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"],
+    }});
+  }}
+}})();
+</script>
+"""
+
+
 def apply_style() -> None:
     """Add the style rules to this run (a style-only block takes no room on the page),
     and make the readable chart text the default of every chart (:mod:`core.palette`)."""
     use_chart_theme()
     st.html(STYLE)
+    st.html(NAME_SCRIPT, unsafe_allow_javascript=True)

@@ -102,7 +102,8 @@ def test_filters_open_behind_a_labelled_control(
     control = phone.get_by_test_id("stExpandSidebarButton")
     expect(control).to_be_visible()
     # A screen reader hears what it does; a sighted person reads what it opens.
-    expect(control).to_have_attribute("aria-label", re.compile("sidebar", re.I))
+    # WCAG 2.5.3: the name a screen reader hears starts with the word the control shows
+    expect(control).to_have_attribute("aria-label", re.compile(r"^Filters\b.*sidebar", re.I))
     shown = control.evaluate("b => getComputedStyle(b, '::after').content")
     assert "Filters" in shown, shown
     control.click()
