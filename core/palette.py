@@ -12,6 +12,7 @@ __all__ = [
     "CHART_TITLE_COLOUR",
     "OKABE_ITO",
     "OKABE_ITO_DISTINCT",
+    "SUBTITLE_LINE",
     "TITLE_LINE",
     "altair_theme",
     "for_screen",
@@ -56,6 +57,8 @@ CHART_LABEL_COLOUR = "#3E4C59"
 #: title text (Vega cuts a longer line with "..."), so a title wraps, never cut, even on
 #: a 390 px phone.
 TITLE_LINE = 36
+#: The longest subtitle line on screen: its type is smaller than the title's.
+SUBTITLE_LINE = 56
 
 
 def altair_theme() -> dict[str, Any]:
@@ -164,15 +167,23 @@ def for_screen(chart: Any, width: int = TITLE_LINE) -> Any:
     import altair as alt
 
     title = getattr(chart, "title", alt.Undefined)
-    params = None
     if isinstance(title, str):
-        text, params = title, {}
-    elif isinstance(title, alt.TitleParams) and isinstance(title.text, (str, list, tuple)):
-        # lines wrapped for a wide screen are joined and wrapped again
-        text = title.text if isinstance(title.text, str) else " ".join(map(str, title.text))
-        if not isinstance(title.text, str) and all(len(str(x)) <= width for x in title.text):
+        if len(title) <= width:
             return chart
-        params = {k: v for k, v in title.to_dict().items() if k != "text"}
-    if params is None or len(text) <= width:
+        return chart.properties(title=alt.TitleParams(text=wrap_title(title, width)))
+    if not isinstance(title, alt.TitleParams) or not isinstance(title.text, (str, list, tuple)):
         return chart
-    return chart.properties(title=alt.TitleParams(text=wrap_title(text, width), **params))
+    params = {k: v for k, v in title.to_dict().items() if k != "text"}
+    lines = [title.text] if isinstance(title.text, str) else [str(x) for x in title.text]
+    changed = False
+    if any(len(line) > width for line in lines):
+        # lines wrapped for a wide screen are joined and wrapped again
+        lines, changed = wrap_title(" ".join(lines), width), True
+    subtitle = params.get("subtitle")
+    if isinstance(subtitle, str) and len(subtitle) > SUBTITLE_LINE:
+        # a long subtitle would set the chart's width (past a phone's screen)
+        params["subtitle"], changed = wrap_title(subtitle, SUBTITLE_LINE), True
+    if not changed:
+        return chart
+    text = lines[0] if len(lines) == 1 else lines
+    return chart.properties(title=alt.TitleParams(text=text, **params))

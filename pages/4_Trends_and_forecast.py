@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from core.app import bound, setup_page, show_altair, show_table
+from core.app import bound, on_a_phone, setup_page, show_altair, show_table
 from core.forecast.backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
 from core.forecast.charts import forecast_chart
 from core.forecast.models import AUTO_POOL, MODEL_LABELS
@@ -255,6 +255,7 @@ def forecast_section() -> None:
             drawable,
             k=ctx.k,
             layout="facet" if layout == "Side by side" else "overlay",
+            columns=1 if on_a_phone() else 2,  # two panels are wider than a phone
             title=forecast_title(drawable, k=ctx.k),
         )
         key_text = (

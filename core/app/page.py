@@ -30,6 +30,7 @@ __all__ = [
     "PAGES",
     "PageContext",
     "existing_pages",
+    "on_a_phone",
     "page_links",
     "run_app",
     "setup_page",
@@ -167,6 +168,21 @@ def page_links() -> None:
             st.page_link(path, label=f"{label}: {blurb}")
         else:
             st.markdown(f"- **{label}**: {blurb}")
+
+
+def on_a_phone() -> bool:
+    """Whether the browser says it is a phone ("Mobi" in its User-Agent, the marker that
+    phone browsers send and tablets and desktops do not).
+
+    The server cannot see the screen's width, and a chart's layout is decided here: a
+    chart that could not fit 390 px (two small multiples side by side) stacks on a phone.
+    False where no browser sent the header (AppTest, the headless commands).
+    """
+    try:
+        agent = st.context.headers.get("User-Agent", "") or ""
+    except Exception:  # no request behind this run
+        return False
+    return "Mobi" in agent
 
 
 def setup_page(title: str, *, icon: str = "🔎", intro: str | None = None) -> PageContext:

@@ -68,6 +68,7 @@ def forecast_chart(
     k: int,
     layout: str = "overlay",
     title: tuple[str, str] | None = None,
+    columns: int = 2,
 ) -> Any:
     """Altair chart: observed counts, the model's fit and forecast, 80% and 95% bands.
 
@@ -82,6 +83,9 @@ def forecast_chart(
         multiples, each with its own vertical scale).
     title
         Title and subtitle; by default :func:`core.forecast.words.forecast_title`.
+    columns
+        How many small multiples side by side (``"facet"``): 2 on a wide screen, 1 on a
+        phone, where two panels would be wider than the screen.
 
     Returns
     -------
@@ -90,10 +94,12 @@ def forecast_chart(
     Raises
     ------
     ValueError
-        ``layout`` is not one of :data:`LAYOUTS`.
+        ``layout`` is not one of :data:`LAYOUTS`, or ``columns`` is not 1 to 4.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"unknown layout {layout!r}; choose from {', '.join(LAYOUTS)}")
+    if isinstance(columns, bool) or not isinstance(columns, int) or not 1 <= columns <= 4:
+        raise ValueError(f"columns must be a whole number from 1 to 4, not {columns!r}")
     import altair as alt
 
     data = chart_frame(results, k=k)
@@ -176,10 +182,11 @@ def forecast_chart(
         # Each panel is titled with its segment: the colour legend would only repeat it.
         return (
             alt.layer(*layers, data=data)
-            .properties(width=330, height=200)
+            # one column is for a phone: a panel and its axis then fit 390 px
+            .properties(width=330 if columns > 1 else 270, height=200)
             .facet(
                 facet=alt.Facet("segment:N", sort=labels, title=None),
-                columns=2,
+                columns=columns,
             )
             .resolve_scale(y="independent")
             .properties(title=chart_title)

@@ -20,6 +20,12 @@ from tests.browser.test_accessibility import VIEWS, _slug, open_view
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
+#: What a phone's browser sends (Chrome on Android): the server lays out for a phone
+#: only when it says "Mobi", as phones do.
+PHONE_AGENT = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
 
 #: Sizes of the main area and the page, and what sticks out past the screen's right edge
 #: where a person would see it: an element inside a box that clips or scrolls within
@@ -67,7 +73,9 @@ TITLES = """() => {
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport=PHONE, is_mobile=True, has_touch=True, user_agent=PHONE_AGENT
+    )
     page = context.new_page()
     try:
         yield page
@@ -112,3 +120,28 @@ def test_filters_open_behind_a_labelled_control(
     expect(sidebar.get_by_text("Filter the records")).to_be_in_viewport()
     expect(sidebar.get_by_test_id("stMultiSelect").filter(has_text="Gender")).to_be_in_viewport()
     screenshot(phone, "phone_filters_open")
+
+
+#: The natural width (before any shrinking to the screen) of the main area's first chart.
+FIRST_CHART_WIDTH = """() => {
+  const svg = document.querySelector("[data-testid='stMain'] [data-testid='stVegaLiteChart'] svg");
+  return svg ? Number(svg.getAttribute('width')) : null;
+}"""
+
+
+def test_trends_small_multiples_stack_on_a_phone(phone: Page, app: App, browser: Browser) -> None:
+    """Two forecast panels side by side are about 800 px wide: on a phone they stack in
+    one column (about 400 px), so the chart is not shrunk to half its size; a desktop
+    browser still gets two columns."""
+    open_view(phone, app, "Trends_and_forecast", None)
+    phone.wait_for_timeout(1500)
+    width = phone.evaluate(FIRST_CHART_WIDTH)
+    assert width is not None and width <= 1.2 * PHONE["width"], width
+    desktop = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    try:
+        open_view(desktop, app, "Trends_and_forecast", None)
+        desktop.wait_for_timeout(1500)
+        wide = desktop.evaluate(FIRST_CHART_WIDTH)
+        assert wide is not None and wide > 1.5 * width, (wide, width)
+    finally:
+        desktop.context.close()

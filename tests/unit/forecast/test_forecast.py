@@ -792,6 +792,31 @@ class TestOptions:
         ):
             forecast_chart(results, k=10, layout="grid")
 
+    def test_small_multiples_stack_in_one_column_for_a_phone(self):
+        results = [
+            handmade("all", last=100, end=120, low=110, high=130),
+            handmade("female", last=60, end=70, low=65, high=75),
+        ]
+        wide = forecast_chart(results, k=10, layout="facet").to_dict()
+        phone = forecast_chart(results, k=10, layout="facet", columns=1).to_dict()
+        assert (wide["columns"], phone["columns"]) == (2, 1)
+        # a panel and its axis fit 390 px
+        assert phone["spec"]["width"] < wide["spec"]["width"] <= 330
+        for bad in (0, 5, 1.5, True):
+            with pytest.raises(ValueError, match="columns must be a whole number from 1 to 4"):
+                forecast_chart(results, k=10, layout="facet", columns=bad)
+
+    def test_long_subtitle_wraps_on_screen(self):
+        from core.palette import SUBTITLE_LINE, for_screen
+
+        results = [handmade("all", last=100, end=120, low=110, high=130)]
+        subtitle = "A subtitle of many words that would set the width of the chart " * 2
+        chart = forecast_chart(results, k=10, title=("Short title", subtitle))
+        lines = for_screen(chart).to_dict()["title"]["subtitle"]
+        assert isinstance(lines, list) and len(lines) > 1
+        assert all(len(line) <= SUBTITLE_LINE for line in lines)
+        assert " ".join(lines) == " ".join(subtitle.split())
+
 
 class TestPalette:
     def test_segment_colours_are_okabe_ito(self):
