@@ -216,8 +216,9 @@ def estimate_sentences(table: pd.DataFrame, /, *, unit: str) -> list[str]:
 def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
     """An :func:`core.hidden.estimate.extrapolate` table with plain column names, rounded.
 
-    The forced-labour events column is dropped for the published method (it is empty
-    there); factors keep four significant digits, estimates one decimal.
+    The group, its estimate and interval come first. The forced-labour events column is
+    dropped for the published method (it is empty there); factors keep four significant
+    digits, estimates one decimal.
 
     Examples
     --------
@@ -229,8 +230,13 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
     >>> readable_estimates(t)[["Factor", "Estimate", "95% interval to"]].values.tolist()
     [[0.08696, 926.6, 1301.0]]
     """
+    # the key columns first (the group, its estimate and interval), so that a phone shows
+    # the answer without scrolling sideways; then what the estimate is made from
     names = {
         "group": "Group",
+        "estimate": "Estimate",
+        "ci_low": "95% interval from",
+        "ci_high": "95% interval to",
         "survey_count": "Survey count",
         "survey_low": "Survey lower bound",
         "survey_high": "Survey upper bound",
@@ -238,9 +244,6 @@ def readable_estimates(table: pd.DataFrame, /) -> pd.DataFrame:
         "events_sexual": "In sexual exploitation",
         "events_labour": "In forced labour",
         "factor": "Factor",
-        "estimate": "Estimate",
-        "ci_low": "95% interval from",
-        "ci_high": "95% interval to",
         "note": "Note",
     }
     out = table[[c for c in names if c in table.columns]].copy()

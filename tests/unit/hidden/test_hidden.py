@@ -537,3 +537,28 @@ def test_ratio_table_keeps_its_labour_column_when_every_group_is_withheld():
     )
     assert "In forced labour" in readable_estimates(table).columns
     assert "In forced labour" not in readable_estimates(table.assign(method="published")).columns
+
+
+def test_readable_estimates_put_the_answer_first() -> None:
+    """Key columns first (issue 17): on a phone the estimate and its interval are in view
+    without scrolling sideways."""
+    t = pd.DataFrame(
+        {
+            "group": ["Men"],
+            "survey_count": [10656.0],
+            "survey_low": [None],
+            "survey_high": [None],
+            "records": [500],
+            "events_sexual": [40],
+            "events_labour": [None],
+            "method": ["published"],
+            "factor": [0.0869565],
+            "estimate": [926.61],
+            "ci_low": [650.04],
+            "ci_high": [1300.96],
+            "note": [""],
+        }
+    )
+    columns = list(readable_estimates(t).columns)
+    assert columns[:4] == ["Group", "Estimate", "95% interval from", "95% interval to"]
+    assert columns[4] == "Survey count"
