@@ -7,6 +7,7 @@ from core.app import bound, on_a_phone, setup_page, show_altair, show_table
 from core.forecast.backtest import MIN_TRAIN_YEARS, backtest_rows, summarise
 from core.forecast.charts import forecast_chart
 from core.forecast.models import AUTO_POOL, MODEL_LABELS
+from core.forecast.protect import hide_small_bases, protect_observed
 from core.forecast.run import ForecastSettings, fit_series, forecast_segment
 from core.forecast.series import (
     DEFAULT_SEGMENTS,
@@ -15,9 +16,7 @@ from core.forecast.series import (
     SegmentForecast,
     YearlyData,
     available_segments,
-    hide_small_bases,
     prepare_segments,
-    protect_observed,
 )
 from core.forecast.words import (
     basis_note,

@@ -21,13 +21,9 @@ from core.audit.cells import (
 # --------------------------------------------------------------------------- forecast
 def forecast_screen(frame: pd.DataFrame, k: int, full: pd.DataFrame | None = None) -> Screen:
     """The trends-and-forecast table (observed counts of the default groups)."""
+    from core.forecast.protect import hide_small_bases, protect_observed
     from core.forecast.run import ForecastSettings, forecast_segment
-    from core.forecast.series import (
-        DEFAULT_SEGMENTS,
-        hide_small_bases,
-        prepare_segments,
-        protect_observed,
-    )
+    from core.forecast.series import DEFAULT_SEGMENTS, prepare_segments
     from core.forecast.words import forecast_table
 
     s = Screen("Trends and forecast")

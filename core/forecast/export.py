@@ -6,12 +6,12 @@ forecasts), which does not depend on the threshold; :func:`command_tables` prote
 lays out its result at a threshold ``k``:
 
 * the observed counts go through the same complementary suppression as the page's
-  table (:func:`core.forecast.series.protect_observed`): a count of 1..k-1 is empty, and
+  table (:func:`core.forecast.protect.protect_observed`): a count of 1..k-1 is empty, and
   so is any count that would give it away by the sums of one year's groups or of the
   years; a small count and its protector read the same (both empty);
 * a forecast that starts from a withheld count is not written (every method starts from
   the last complete year; drift from the first fitted year too:
-  :func:`core.forecast.series.hide_small_bases`);
+  :func:`core.forecast.protect.hide_small_bases`);
 * in ``backtest.csv`` a withheld year's actual is empty wherever it appears, and a row's
   forecast, bands and ``scale`` are empty when any count its training window was fitted
   on is withheld: the MASE scale is the mean absolute yearly change of that window, so
@@ -28,13 +28,9 @@ import numpy as np
 import pandas as pd
 
 from core.forecast.backtest import ROW_COLUMNS, RollingBacktest
+from core.forecast.protect import hide_small_bases, protect_observed
 from core.forecast.run import ForecastSettings, run_segments
-from core.forecast.series import (
-    SegmentForecast,
-    hide_small_bases,
-    protect_observed,
-    yearly_counts,
-)
+from core.forecast.series import SegmentForecast, yearly_counts
 
 __all__ = [
     "BACKTEST_COLUMNS",

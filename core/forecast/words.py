@@ -15,7 +15,8 @@ import pandas as pd
 
 from core.forecast.backtest import MIN_TRAIN_YEARS, RollingBacktest
 from core.forecast.models import STEP_WINDOW, check_model, model_label
-from core.forecast.series import MIN_FIT_YEARS, ProtectedObserved, SegmentForecast
+from core.forecast.protect import ProtectedObserved
+from core.forecast.series import MIN_FIT_YEARS, SegmentForecast
 from core.privacy import format_count, small_mask, suppression_caption, withheld_reason
 from core.words import listed, share_text, year_span
 
@@ -37,7 +38,7 @@ __all__ = [
 
 def basis_note(protected: ProtectedObserved, /, *, k: int) -> str:
     """The caption fragment saying how many records the forecast rests on (those with a
-    year), protected like every count of the screen (:func:`~core.forecast.series.protect_observed`),
+    year), protected like every count of the screen (:func:`~core.forecast.protect.protect_observed`),
     and how many yearly counts are withheld.
 
     Examples

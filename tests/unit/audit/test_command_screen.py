@@ -13,8 +13,8 @@ import pytest
 from core.audit.attack import attack_screen
 from core.audit.command_screens import command_cells
 from core.forecast.export import command_tables, run_command
+from core.forecast.protect import base_years, hide_small_bases
 from core.forecast.run import ForecastSettings, forecast_segment
-from core.forecast.series import base_years, hide_small_bases
 
 K = 10
 # A group whose recording starts with 3 records, then grows: the first year is small.

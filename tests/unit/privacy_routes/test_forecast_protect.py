@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from core.forecast.protect import protect_observed
 from core.forecast.run import forecast_segment
-from core.forecast.series import protect_observed
 from core.forecast.words import basis_note, undated_note
 
 YEARS = list(range(2000, 2006))
