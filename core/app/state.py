@@ -66,6 +66,8 @@ def _keep_empty(key: str) -> None:
     if key not in state:
         if marker in params and key not in params:
             state[key] = []
+        elif marker in params:  # the link names values too: they win, the marker goes
+            del params[marker]
     elif state[key] == []:
         params[marker] = "1"
     elif marker in params:

@@ -14,6 +14,8 @@ Colours stay in the theme: the text colour there is dark enough that Streamlit's
 
 from __future__ import annotations
 
+import json
+
 import streamlit as st
 
 from core.palette import use_chart_theme
@@ -103,7 +105,7 @@ FILTERS_NAME = "Filters: open the sidebar"
 NAME_SCRIPT = f"""
 <script>
 (() => {{
-  const name = {FILTERS_NAME!r};
+  const name = {json.dumps(FILTERS_NAME)};
   const rename = () => document
     .querySelectorAll("[data-testid='stExpandSidebarButton']")
     .forEach((b) => {{ if (b.getAttribute("aria-label") !== name) b.setAttribute("aria-label", name); }});
@@ -120,8 +122,9 @@ NAME_SCRIPT = f"""
 
 
 def apply_style() -> None:
-    """Add the style rules to this run (a style-only block takes no room on the page),
-    and make the readable chart text the default of every chart (:mod:`core.palette`)."""
+    """Add the style rules and the control's name script to this run (one block, no
+    height on the page), and make the readable chart text the default of every chart
+    (:mod:`core.palette`)."""
     use_chart_theme()
-    st.html(STYLE)
-    st.html(NAME_SCRIPT, unsafe_allow_javascript=True)
+    # one block for both, so the page has one empty element at its top, not two
+    st.html(STYLE + NAME_SCRIPT, unsafe_allow_javascript=True)

@@ -1140,3 +1140,23 @@ class TestNeverColourAlone:
         text = layers[1]
         assert text["encoding"]["text"]["field"] == "percent"
         assert {"calculate": "round(datum.share * 100)", "as": "percent"} in text["transform"]
+
+    def test_a_withheld_cell_gets_no_label(self) -> None:
+        """Rendered (vl-convert): the shares shown are written in their cells, a withheld
+        one (NaN) leaves its cell empty and writes nothing."""
+        import vl_convert as vlc
+
+        table = pd.DataFrame(
+            {
+                "year": [2010, 2011, 2012],
+                "field": ["Gender"] * 3,
+                "category": ["given"] * 3,
+                "count": [30.0, np.nan, 90.0],
+                "known": [100.0, np.nan, 100.0],
+                "share": [0.3, np.nan, 0.9],
+            }
+        )
+        svg = vlc.vegalite_to_svg(charts.coverage_chart(table, title="T").to_json())
+        written = re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+        assert "30" in written and "90" in written
+        assert not any("NaN" in w or w == "0" for w in written)
