@@ -159,15 +159,35 @@ FOCUSED = """() => {
 }"""
 
 
+#: Where the focus is from the input field of the ``kind`` widget whose label starts
+#: ``label``: 1 after it in the page's order (its help button too), -1 before it, 0 on it
+#: or nowhere to compare with.
+AFTER_TARGET = """([kind, label]) => {
+  const box = [...document.querySelectorAll(`[data-testid="${kind}"]`)]
+    .find(b => b.innerText.split('\\n')[0].startsWith(label));
+  const field = box && box.querySelector('input');
+  const el = document.activeElement;
+  if (!field || !el || el === document.body || el === field) return 0;
+  const pos = field.compareDocumentPosition(el);
+  return pos & Node.DOCUMENT_POSITION_FOLLOWING ? 1 : pos & Node.DOCUMENT_POSITION_PRECEDING ? -1 : 0;
+}"""
+
+
 def tab_to(page: Page, kind: str, label: str, presses: int = 200) -> None:
-    """Press Tab until the focus is on the ``kind`` widget whose label starts ``label``."""
+    """Press Tab until the focus is on the ``kind`` widget whose label starts ``label``.
+
+    Shift+Tab once the focus has gone past it: on a loaded machine the browser has been
+    seen to skip fields while the page settles (CI, 2026-12-03: Tab went from "Women:
+    survey count" to "Boys: upper bound"), and a keyboard user would step back too.
+    """
     seen = []
     for _ in range(presses):
-        page.keyboard.press("Tab")
+        past = page.evaluate(AFTER_TARGET, [kind, label]) == 1
+        page.keyboard.press("Shift+Tab" if past else "Tab")
         focused = str(page.evaluate(FOCUSED))
         if focused.startswith(f"{kind} {label}"):
             return
-        seen.append(focused)
+        seen.append(("\u2191 " if past else "") + focused)
     raise AssertionError(f"Tab never reached {kind} '{label}'; it went through {seen[-20:]}")
 
 
