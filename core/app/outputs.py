@@ -285,8 +285,23 @@ def _chart_as_table(
 ) -> None:
     """A chart's data, small counts as '<k', behind one click (see :func:`show_chart`)."""
     with st.expander("The chart as a table"):
-        shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
-        st.dataframe(_as_display_text(shown, [*count_columns, *dependent_columns]), hide_index=True)
+        _protected_dataframe(data, count_columns, dependent_columns, k)
+
+
+def _protected_dataframe(
+    data: pd.DataFrame,
+    count_columns: Sequence[str],
+    dependent_columns: Sequence[str],
+    k: int,
+    **dataframe_kwargs: Any,
+) -> None:
+    """``data`` on screen as its CSV leaves the app: small counts '<k', withheld cells blank."""
+    shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
+    st.dataframe(
+        _as_display_text(shown, [*count_columns, *dependent_columns]),
+        hide_index=True,
+        **dataframe_kwargs,
+    )
 
 
 def show_table(
@@ -300,12 +315,7 @@ def show_table(
     **dataframe_kwargs: Any,
 ) -> None:
     """A table (small counts shown as '<k') with its caption and a CSV download."""
-    shown = protect(data, count_columns=count_columns, k=k, dependent_columns=dependent_columns)
-    st.dataframe(
-        _as_display_text(shown, [*count_columns, *dependent_columns]),
-        hide_index=True,
-        **dataframe_kwargs,
-    )
+    _protected_dataframe(data, count_columns, dependent_columns, k, **dataframe_kwargs)
     st.caption(caption)
     _csv_download(name, data, count_columns, dependent_columns, k, st)
 

@@ -523,29 +523,26 @@ class TestCharts:
         assert np.abs(shift).max() <= 0.3 + 1e-12
         assert np.abs(shift).max() > 0
 
-    def test_more_than_eight_clusters_change_symbol(self) -> None:
-        df = pd.DataFrame(
+    @staticmethod
+    def _one_record_per_cluster(n: int) -> pd.DataFrame:
+        return pd.DataFrame(
             {
-                "cluster": list(range(1, 11)),
-                "ageMid": np.arange(10.0),
-                "monthsMid": np.arange(10.0),
-                "yearOfRegistration": np.arange(10),
+                "cluster": list(range(1, n + 1)),
+                "ageMid": np.arange(float(n)),
+                "monthsMid": np.arange(float(n)),
+                "yearOfRegistration": np.arange(n),
             }
         )
+
+    def test_more_than_eight_clusters_change_symbol(self) -> None:
+        df = self._one_record_per_cluster(10)
         fig = scatter_3d(df, x="ageMid", y="monthsMid", z="yearOfRegistration", title="t")
         styles = {(t.marker.color, t.marker.symbol) for t in fig.data}
         assert len(styles) == 10
 
     def test_clusters_differ_by_shape_not_colour_alone(self) -> None:
         """Never colour alone (WCAG 1.4.1): up to eight clusters, each has its own shape."""
-        df = pd.DataFrame(
-            {
-                "cluster": list(range(1, 9)),
-                "ageMid": np.arange(8.0),
-                "monthsMid": np.arange(8.0),
-                "yearOfRegistration": np.arange(8),
-            }
-        )
+        df = self._one_record_per_cluster(8)
         fig = scatter_3d(df, x="ageMid", y="monthsMid", z="yearOfRegistration", title="t")
         assert len({t.marker.symbol for t in fig.data}) == 8
 
