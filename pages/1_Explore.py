@@ -672,7 +672,7 @@ with tabs[4]:
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
                 ),
-                table=observed,
+                table=shift_tables.with_fitted(observed, trend),
                 caption=(
                     f"{_based(trend.n_records)} Dots: observed share (size: records); "
                     "line: fitted trend."
