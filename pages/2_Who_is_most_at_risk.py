@@ -24,6 +24,7 @@ from core.risk.records import (
     prepare_records,
 )
 from core.risk.tables import (
+    COEFFICIENTS_ON_SCREEN,
     coefficient_caption,
     readable_coefficients,
     readable_groups,
@@ -318,6 +319,7 @@ for tab, spec in zip(tabs, specs, strict=True):
             k=ctx.k,
             dependent_columns=COEFFICIENT_COLUMNS,  # so that withheld cells show blank
             column_config=HELP,
+            column_order=COEFFICIENTS_ON_SCREEN,
             caption=data_note(fit.n)
             + " "
             + coefficient_caption(

@@ -23,6 +23,7 @@ from core.risk.words import cell_name
 from core.words import listed
 
 __all__ = [
+    "COEFFICIENTS_ON_SCREEN",
     "coefficient_caption",
     "coefficient_table",
     "group_table",
@@ -329,3 +330,22 @@ def readable_coefficients(table: pd.DataFrame, /) -> pd.DataFrame:
     for column in ("odds_change_pct", "odds_change_ci_low", "odds_change_ci_high"):
         out[column] = out[column].round(1)
     return out.rename(columns=names)
+
+
+#: The order the screen shows :func:`readable_coefficients` in: what a reader looks for
+#: first (the term, how its odds change and how sure that is), then the log-odds a
+#: statistician checks, the model's code for the term last. On a phone the answer is then
+#: in view without scrolling sideways. The CSV keeps the order above.
+COEFFICIENTS_ON_SCREEN = (
+    "Term",
+    "Change in odds (%)",
+    "Change: 95% CI from (%)",
+    "Change: 95% CI to (%)",
+    "p-value",
+    "Estimate (log-odds)",
+    "Std. error",
+    "z",
+    "95% CI from",
+    "95% CI to",
+    "Code",
+)

@@ -71,6 +71,12 @@ class TestDemo:
         assert "not prevalence" in captions
         title = chart_titles(at)[0]
         assert title.startswith("Girls are the most likely to be in sexual exploitation")
+        # the coefficients open with what a reader looks for; the model's code comes last
+        coefficients = [df for df in at.dataframe if "Code" in df.value.columns]
+        assert coefficients
+        for df in coefficients:
+            order = list(df.proto.column_order)
+            assert order[:2] == ["Term", "Change in odds (%)"] and order[-1] == "Code"
 
     def test_separation_is_explained_and_firth_offered(self, run_page):
         at = run_page(PAGE)

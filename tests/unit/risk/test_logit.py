@@ -27,6 +27,7 @@ from core.risk.records import (
 )
 from core.risk.separation import Separation
 from core.risk.tables import (
+    COEFFICIENTS_ON_SCREEN,
     coefficient_caption,
     coefficient_table,
     group_table,
@@ -597,6 +598,9 @@ class TestFirth:
         assert (table["p_value_method"] == "Wald").all()
         readable = readable_coefficients(table)
         assert readable["p-value"].str.endswith(" (Wald)").all()
+        # the screen's order names every column once: st.dataframe hides any it leaves out
+        assert sorted(COEFFICIENTS_ON_SCREEN) == sorted(readable.columns)
+        assert len(set(COEFFICIENTS_ON_SCREEN)) == len(COEFFICIENTS_ON_SCREEN)
         caption = coefficient_caption(fit)
         labels = "'Baseline: women (log-odds)', 'Male: men and boys (vs female: women and girls)', 'Minor (vs adult)' and "
         assert f"The p-values of {labels}" in caption
