@@ -13,7 +13,14 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from core.explore.charts import AUTOSIZE, WIDTH, nominal_scale, ordered_scale, title_params
+from core.explore.charts import (
+    AUTOSIZE,
+    WIDTH,
+    cell_labels,
+    nominal_scale,
+    ordered_scale,
+    title_params,
+)
 from core.explore.countries import Flows
 from core.palette import OKABE_ITO
 
@@ -38,14 +45,7 @@ def flows_heatmap(flows: Flows, /, *, title: str, log: bool = True) -> alt.Layer
     middle = math.sqrt(max(low, 1.0) * max(high, 1.0)) if log else (low + high) / 2
     # the encodings sit on the layer, so both marks (and readers of the spec) share them;
     # the text mark sets its own colour
-    text = (
-        alt.Chart()
-        .mark_text(fontSize=9)
-        .encode(
-            text=alt.Text("count:Q", format=".2~s"),
-            color=alt.condition(alt.datum.count > middle, alt.value("black"), alt.value("white")),
-        )
-    )
+    text = cell_labels(alt.Text("count:Q", format=".2~s"), light=alt.datum.count > middle, size=9)
     return (
         alt.layer(alt.Chart().mark_rect(), text, data=data, title=title_params(title))
         .encode(
