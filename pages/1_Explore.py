@@ -672,7 +672,7 @@ with tabs[4]:
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
                 ),
-                table=shift_tables.with_fitted(observed, trend),
+                table=observed,
                 caption=(
                     f"{_based(trend.n_records)} Dots: observed share (size: records); "
                     "line: fitted trend."

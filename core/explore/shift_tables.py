@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.explore.shifts import ShareTrend
 
-__all__ = ["quote_observed", "trend_curve", "trends_table", "with_fitted"]
+__all__ = ["quote_observed", "trend_curve", "trends_table"]
 
 
 def trends_table(trends: Sequence[ShareTrend], /) -> pd.DataFrame:
@@ -100,22 +100,3 @@ def trend_curve(trend: ShareTrend, /, *, years: Sequence[int] | None = None) -> 
     x = (span.astype(float) - trend.centre) / 10.0
     fitted = 1.0 / (1.0 + np.exp(-(trend.intercept + trend.slope * x)))
     return pd.DataFrame({"year": span.astype(float), "fitted": fitted})
-
-
-def with_fitted(observed: pd.DataFrame, trend: ShareTrend, /) -> pd.DataFrame:
-    """``observed`` (one row per year, with ``year``) and the fitted share the chart's line
-    draws in that year, as ``fitted share``: the chart's table and CSV carry both of what
-    it shows. Empty outside the fitted years (left out as likely incomplete, say).
-
-    Examples
-    --------
-    >>> t = ShareTrend("gender", "Female", True, first_year=2000, last_year=2001,
-    ...                intercept=0.0, slope=0.0, centre=2000.5)
-    >>> with_fitted(pd.DataFrame({"year": [2000, 2001, 2002]}), t)["fitted share"].tolist()
-    [0.5, 0.5, nan]
-    """
-    curve = trend_curve(trend).rename(columns={"fitted": "fitted share"})
-    out = observed.copy()
-    fitted = dict(zip(curve["year"].astype(int), curve["fitted share"], strict=True))
-    out["fitted share"] = [fitted.get(int(year), math.nan) for year in out["year"]]
-    return out

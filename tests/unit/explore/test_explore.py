@@ -769,20 +769,6 @@ class TestShareTrend:
         assert curve["fitted"].iloc[-1] == pytest.approx(t.end_share)
         assert shift_tables.trend_curve(shifts.ShareTrend("gender", "x", False)).empty
 
-    def test_chart_table_carries_the_fitted_line(self) -> None:
-        """The trend chart's table and CSV hold the line it draws, year by year."""
-        t = shifts.share_trend(
-            shares_table([2010, 2012, 2014, 2016], [10, 25, 30, 50], [100] * 4),
-            field="gender",
-            category="Minor",
-        )
-        observed = pd.DataFrame({"year": [2010, 2012, 2016, 2018], "share": [0.1, 0.25, 0.5, 0.6]})
-        table = shift_tables.with_fitted(observed, t)
-        assert table["share"].tolist() == observed["share"].tolist()
-        assert table["fitted share"].iloc[0] == pytest.approx(t.start_share)
-        assert table["fitted share"].iloc[2] == pytest.approx(t.end_share)
-        assert math.isnan(table["fitted share"].iloc[3])  # 2018 is past the fitted years
-
     def test_shares_headline_when_nothing_clear(self) -> None:
         flat = shifts.ShareTrend(
             "gender",
