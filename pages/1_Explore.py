@@ -664,10 +664,20 @@ with tabs[4]:
             )
             trend = fitted[focus]
             observed = drawn[drawn["category"] == focus]
+            # the fitted line's values would give back a withheld year's count
+            line_withheld = bool(
+                shift_protect.fitted_years_withheld(
+                    observed,
+                    first_year=trend.first_year,
+                    last_year=trend.last_year,
+                    exclude_years=exclude,
+                )
+            )
+            curve = shift_tables.trend_curve(trend)
             chart_section(
                 chart=shift_charts.trend_chart(
                     observed,
-                    shift_tables.trend_curve(trend),
+                    curve.iloc[0:0] if line_withheld else curve,
                     title=checks[focus].title() if focus in checks else trend.headline(),
                     label=trend.label.lower(),
                     incomplete=yearly_all.incomplete,
@@ -675,7 +685,12 @@ with tabs[4]:
                 table=observed,
                 caption=(
                     f"{_based(trend.n_records)} Dots: observed share (size: records); "
-                    "line: fitted trend."
+                    + (
+                        "the fitted line is not drawn, because with the counts shown its "
+                        "values would give back a withheld year's count."
+                        if line_withheld
+                        else "line: fitted trend."
+                    )
                 ),
                 file_stem=f"explore_shift_trend_{shift_field}",
                 k=k,

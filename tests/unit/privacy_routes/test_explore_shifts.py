@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from core.explore import shift_tables, shifts
+from core.explore import shift_protect, shift_tables, shifts
 
 
 def _shares(last_known: int) -> pd.DataFrame:
@@ -38,3 +38,47 @@ def test_records_shown_when_the_left_out_years_are_not_small() -> None:
     table = shift_tables.trends_table(trends)
     assert all(t.ok for t in trends)
     assert table["Records"].tolist() == [300, 300]
+
+
+def _recover(observed: pd.DataFrame, curve: dict[int, float], year: int) -> list[tuple[int, int]]:
+    """The attack on a fitted line: a binomial fit makes the sum of ``count - known *
+    fitted`` over its years zero, so the shown years give the withheld one's
+    ``count - known * fitted``; the (known, count) pairs of whole numbers that fit it."""
+    shown = observed.dropna(subset=["count"])
+    rest = -sum(r["count"] - r["known"] * curve[int(r["year"])] for _, r in shown.iterrows())
+    p = curve[year]
+    return [
+        (n, round(rest + n * p))
+        for n in range(1, 500)
+        if abs(rest + n * p - round(rest + n * p)) < 1e-6 and 0 <= round(rest + n * p) <= n
+    ]
+
+
+def test_a_fitted_line_over_a_withheld_year_is_not_drawn() -> None:
+    """The fitted values at full precision give back a withheld year inside the fit
+    exactly; the screen's rule (fitted_years_withheld) then keeps the line off it."""
+    rows = []
+    for year, known, minors in zip(
+        range(2010, 2016), [120, 150, 90, 6, 140, 160], [30, 45, 30, 2, 60, 75], strict=True
+    ):
+        rows += [
+            {"year": year, "category": "Minor", "count": minors, "known": known},
+            {"year": year, "category": "Adult", "count": known - minors, "known": known},
+        ]
+    shares = pd.DataFrame(rows).assign(share=lambda d: d["count"] / d["known"])
+    minor = shifts.share_trend(shares, field="majorityStatusAtExploit", category="Minor")
+    assert minor.ok
+    # 2013 withheld whole, its protector outside the fit (as in the test demo's case)
+    observed = shares[shares["category"] == "Minor"].copy()
+    observed.loc[observed["year"] == 2013, ["count", "known", "share"]] = float("nan")
+    curve = shift_tables.trend_curve(minor)
+    values = dict(zip(curve["year"].astype(int), curve["fitted"], strict=True))
+    assert _recover(observed, values, 2013) == [(6, 2)]  # what the line would give away
+    years = shift_protect.fitted_years_withheld(
+        observed, first_year=minor.first_year, last_year=minor.last_year
+    )
+    assert 2013 in years
+    # left out of the fit (as likely incomplete), the year is not in the line's sums
+    assert 2013 not in shift_protect.fitted_years_withheld(
+        observed, first_year=minor.first_year, last_year=minor.last_year, exclude_years=[2013]
+    )
